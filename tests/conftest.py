@@ -1,0 +1,31 @@
+"""Fixtures shared by the whole suite: where the real sample lives, and skipping when it does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+REAL_SAMPLE_DIR = SHARED_DATA / "home-credit-sample"
+SEED_MODEL_DIR = SHARED_DATA / "seed-model"
+DEFAULT_BUNDLE_DIR = REPO_ROOT / "model_artifacts" / "default"
+
+
+def _require(path: Path, what: str) -> Path:
+    if not path.is_dir():
+        pytest.skip(f"{what} is not available at {path} (../shared is absent on this machine)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_sample_dir() -> Path:
+    """The 6,999-row real Home Credit sample; the test is skipped when ../shared is absent."""
+    return _require(REAL_SAMPLE_DIR, "the real Home Credit sample")
+
+
+@pytest.fixture(scope="session")
+def seed_model_dir() -> Path:
+    """The predecessor's pickled model, scaler and 100-client sample; skipped when absent."""
+    return _require(SEED_MODEL_DIR, "the predecessor's model")
