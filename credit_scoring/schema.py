@@ -7,6 +7,8 @@ renamed here changes every one of them together. Standard library only: serving 
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Final, Literal
 
 ColumnKind = Literal["int", "float", "category"]
@@ -442,3 +444,110 @@ def application_columns() -> dict[str, ColumnKind]:
 def table_file_names(table: str) -> tuple[str, str]:
     """The file names a table may have in a data directory: plain CSV, or gzip-compressed CSV."""
     return f"{table}.csv", f"{table}.csv.gz"
+
+
+_DAYS_FLOOR: Final = -43_830.0
+"""120 years back, in days: the oldest plausible date of an application's DAYS_* columns."""
+
+_SPECIFIC_RANGES: Final[dict[str, tuple[float, float]]] = {
+    CLIENT_ID: (1.0, float(2**53)),  # up to 2**53 an id survives JSON numbers and float64 exactly
+    TARGET: (0.0, 1.0),
+    "CNT_CHILDREN": (0.0, 30.0),
+    "AMT_INCOME_TOTAL": (0.0, 1e9),
+    "AMT_CREDIT": (0.0, 1e8),
+    "AMT_ANNUITY": (0.0, 1e7),
+    "AMT_GOODS_PRICE": (0.0, 1e8),
+    "REGION_POPULATION_RELATIVE": (0.0, 1.0),
+    "DAYS_BIRTH": (_DAYS_FLOOR, 0.0),
+    "DAYS_EMPLOYED": (_DAYS_FLOOR, 0.0),
+    "DAYS_REGISTRATION": (_DAYS_FLOOR, 0.0),
+    "DAYS_ID_PUBLISH": (_DAYS_FLOOR, 0.0),
+    "DAYS_LAST_PHONE_CHANGE": (_DAYS_FLOOR, 0.0),
+    "OWN_CAR_AGE": (0.0, 100.0),
+    "CNT_FAM_MEMBERS": (1.0, 30.0),
+    "REGION_RATING_CLIENT": (1.0, 3.0),
+    "REGION_RATING_CLIENT_W_CITY": (1.0, 3.0),
+    "HOUR_APPR_PROCESS_START": (0.0, 23.0),
+    "EXT_SOURCE_1": (0.0, 1.0),
+    "EXT_SOURCE_2": (0.0, 1.0),
+    "EXT_SOURCE_3": (0.0, 1.0),
+}
+
+_COUNT_PREFIXES: Final = ("OBS_", "DEF_", "AMT_REQ_CREDIT_BUREAU_")
+_FLAG_PREFIXES: Final = ("FLAG_", "REG_REGION_", "REG_CITY_", "LIVE_REGION_", "LIVE_CITY_")
+_BUILDING_SUFFIXES: Final = ("_AVG", "_MODE", "_MEDI")
+
+
+def _plausible_range(column: str) -> tuple[float, float]:
+    if column in _SPECIFIC_RANGES:
+        return _SPECIFIC_RANGES[column]
+    if column.startswith(_COUNT_PREFIXES):
+        return 0.0, 1000.0
+    if column.startswith(_FLAG_PREFIXES):
+        return 0.0, 1.0
+    if column.endswith(_BUILDING_SUFFIXES):
+        return 0.0, 1.0  # normalised building information
+    raise KeyError(f"no plausible range declared for application column {column}")
+
+
+APPLICATION_RANGES: Final[dict[str, tuple[float, float]]] = {
+    name: _plausible_range(name) for name, kind in TABLES[APPLICATION].items() if kind != CATEGORY
+}
+"""Plausible (lowest, highest) value of every numeric application column, bounds included. Generous:
+they reject what cannot be (a negative amount, a date in the future, a score outside [0, 1]), not what
+is merely unusual. DAYS_EMPLOYED also accepts DAYS_EMPLOYED_ANOMALY."""
+
+WHOLE_NUMBER_COLUMNS: Final[frozenset[str]] = frozenset(
+    name
+    for name, kind in TABLES[APPLICATION].items()
+    if kind == INT or name == "CNT_FAM_MEMBERS" or name.startswith(_COUNT_PREFIXES)
+)
+"""Numeric application columns that only hold whole numbers (counts, flags, ratings, hours, days)."""
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def expected_application_value(column: str) -> str:
+    """What a valid value of an application column is, in words (for error messages).
+
+    Raises KeyError for a column that is not an application column.
+    """
+    if column in APPLICATION_CATEGORIES:
+        return "one of " + ", ".join(repr(value) for value in APPLICATION_CATEGORIES[column])
+    low, high = APPLICATION_RANGES[column]
+    if column in WHOLE_NUMBER_COLUMNS and (low, high) == (0.0, 1.0):
+        return "0 or 1"
+    kind = "a whole number" if column in WHOLE_NUMBER_COLUMNS else "a number"
+    expected = f"{kind} between {_number(low)} and {_number(high)}"
+    if column == "DAYS_EMPLOYED":
+        expected += f", or {DAYS_EMPLOYED_ANOMALY} (not employed)"
+    return expected
+
+
+def check_application_value(column: str, value: object) -> str | None:
+    """Why `value` is not a valid value of application column `column`, or None when it is valid.
+
+    None and NaN mean missing, which is valid. The message names the column, says what is expected and
+    repeats the value, e.g. "AMT_CREDIT must be a number between 0 and 100,000,000, got -5".
+    """
+    if column not in APPLICATION_RANGES and column not in APPLICATION_CATEGORIES:
+        return f"{column} is not an application column"
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    shown = repr(value) if isinstance(value, str) else str(value)
+    problem = f"{column} must be {expected_application_value(column)}, got {shown}"
+    if column in APPLICATION_CATEGORIES:
+        return None if isinstance(value, str) and value in APPLICATION_CATEGORIES[column] else problem
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return problem
+    number = float(value)
+    if math.isnan(number):
+        return None
+    if column == "DAYS_EMPLOYED" and number == DAYS_EMPLOYED_ANOMALY:
+        return None
+    low, high = APPLICATION_RANGES[column]
+    if not low <= number <= high or (column in WHOLE_NUMBER_COLUMNS and not number.is_integer()):
+        return problem
+    return None
