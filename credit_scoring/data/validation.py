@@ -1,0 +1,176 @@
+"""Validation of a data directory's Kaggle tables: every problem, each said once, with where to look.
+
+Per file: unreadable, empty, not CSV, missing columns, values that are not numbers (see `reading`).
+Application table: duplicate SK_ID_CURR, TARGET missing or outside {0, 1}, values outside the plausible
+ranges and documented vocabularies of `schema` (the very rule the API applies to one application).
+Between tables: history rows whose SK_ID_CURR is not an application's, bureau_balance rows whose
+SK_ID_BUREAU is not in bureau, duplicate bureau and previous-application keys. A fault is reported once
+per file, column and kind, with its count and first row, so a bad column of a million rows takes one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from credit_scoring import schema
+from credit_scoring.data.files import locate_tables
+from credit_scoring.data.problems import Problem
+from credit_scoring.data.reading import first_position, line_of, read_table, rows_problem
+
+UNIQUE_KEYS = {
+    schema.APPLICATION: schema.CLIENT_ID,
+    schema.APPLICATION_TEST: schema.CLIENT_ID,
+    "bureau": "SK_ID_BUREAU",
+    "previous_application": "SK_ID_PREV",
+}
+"""Tables whose record key identifies one row (the balance tables repeat theirs, once per month)."""
+
+
+def table_columns(table: str) -> dict[str, schema.ColumnKind]:
+    """The schema columns of `table`; application_test is application_train less TARGET."""
+    return schema.application_columns() if table == schema.APPLICATION_TEST else schema.TABLES[table]
+
+
+def required_values(table: str) -> frozenset[str]:
+    """Columns where every row needs a value: the keys, and TARGET of the training table."""
+    keys = {UNIQUE_KEYS.get(table), *schema.TABLE_KEYS.get(table, ())}
+    if table in (schema.APPLICATION, schema.APPLICATION_TEST):
+        keys.add(schema.CLIENT_ID)
+    if table == schema.APPLICATION:
+        keys.add(schema.TARGET)
+    return frozenset(key for key in keys if key is not None)
+
+
+def _out_of_range(column: str, values: np.ndarray) -> np.ndarray:
+    """Where `values` break schema.APPLICATION_RANGES (vectorised check_application_value; NaN is valid)."""
+    low, high = schema.APPLICATION_RANGES[column]
+    bad = (values < low) | (values > high)
+    if column in schema.WHOLE_NUMBER_COLUMNS:
+        bad |= ~np.isnan(values) & (np.mod(values, 1.0) != 0.0)
+    if column == "DAYS_EMPLOYED":
+        bad &= values != schema.DAYS_EMPLOYED_ANOMALY
+    return bad
+
+
+def _first_value_problem(file: str, column: str, frame: pd.DataFrame, bad: np.ndarray) -> Problem:
+    value = frame[column].iloc[first_position(bad)]
+    message = schema.check_application_value(column, value.item() if isinstance(value, np.generic) else value)
+    return rows_problem(file, column, bad, message or f"{value!r} is not valid")
+
+
+def application_problems(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """Values outside plausible ranges or documented vocabularies, and duplicate SK_ID_CURR."""
+    problems = []
+    for column in frame.columns:
+        if column in schema.APPLICATION_CATEGORIES:
+            values = frame[column]
+            bad = (values.notna() & ~values.isin(schema.APPLICATION_CATEGORIES[column])).to_numpy()
+        elif column in schema.APPLICATION_RANGES:
+            bad = _out_of_range(column, frame[column].to_numpy(dtype=np.float64))
+        else:
+            continue
+        if bad.any():
+            problems.append(_first_value_problem(file, column, frame, bad))
+    return [*problems, *_duplicate_keys(file, schema.CLIENT_ID, frame)]
+
+
+def _duplicate_keys(file: str, key: str, frame: pd.DataFrame) -> list[Problem]:
+    if key not in frame:
+        return []
+    keys = frame[key]
+    duplicated = (keys.duplicated() & keys.notna()).to_numpy()
+    if not duplicated.any():
+        return []
+    position = first_position(duplicated)
+    value = keys.iloc[position]
+    first = line_of(int(np.flatnonzero((keys == value).to_numpy())[0]))
+    return [
+        rows_problem(file, key, duplicated, f"{key} {value} appears more than once (first at line {first})")
+    ]
+
+
+def _unknown_keys(
+    file: str, key: str, frame: pd.DataFrame, known: pd.Series, known_file: str
+) -> list[Problem]:
+    if key not in frame:
+        return []
+    keys = frame[key]
+    unknown = (keys.notna() & ~keys.isin(known)).to_numpy()
+    if not unknown.any():
+        return []
+    value = keys.iloc[first_position(unknown)]
+    return [rows_problem(file, key, unknown, f"{key} {value} is not in {known_file}")]
+
+
+def link_problems(
+    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], application: str
+) -> list[Problem]:
+    """Duplicate record keys, and history rows that link to no application (or no bureau credit)."""
+    problems = []
+    for table, key in UNIQUE_KEYS.items():
+        if table in tables and table != application:
+            problems.extend(_duplicate_keys(files[table], key, tables[table]))
+    if application in tables and schema.CLIENT_ID in tables[application]:
+        clients = tables[application][schema.CLIENT_ID]
+        for table in schema.HISTORY_TABLES:
+            if table in tables and schema.TABLE_KEYS[table][1] == schema.CLIENT_ID:
+                problems.extend(
+                    _unknown_keys(files[table], schema.CLIENT_ID, tables[table], clients, files[application])
+                )
+    if "bureau_balance" in tables:
+        if "bureau" in tables:
+            if "SK_ID_BUREAU" in tables["bureau"]:
+                credits = tables["bureau"]["SK_ID_BUREAU"]
+                problems.extend(
+                    _unknown_keys(
+                        files["bureau_balance"],
+                        "SK_ID_BUREAU",
+                        tables["bureau_balance"],
+                        credits,
+                        files["bureau"],
+                    )
+                )
+        elif "bureau" not in files:
+            message = "bureau_balance needs bureau.csv (or bureau.csv.gz) to link its credits to clients"
+            problems.append(Problem(files["bureau_balance"], None, None, message))
+    return problems
+
+
+def inspect_tables(
+    data_dir: Path, application: str = schema.APPLICATION, history: bool = True
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read and check the tables of `data_dir`: the frames that could be read, and every problem found.
+
+    Raises DataError when the directory itself cannot be used (missing, not a directory, unreadable).
+    """
+    paths, problems = locate_tables(data_dir, application, history)
+    tables: dict[str, pd.DataFrame] = {}
+    for table, path in paths.items():
+        frame, found = read_table(path, table_columns(table), required_values(table))
+        problems.extend(found)
+        if frame is None:
+            continue
+        if table == application:
+            if frame.empty:
+                problems.append(Problem(path.name, None, None, "no rows: expected one line per application"))
+            problems.extend(application_problems(path.name, frame))
+        tables[table] = frame
+    files = {table: path.name for table, path in paths.items()}
+    problems.extend(link_problems(tables, files, application))
+    return tables, problems
+
+
+def validate_tables(
+    data_dir: Path, application: str = schema.APPLICATION, history: bool = True
+) -> list[Problem]:
+    """Every problem of the Kaggle tables in `data_dir` (empty when the data can be used).
+
+    `application` is application_train (labelled; TARGET required) or application_test (unlabelled);
+    history tables are checked when `history` is true. Raises DataError when the directory itself
+    cannot be used.
+    """
+    return inspect_tables(data_dir, application, history)[1]
