@@ -450,7 +450,7 @@ _DAYS_FLOOR: Final = -43_830.0
 """120 years back, in days: the oldest plausible date of an application's DAYS_* columns."""
 
 _SPECIFIC_RANGES: Final[dict[str, tuple[float, float]]] = {
-    CLIENT_ID: (1.0, float(2**53)),  # up to 2**53 an id survives JSON numbers and float64 exactly
+    CLIENT_ID: (1.0, float(2**53 - 1)),  # ids up to 2**53 - 1 survive JSON numbers and float64 exactly
     TARGET: (0.0, 1.0),
     "CNT_CHILDREN": (0.0, 30.0),
     "AMT_INCOME_TOTAL": (0.0, 1e9),
