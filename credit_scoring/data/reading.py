@@ -94,21 +94,21 @@ def _checked_numbers(
 
 
 def _read_typed(path: Path, present: Mapping[str, schema.ColumnKind]) -> pd.DataFrame:
-    """The `present` columns: categories as categoricals, numbers as float64 (as text if one is not a number).
+    """The file's columns, the `present` schema ones typed: categories as categoricals, numbers as float64
+    (as text if one is not a number).
 
-    Raises one of _READ_ERRORS when the file cannot be parsed as CSV.
+    Raises one of _READ_ERRORS when the file cannot be parsed as CSV. Every column is parsed, not only the
+    schema's (no `usecols`): pandas would otherwise silently drop the extra fields of a malformed line.
     """
     numeric = [name for name, kind in present.items() if kind != schema.CATEGORY]
     categories = {name: "category" for name, kind in present.items() if kind == schema.CATEGORY}
     try:
-        return pd.read_csv(
-            path, usecols=list(present), dtype={**categories, **dict.fromkeys(numeric, "float64")}
-        )
+        return pd.read_csv(path, dtype={**categories, **dict.fromkeys(numeric, "float64")})
     except _READ_ERRORS:
         raise
     except ValueError:
         pass  # some value is not a number: read the numbers as text, so that the checks say which and where
-    return pd.read_csv(path, usecols=list(present), dtype={**categories, **dict.fromkeys(numeric, "str")})
+    return pd.read_csv(path, dtype={**categories, **dict.fromkeys(numeric, "str")})
 
 
 def read_table(

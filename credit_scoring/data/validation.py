@@ -58,7 +58,11 @@ def _out_of_range(column: str, values: np.ndarray) -> np.ndarray:
 
 def _first_value_problem(file: str, column: str, frame: pd.DataFrame, bad: np.ndarray) -> Problem:
     value = frame[column].iloc[first_position(bad)]
-    message = schema.check_application_value(column, value.item() if isinstance(value, np.generic) else value)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if column in schema.WHOLE_NUMBER_COLUMNS and float(value).is_integer():
+        value = int(value)  # read as float64 because of a missing value elsewhere in the column
+    message = schema.check_application_value(column, value)
     return rows_problem(file, column, bad, message or f"{value!r} is not valid")
 
 
