@@ -1,0 +1,90 @@
+"""`create_app`: the FastAPI app over a loaded bundle (or over the reason it could not be loaded).
+
+Built once per process: on Lambda at import time (the init phase, see `functions/scoring/app.py`),
+locally by `credit-scoring serve`. Behind an API Gateway stage or a custom-domain base path, the
+public URLs carry a prefix the app never sees in its routes (Mangum strips it): `root_path` tells the
+app that prefix, so that /docs points the browser at <prefix>/openapi.json and the OpenAPI document
+lists <prefix> as its server.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from credit_scoring import __version__
+from credit_scoring.api import dashboard
+from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.errors import MAX_BODY_BYTES, install_error_handlers
+from credit_scoring.api.routes import scoring_router
+from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Credit decisions for Prêt à dépenser clients, with their reasons.
+
+A decision refuses the credit (`prediction` 1) when the probability of default reaches the model's
+threshold, chosen in training to minimise the business cost of errors. Each decision carries up to
+four reasons (the features pushing the risk up the most), the model version and a decision id, and is
+written to an audit log that holds no client data. Errors are JSON objects naming the field at fault.
+"""
+
+
+class RootPath:
+    """ASGI middleware declaring the public path prefix as the ASGI `root_path` of every request.
+
+    Routing ignores it (Starlette matches the path, which the prefix has already been stripped from or
+    never had), while FastAPI's docs and OpenAPI routes build their URLs from it.
+    """
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)
+
+
+def normalise_base_path(base_path: str) -> str:
+    """The prefix in canonical form: "prod", "/prod/" and "/prod" give "/prod"; "" and "/" give ""."""
+    stripped = base_path.strip().strip("/")
+    return f"/{stripped}" if stripped else ""
+
+
+def _service(
+    state: LoadedBundle | BundleUnavailable,
+) -> tuple[LoadedBundle | BundleUnavailable, DecisionService | None]:
+    if isinstance(state, BundleUnavailable):
+        return state, None
+    try:
+        return state, DecisionService(state)
+    except BundleError as error:
+        logger.error("model bundle refused: %s: %s", error.file, error.reason)
+        return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
+
+
+def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> FastAPI:
+    """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any."""
+    state, service = _service(state)
+    app = FastAPI(
+        title="Prêt à dépenser credit scoring",
+        version=__version__,
+        description=DESCRIPTION,
+        max_body_size=MAX_BODY_BYTES,
+        redoc_url=None,
+    )
+    app.state.bundle = state
+    app.state.decisions = service
+    install_error_handlers(app)
+    app.include_router(scoring_router(state, service))
+    app.include_router(dashboard.router)
+    prefix = normalise_base_path(root_path)
+    if prefix:
+        app.add_middleware(RootPath, root_path=prefix)
+    return app

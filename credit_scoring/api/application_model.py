@@ -1,0 +1,84 @@
+"""The `Application` request model, generated from the schema: one optional field per application column.
+
+Each field's type, JSON schema (integer or number with its plausible range, or the category's
+vocabulary) and validation come from `credit_scoring.schema`, whose `check_application_value` is the
+rule batch scoring applies to CSV rows too, so that the API and the batch path accept the same values.
+Absent and null fields are missing values; unknown fields, strings where numbers go, NaN and infinity
+are refused with a message naming the field and what is expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
+
+from credit_scoring import schema
+from credit_scoring.api.client_ids import ClientIdField
+
+
+def _checker(column: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        problem = schema.check_application_value(column, value)
+        if problem is not None:
+            # The message goes through the context: a value with braces must not be read as a template.
+            raise PydanticCustomError("application_value", "{problem}", {"problem": problem})
+        return value
+
+    return check
+
+
+def _field(column: str, kind: str) -> tuple[Any, Any]:
+    expected = schema.expected_application_value(column)
+    if kind == schema.CATEGORY:
+        json_schema: dict[str, Any] = {"type": "string", "enum": list(schema.APPLICATION_CATEGORIES[column])}
+        python_type: type = str
+    else:
+        low, high = schema.APPLICATION_RANGES[column]
+        whole = column in schema.WHOLE_NUMBER_COLUMNS
+        json_schema = {"type": "integer" if whole else "number", "minimum": low, "maximum": high}
+        python_type = float
+    annotated = Annotated[
+        Annotated[python_type, WithJsonSchema(json_schema)] | None,
+        BeforeValidator(_checker(column)),
+    ]
+    return annotated, Field(default=None, title=column, description=f"{expected}; absent or null: missing")
+
+
+def _application_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        schema.CLIENT_ID: (
+            ClientIdField | None,
+            Field(
+                default=None,
+                title=schema.CLIENT_ID,
+                description="Optional: a stored client whose credit history is joined to the application.",
+            ),
+        )
+    }
+    for column, kind in schema.application_columns().items():
+        if column != schema.CLIENT_ID:
+            fields[column] = _field(column, kind)
+    return create_model(
+        "Application",
+        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        __doc__=(
+            "A credit application: any of the Home Credit application columns (application_train.csv "
+            "less TARGET). Absent fields are missing values."
+        ),
+        **fields,
+    )
+
+
+Application = _application_model()
+
+
+def application_columns(applications: Sequence[BaseModel]) -> Mapping[str, list[Any]]:
+    """Applications as the column mapping `ApplicationFeatures.transform` takes (None for missing)."""
+    return {
+        column: [getattr(application, column) for application in applications]
+        for column in Application.model_fields
+        if column != schema.CLIENT_ID
+    }

@@ -1,0 +1,150 @@
+"""What the scoring routes ask of a loaded bundle: decisions for stored clients and for applications,
+and explanations, with the API's errors (404 unknown client, 409 no application features, 422).
+
+Everything that depends only on the bundle (where each application feature goes in the model's input,
+whether contributions are precomputed) is worked out once, when the function starts, so that a request
+does a binary search, a row read and the scorer's arithmetic. numpy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel
+
+from credit_scoring import schema
+from credit_scoring.api.application_model import application_columns
+from credit_scoring.api.errors import ApiError
+from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
+from credit_scoring.features.application import ApplicationFeatures
+from credit_scoring.scoring.model import MissingValueError
+from credit_scoring.scoring.scorer import Decision, Explanation
+
+APPLICATION_GROUP = "application"
+
+
+class _ApplicationInputs:
+    """Where the application features of a request go in the model's input row.
+
+    Every feature of the bundle's "application" group must be one the feature definition computes, or
+    the bundle is refused: serving it would silently score with missing values.
+    """
+
+    def __init__(self, manifest: Manifest, protected: Sequence[str]) -> None:
+        self.features = ApplicationFeatures(protected=protected)
+        computed = {name: j for j, name in enumerate(self.features.names)}
+        absent = [
+            f.name for f in manifest.features if f.group == APPLICATION_GROUP and f.name not in computed
+        ]
+        if absent:
+            raise BundleError(
+                MANIFEST_FILE,
+                f"application features {', '.join(absent[:5])} are not computed by this code's feature "
+                f"definition (a bundle from another version of credit_scoring?)",
+            )
+        pairs = [(i, computed[f.name]) for i, f in enumerate(manifest.features) if f.name in computed]
+        self.targets = np.array([i for i, _ in pairs], dtype=np.intp)
+        self.sources = np.array([j for _, j in pairs], dtype=np.intp)
+
+
+@dataclass(frozen=True)
+class StoredClient:
+    """A client found in the store: its id and its row."""
+
+    client_id: int
+    row: int
+
+
+class DecisionService:
+    """Decisions and explanations of one loaded bundle; raises `ApiError` for requests it cannot answer."""
+
+    def __init__(self, bundle: LoadedBundle) -> None:
+        manifest = bundle.manifest
+        self.manifest = manifest
+        self.model_version = manifest.model_version
+        self.threshold = manifest.threshold
+        self._scorer = bundle.scorer
+        self._store = bundle.store
+        self._p = len(manifest.features)
+        self._inputs = (
+            None if manifest.protected is None else _ApplicationInputs(manifest, manifest.protected)
+        )
+
+    @property
+    def accepts_applications(self) -> bool:
+        """False for a bundle whose features cannot be computed from an application (an imported model)."""
+        return self._inputs is not None
+
+    def find(self, client_id: int, field: str = "client_id", location: str = "path") -> StoredClient:
+        """The stored client, or ApiError 404 naming the field (and where it is) that gave the id."""
+        row = self._store.row_index(client_id)
+        if row is None:
+            detail = f"client {client_id} is not in the client store of model version {self.model_version}"
+            raise ApiError(404, detail, field, location)
+        return StoredClient(client_id, row)
+
+    def decide_stored(self, clients: Sequence[StoredClient]) -> list[Decision]:
+        """Decisions for stored clients, from precomputed contributions when the store has them."""
+        if not clients:
+            return []
+        rows = np.array([client.row for client in clients], dtype=np.intp)
+        X = self._store.features[rows]
+        C = (
+            None
+            if not self._store.has_contributions
+            else np.stack([self._store.contributions(r) for r in rows])
+        )
+        return self._decide(X, C)
+
+    def decide_one_stored(self, client: StoredClient) -> Decision:
+        """The hot path of GET /predict/{client_id}: one row, no copies beyond the scorer's own."""
+        return self._decide(self._store.row(client.row), self._store.contributions(client.row))[0]
+
+    def decide_applications(self, applications: Sequence[BaseModel]) -> list[Decision]:
+        """Decisions for applications; one carrying SK_ID_CURR gets that stored client's history features.
+
+        Raises ApiError 409 when the bundle cannot compute features from an application, 404 when an
+        SK_ID_CURR is not stored, 422 when the feature definition refuses a value.
+        """
+        if not applications:
+            return []
+        inputs = self.application_inputs()
+        X = np.full((len(applications), self._p), np.nan)
+        for i, application in enumerate(applications):
+            client_id = getattr(application, schema.CLIENT_ID)
+            if client_id is not None:
+                X[i] = self._store.row(self.find(client_id, schema.CLIENT_ID, "body").row)
+        try:
+            computed = inputs.features.transform(application_columns(applications))
+        except ValueError as error:
+            # The request model checks every value first; this guards the feature definition's own rules.
+            raise ApiError(422, f"application refused by the feature definition: {error}") from None
+        X[:, inputs.targets] = computed[:, inputs.sources]
+        return self._decide(X, None)
+
+    def explain(self, client: StoredClient) -> Explanation:
+        try:
+            return self._scorer.explain(self._store.row(client.row), self._store.contributions(client.row))
+        except MissingValueError as error:
+            raise ApiError(422, str(error), error.features[0]) from None
+
+    def application_inputs(self) -> _ApplicationInputs:
+        """How applications become model inputs; raises ApiError 409 when this bundle cannot do it."""
+        if self._inputs is None:
+            raise ApiError(
+                409,
+                f"model version {self.model_version} cannot score an application: its features cannot be "
+                "computed from application fields (an imported model); use GET /predict/{client_id} for "
+                "stored clients",
+            )
+        return self._inputs
+
+    def _decide(self, X: np.ndarray, contributions: np.ndarray | None) -> list[Decision]:
+        try:
+            return self._scorer.decide(X, contributions)
+        except MissingValueError as error:
+            raise ApiError(422, str(error), error.features[0]) from None

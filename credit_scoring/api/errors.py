@@ -1,0 +1,179 @@
+"""Uniform JSON errors: every 4xx names the field at fault and what is expected; a 5xx tells nothing.
+
+Every error body is an `ErrorResponse`: `detail` (one readable sentence) and `errors` (one entry per
+field: where it is, its name, what is expected). Validation errors come from pydantic and FastAPI,
+HTTP errors from routing (404 unknown path, 405 wrong method, 413 body too large) and `ApiError` from
+the routes (unknown client, model unavailable, ...). An exception nobody expected becomes a 500 whose
+body says nothing about the cause, and is logged with its type, the route template, the decision id
+and the code locations only: its message and the request may hold personal data, so neither is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from credit_scoring.api.models import ErrorResponse, FieldError
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 6 * 1024 * 1024
+"""Largest request body accepted: Lambda's limit for a synchronous invocation's payload."""
+
+_LOCATIONS = frozenset({"body", "path", "query", "header"})
+
+# pydantic's wording is clear for most errors; these few are said in the API's terms instead.
+_MESSAGES: Mapping[str, str] = {
+    "extra_forbidden": "unknown field: expected only the fields documented in the request schema",
+    "model_attributes_type": "expected a JSON object",
+    "dict_type": "expected a JSON object",
+    "finite_number": "expected a finite number (NaN and infinity are not accepted)",
+}
+
+
+class ApiError(Exception):
+    """A request the API understood but cannot answer: an HTTP status, a sentence, and the field at fault."""
+
+    def __init__(
+        self, status_code: int, detail: str, field: str | None = None, location: str = "body"
+    ) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.detail = detail
+        self.field = field
+        self.location = location
+
+
+def error_body(detail: str, errors: Sequence[FieldError] = ()) -> dict[str, Any]:
+    """The JSON body of an error response."""
+    return ErrorResponse(detail=detail, errors=list(errors)).model_dump(exclude_none=True)
+
+
+def _field_name(loc: Sequence[str | int]) -> tuple[str, str]:
+    """(location, field path) of a pydantic error: ("body", "items[3].application.AMT_CREDIT")."""
+    location = str(loc[0]) if loc and loc[0] in _LOCATIONS else "body"
+    parts = loc[1:] if loc and loc[0] in _LOCATIONS else loc
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return location, name or location
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "json_invalid":
+        position = error["loc"][-1] if isinstance(error["loc"][-1], int) else 0
+        reason = error.get("ctx", {}).get("error", "invalid JSON")
+        return f"expected a JSON object; the body is not valid JSON ({reason} at character {position})"
+    if kind == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return "expected a JSON request body"
+    return _MESSAGES.get(kind, error.get("msg", "invalid value"))
+
+
+def validation_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
+    """One `FieldError` per pydantic or FastAPI validation error (the submitted value is never echoed)."""
+    result = []
+    for error in errors:
+        location, name = _field_name(tuple(error.get("loc", ())))
+        if error.get("type") == "json_invalid":
+            name = "body"
+        result.append(FieldError(location=location, field=name, message=_message(error)))
+    return result
+
+
+def _summary(errors: Sequence[FieldError]) -> str:
+    shown = "; ".join(
+        # check_application_value's messages already start with the column's name.
+        error.message if error.message.startswith(error.field) else f"{error.field}: {error.message}"
+        for error in errors[:5]
+    )
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return f"invalid request: {shown}{more}"
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = validation_errors(exc.errors())
+    return JSONResponse(error_body(_summary(errors), errors), status_code=422)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    # Routing's own errors carry only the status phrase; a route's HTTPException keeps its detail.
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        detail = f"method {request.method} is not allowed on this route; allowed: {allowed}"
+    elif exc.status_code == 404 and detail == "Not Found":
+        detail = "no such route; /docs lists the API's routes"
+    elif exc.status_code == 413:
+        detail = f"request body larger than the {MAX_BODY_BYTES} bytes accepted"
+    return JSONResponse(error_body(detail), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    errors = [FieldError(location=exc.location, field=exc.field, message=exc.detail)] if exc.field else []
+    return JSONResponse(error_body(exc.detail, errors), status_code=exc.status_code)
+
+
+class UnexpectedErrors:
+    """ASGI middleware turning an exception no handler expected into a bare 500 JSON response.
+
+    Starlette's own last-resort handler re-raises after answering, which makes Mangum and uvicorn log
+    the full traceback with its message; this one answers and logs without the message.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", "unmatched route")
+            decision_id = scope.get("state", {}).get("decision_id")
+            frames = " <- ".join(
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in reversed(traceback.extract_tb(exc.__traceback__))
+            )
+            logger.error(
+                "unexpected %s on %s %s (decision %s) at %s",
+                type(exc).__name__,
+                scope["method"],
+                route,
+                decision_id,
+                frames,
+            )
+            if started:
+                raise
+            body = error_body("internal error: the request could not be answered; it has been logged")
+            if decision_id:
+                body["decision_id"] = decision_id
+            await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the uniform JSON error handlers and the last-resort 500 middleware on `app`."""
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_middleware(UnexpectedErrors)

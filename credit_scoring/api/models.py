@@ -1,0 +1,211 @@
+"""The API's contract: pydantic models of every request and response, and so of the OpenAPI document.
+
+Responses are declared here even where a route returns prebuilt JSON for speed: the OpenAPI document,
+and a client generated from it, are what callers rely on. Error bodies have their model too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from credit_scoring.api.application_model import Application
+from credit_scoring.api.client_ids import ClientIdField
+
+MAX_REASONS = 4
+MAX_BATCH_ITEMS = 1000
+"""Largest number of items one POST /predict/batch may carry."""
+
+
+class FieldError(BaseModel):
+    """What is wrong with one field of a request."""
+
+    location: Literal["body", "path", "query", "header"] = Field(description="Where the field is.")
+    field: str = Field(description="The field's path, e.g. `client_id` or `items[3].application.AMT_CREDIT`.")
+    message: str = Field(description="What is expected there.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "detail": "invalid request: client_id: expected exactly 6 digits, e.g. 100002",
+                    "errors": [
+                        {
+                            "location": "path",
+                            "field": "client_id",
+                            "message": "expected exactly 6 digits, e.g. 100002",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    detail: str = Field(description="One sentence saying what went wrong and what is expected.")
+    errors: list[FieldError] = Field(default_factory=list, description="One entry per field at fault.")
+    decision_id: str | None = Field(
+        default=None, description="On a 500 during a decision: the id to quote when reporting it."
+    )
+
+
+class Reason(BaseModel):
+    """One feature pushing the client's risk of default up, with its value and contribution."""
+
+    feature: str = Field(description="Model input name, e.g. `EXT_SOURCE_2` or `BUREAU_DAYS_CREDIT_MEAN`.")
+    value: float | None = Field(description="The client's value of the feature; null when missing.")
+    contribution: float = Field(
+        description="Contribution to the score in log-odds of default (positive: raises the risk)."
+    )
+
+
+class PredictionResponse(BaseModel):
+    """A credit decision with its reasons. `client_id`, `prediction` and `probability` are the
+    predecessor's contract, unchanged."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "client_id": 100002,
+                    "prediction": 1,
+                    "probability": 0.6124,
+                    "decision": "refused",
+                    "threshold": 0.47,
+                    "model_version": "20261124T031500Z-3f2a9c1d",
+                    "reasons": [
+                        {"feature": "EXT_SOURCE_2", "value": 0.262949, "contribution": 0.41},
+                        {"feature": "BUREAU_DAYS_CREDIT_MEAN", "value": -874.0, "contribution": 0.22},
+                    ],
+                    "decision_id": "3b241101-e2bb-4255-8caf-4136c566a962",
+                }
+            ]
+        }
+    )
+
+    client_id: int | None = Field(description="SK_ID_CURR; null for an application sent without one.")
+    prediction: Literal[0, 1] = Field(description="1 when the credit is refused, 0 when accepted.")
+    probability: float = Field(ge=0.0, le=1.0, description="Probability of default.")
+    decision: Literal["accepted", "refused"] = Field(description="Refused when probability ≥ threshold.")
+    threshold: float = Field(description="The decision threshold of this model version.")
+    model_version: str = Field(description="Version of the model bundle that decided.")
+    reasons: list[Reason] = Field(
+        max_length=MAX_REASONS,
+        description=f"At most {MAX_REASONS} features pushing the risk up the most, largest first.",
+    )
+    decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
+
+
+class Contribution(BaseModel):
+    """One feature's contribution to a client's score."""
+
+    feature: str
+    value: float | None = Field(description="The client's value of the feature; null when missing.")
+    contribution: float = Field(description="Contribution in log-odds of default.")
+
+
+class ExplanationResponse(BaseModel):
+    """Every feature's contribution to a stored client's score: base + Σ contributions = raw_score."""
+
+    client_id: int
+    model_version: str
+    probability: float = Field(ge=0.0, le=1.0, description="Probability of default, sigmoid(raw_score).")
+    raw_score: float = Field(description="Score in log-odds of default.")
+    base: float = Field(description="The model's base value in log-odds (the score of an average client).")
+    contributions: list[Contribution] = Field(
+        description="One per model input, largest absolute contribution first."
+    )
+
+
+class CostWeights(BaseModel):
+    """Business cost of errors: cost = fn × false negatives + fp × false positives."""
+
+    fn: float = Field(description="Cost of accepting a client who defaults.")
+    fp: float = Field(description="Cost of refusing a client who repays.")
+
+
+class FeatureInfo(BaseModel):
+    name: str
+    group: str = Field(description='"application", or the history table the feature comes from.')
+
+
+class Importance(BaseModel):
+    feature: str
+    importance: float = Field(description="Mean absolute contribution over the stored clients.")
+
+
+class ModelResponse(BaseModel):
+    """The model card of the served bundle."""
+
+    model_version: str
+    created_at: str
+    kind: str = Field(description='Serving form: "linear" or "lightgbm".')
+    estimator: str
+    imbalance: str | None = Field(description="How class imbalance was handled in training.")
+    threshold: float = Field(description="Probability of default at or above which credit is refused.")
+    cost: CostWeights
+    metrics: dict[str, Any] = Field(description="Cross-validated and held-out test metrics from training.")
+    fairness: dict[str, Any] = Field(description="Metrics by protected group and their largest gaps.")
+    features: list[FeatureInfo]
+    global_importance: list[Importance]
+    accepts_applications: bool = Field(
+        description="Whether POST /predict can score an application (false for an imported model)."
+    )
+    protected: list[str] = Field(description="Application columns kept out of the model's inputs.")
+    example_client_ids: list[int]
+
+
+class HealthResponse(BaseModel):
+    """Whether the function can score, from which bundle."""
+
+    status: Literal["ok", "unavailable"]
+    source: str = Field(description="Where the bundle was loaded from (directory or S3 URI).")
+    model_version: str | None = None
+    reason: str | None = Field(default=None, description="Why the bundle is unavailable.")
+    file: str | None = Field(default=None, description="The bundle file at fault, when one is.")
+
+
+class BatchItem(BaseModel):
+    """One client to score: exactly one of `client_id` (a stored client) or `application`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: ClientIdField | None = None
+    application: Application | None = None  # type: ignore[valid-type]  # generated from the schema
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> BatchItem:
+        if (self.client_id is None) == (self.application is None):
+            raise PydanticCustomError(
+                "batch_item", "expected exactly one of client_id (a stored client) or application"
+            )
+        return self
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[BatchItem] = Field(
+        min_length=1,
+        max_length=MAX_BATCH_ITEMS,
+        description=f"Between 1 and {MAX_BATCH_ITEMS} clients or applications.",
+    )
+
+
+class BatchResult(BaseModel):
+    """The answer for one item, in request order: a decision (status 200) or an error (404, 409, 422)."""
+
+    index: int = Field(description="Position of the item in the request.")
+    status: int = Field(description="HTTP status this item would have had on its own.")
+    decision: PredictionResponse | None = None
+    error: str | None = None
+
+
+class BatchResponse(BaseModel):
+    model_version: str
+    results: list[BatchResult]

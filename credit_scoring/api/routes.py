@@ -1,0 +1,313 @@
+"""The scoring routes: decisions, explanations, the model card and health, over one bundle's state.
+
+The routes close over the `DecisionService` built once at start-up (no per-request dependency
+lookup). When the bundle could not be loaded, every scoring route answers 503 with the reason, and
+`/health` says why. Each decision gets a fresh decision id, returned in the body and in X-Decision-Id,
+and one audit line.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from credit_scoring import schema
+from credit_scoring.api.application_model import Application
+from credit_scoring.api.audit import DecisionAudit, new_decision_id
+from credit_scoring.api.client_ids import ClientIdPath
+from credit_scoring.api.decisions import DecisionService, StoredClient
+from credit_scoring.api.errors import ApiError
+from credit_scoring.api.models import (
+    BatchRequest,
+    BatchResponse,
+    ErrorResponse,
+    ExplanationResponse,
+    HealthResponse,
+    ModelResponse,
+    PredictionResponse,
+)
+from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+from credit_scoring.scoring.scorer import Decision
+
+DECISION_ID_HEADER: Final = "X-Decision-Id"
+PREDICT_ROUTE: Final = "/predict/{client_id}"
+BATCH_ROUTE: Final = "/predict/batch"
+STORED_CLIENT: Final = "stored_client"
+APPLICATION: Final = "application"
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+_UNAVAILABLE = {503: _error("The model bundle could not be loaded; `detail` says why.")}
+_BAD_ID = {422: _error("The client id is not exactly 6 digits.")}
+_UNKNOWN = {404: _error("The client is not in the store of this model version.")}
+_BAD_BODY = {
+    413: _error("The body is larger than 6 MB."),
+    422: _error("A field is invalid: `errors` names each one and what is expected."),
+}
+_DECISION_HEADERS = {DECISION_ID_HEADER: {"description": "The decision id.", "schema": {"type": "string"}}}
+
+
+def _prediction(
+    client_id: int | None, decision: Decision, service: DecisionService, decision_id: str
+) -> dict[str, Any]:
+    return {
+        "client_id": client_id,
+        "prediction": decision.prediction,
+        "probability": decision.probability,
+        "decision": decision.decision,
+        "threshold": service.threshold,
+        "model_version": service.model_version,
+        "reasons": [
+            {"feature": r.feature, "value": r.value, "contribution": r.contribution} for r in decision.reasons
+        ],
+        "decision_id": decision_id,
+    }
+
+
+class _Scoring:
+    """A loaded bundle's decision service with its audit log: makes, audits and shapes decisions."""
+
+    def __init__(self, service: DecisionService) -> None:
+        self.service = service
+        self._audit = DecisionAudit(service.model_version)
+
+    @staticmethod
+    def begin(request: Request) -> str:
+        """A new decision id, also kept on the request so that an unexpected failure is logged with it."""
+        decision_id = new_decision_id()
+        request.state.decision_id = decision_id
+        return decision_id
+
+    def record(
+        self,
+        route: str,
+        decision_id: str,
+        subject: str,
+        client_id: int | None,
+        decision: Decision,
+        started: float,
+    ) -> dict[str, Any]:
+        """Audit one decision and return its response body."""
+        self._audit.record(
+            decision_id=decision_id,
+            route=route,
+            subject=subject,
+            probability=decision.probability,
+            decision=decision.decision,
+            reasons=[reason.feature for reason in decision.reasons],
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+        )
+        return _prediction(client_id, decision, self.service, decision_id)
+
+    def respond(
+        self,
+        route: str,
+        decision_id: str,
+        subject: str,
+        client_id: int | None,
+        decision: Decision,
+        started: float,
+    ) -> JSONResponse:
+        body = self.record(route, decision_id, subject, client_id, decision, started)
+        return JSONResponse(body, headers={DECISION_ID_HEADER: decision_id})
+
+    def batch(self, request: BatchRequest) -> dict[str, Any]:
+        """Per-item results in request order: an unknown client or an application this model cannot
+        score is an item with its status, not a failed batch; each decision is audited on its own."""
+        started = time.perf_counter()
+        service = self.service
+        results: list[dict[str, Any] | None] = [None] * len(request.items)
+        stored: list[tuple[int, StoredClient]] = []
+        applications: list[tuple[int, Any]] = []
+        for index, item in enumerate(request.items):
+            try:
+                if item.client_id is not None:
+                    stored.append((index, service.find(item.client_id, f"items[{index}].client_id", "body")))
+                    continue
+                service.application_inputs()
+                client_id = getattr(item.application, schema.CLIENT_ID)
+                if client_id is not None:
+                    service.find(client_id, f"items[{index}].application.{schema.CLIENT_ID}", "body")
+                applications.append((index, item.application))
+            except ApiError as error:
+                results[index] = {"index": index, "status": error.status_code, "error": error.detail}
+        decided = [
+            *(
+                (index, STORED_CLIENT, client.client_id, decision)
+                for (index, client), decision in zip(
+                    stored, service.decide_stored([client for _, client in stored]), strict=True
+                )
+            ),
+            *(
+                (index, APPLICATION, getattr(application, schema.CLIENT_ID), decision)
+                for (index, application), decision in zip(
+                    applications, service.decide_applications([a for _, a in applications]), strict=True
+                )
+            ),
+        ]
+        for index, subject, client_id, decision in decided:
+            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started)
+            results[index] = {"index": index, "status": 200, "decision": body}
+        return {"model_version": service.model_version, "results": results}
+
+
+def _explanation(client_id: int, service: DecisionService) -> dict[str, Any]:
+    explanation = service.explain(service.find(client_id))
+    ordered = sorted(explanation.contributions, key=lambda c: -abs(c.contribution))
+    return {
+        "client_id": client_id,
+        "model_version": service.model_version,
+        "probability": explanation.probability,
+        "raw_score": explanation.raw_score,
+        "base": explanation.base_value,
+        "contributions": [
+            {"feature": c.feature, "value": c.value, "contribution": c.contribution} for c in ordered
+        ],
+    }
+
+
+def _model_card(service: DecisionService) -> dict[str, Any]:
+    manifest = service.manifest
+    return {
+        "model_version": manifest.model_version,
+        "created_at": manifest.created_at,
+        "kind": manifest.model.kind,
+        "estimator": manifest.model.estimator,
+        "imbalance": manifest.model.imbalance,
+        "threshold": manifest.threshold,
+        "cost": manifest.cost,
+        "metrics": _finite(manifest.metrics),
+        "fairness": _finite(manifest.fairness),
+        "features": [{"name": f.name, "group": f.group} for f in manifest.features],
+        "global_importance": [
+            {"feature": i.feature, "importance": i.importance} for i in manifest.global_importance
+        ],
+        "accepts_applications": service.accepts_applications,
+        "protected": list(manifest.protected or ()),
+        "example_client_ids": list(manifest.example_client_ids),
+    }
+
+
+def _finite(value: Any) -> Any:
+    """Training reports as strict JSON: a NaN metric (e.g. AUC of a one-class group) becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionService | None) -> APIRouter:
+    """The routes over a loaded bundle's `service`, or answering 503 when `state` is unavailable."""
+    router = APIRouter()
+    scoring = _Scoring(service) if service is not None else None
+
+    def ready() -> _Scoring:
+        if scoring is None:
+            assert isinstance(state, BundleUnavailable)
+            raise ApiError(503, f"model bundle unavailable: {state.reason}")
+        return scoring
+
+    @router.get(
+        "/predict/{client_id}",
+        response_model=PredictionResponse,
+        responses={**_BAD_ID, **_UNKNOWN, **_UNAVAILABLE, 200: {"headers": _DECISION_HEADERS}},
+        summary="Decision for a stored client",
+        tags=["decisions"],
+    )
+    async def predict_stored(client_id: ClientIdPath, request: Request) -> JSONResponse:
+        """The predecessor's contract (`client_id`, `prediction`, `probability`) with the decision, its
+        threshold, the model version, up to 4 reasons and the decision id."""
+        started = time.perf_counter()
+        scoring = ready()
+        client = scoring.service.find(client_id)
+        decision_id = scoring.begin(request)
+        decision = scoring.service.decide_one_stored(client)
+        return scoring.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
+
+    @router.post(
+        "/predict",
+        response_model=PredictionResponse,
+        responses={
+            **_BAD_BODY,
+            404: _error("SK_ID_CURR was given but the client is not stored."),
+            409: _error(
+                "This model cannot score applications (an imported model without application features)."
+            ),
+            **_UNAVAILABLE,
+            200: {"headers": _DECISION_HEADERS},
+        },
+        summary="Decision for a new application",
+        tags=["decisions"],
+    )
+    async def predict_application(application: Application, request: Request) -> JSONResponse:  # type: ignore[valid-type]
+        """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
+        client's credit history is joined."""
+        started = time.perf_counter()
+        scoring = ready()
+        decision_id = scoring.begin(request)
+        decision = scoring.service.decide_applications([application])[0]
+        client_id = getattr(application, schema.CLIENT_ID)
+        return scoring.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
+
+    @router.post(
+        BATCH_ROUTE,
+        response_model=BatchResponse,
+        responses={**_BAD_BODY, **_UNAVAILABLE},
+        summary="Decisions for up to 1,000 clients or applications",
+        tags=["decisions"],
+    )
+    async def predict_batch(batch: BatchRequest) -> dict[str, Any]:
+        """Each item is a stored client id or an application; results come back in the same order, each
+        with its own status (an unknown client is a 404 item, not a failed batch)."""
+        return ready().batch(batch)
+
+    @router.get(
+        "/explain/{client_id}",
+        response_model=ExplanationResponse,
+        responses={**_BAD_ID, **_UNKNOWN, **_UNAVAILABLE},
+        summary="Every feature's contribution for a stored client",
+        tags=["explanations"],
+    )
+    async def explain(client_id: ClientIdPath) -> dict[str, Any]:
+        """Exact contributions for a linear model, TreeSHAP for trees: base + Σ contributions = raw_score."""
+        return _explanation(client_id, ready().service)
+
+    @router.get(
+        "/model",
+        response_model=ModelResponse,
+        responses=_UNAVAILABLE,
+        summary="The served model's card",
+        tags=["model"],
+    )
+    async def model() -> dict[str, Any]:
+        """Version, threshold, cost weights, metrics, fairness summary, features and global importances."""
+        return _model_card(ready().service)
+
+    @router.get(
+        "/health",
+        response_model=HealthResponse,
+        responses={
+            503: {"model": HealthResponse, "description": "The bundle is unavailable; `reason` says why."}
+        },
+        summary="Whether the function can score",
+        tags=["operations"],
+    )
+    async def health() -> Any:
+        """200 with the bundle's source and version, or 503 with the reason it could not be loaded."""
+        if scoring is not None:
+            return {"status": "ok", "source": state.source, "model_version": scoring.service.model_version}
+        assert isinstance(state, BundleUnavailable)
+        body = {"status": "unavailable", "source": state.source, "reason": state.reason, "file": state.file}
+        return JSONResponse(HealthResponse(**body).model_dump(), status_code=503)
+
+    return router

@@ -1,0 +1,35 @@
+"""The Lambda entry point (handler `app.handler`): the scoring API and batch scoring in one function.
+
+Everything is loaded here, at import, which Lambda runs once per execution environment in its init
+phase: the bundle (from MODEL_DIR, the model layer at /opt/model by default, or from MODEL_S3_URI into
+/tmp), then the app. A bundle that fails to load or verify is never served: `state` holds the reason,
+every scoring route answers 503 with it and /health reports it. API_BASE_PATH is the public path
+prefix (an API Gateway stage or a custom-domain base path), stripped before routing and used by /docs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from mangum import Mangum
+
+from credit_scoring.api.app import create_app, normalise_base_path
+from credit_scoring.bundle.loader import load_from_environment
+from credit_scoring.lambda_events import EventRouter, HttpEvents, S3ObjectCreatedEvents, SqsEvents
+
+logging.getLogger("credit_scoring").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+# Mangum logs every request's path at INFO, and a path holds the client id: personal data stays out.
+logging.getLogger("mangum").setLevel(logging.WARNING)
+
+BASE_PATH = normalise_base_path(os.environ.get("API_BASE_PATH", ""))
+
+state = load_from_environment()
+app = create_app(state, root_path=BASE_PATH)
+handler = EventRouter(
+    [
+        HttpEvents(Mangum(app, lifespan="off", api_gateway_base_path=BASE_PATH or "/")),
+        S3ObjectCreatedEvents(state),
+        SqsEvents(state),
+    ]
+)

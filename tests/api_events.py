@@ -1,0 +1,58 @@
+"""API Gateway events from events/, re-aimed at another path, method or body, for tests and benchmarks.
+
+A re-aimed event is what API Gateway sends for a `{proxy+}` route: the path fields agree with each
+other (REST API: `path` without the stage, `requestContext.path` with it; HTTP API: `rawPath` and
+`requestContext.http.path`, both with the stage when the stage is not `$default`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """An event file of events/ as a dict."""
+    return json.loads((EVENTS_DIR / name).read_text(encoding="utf-8"))
+
+
+def aimed(
+    event: dict[str, Any],
+    path: str,
+    method: str | None = None,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A copy of an API Gateway event (payload 1.0 or 2.0) for `method path` with `body` and extra headers;
+    Content-Length follows the body."""
+    event = copy.deepcopy(event)
+    headers = {**(headers or {}), "Content-Length": str(len((body or "").encode()))}
+    context = event["requestContext"]
+    proxy = {"proxy": path.lstrip("/")}
+    if event.get("version") == "2.0":
+        method = method or context["http"]["method"]
+        prefix = "" if context["stage"] == "$default" else f"/{context['stage']}"
+        event["rawPath"] = context["http"]["path"] = prefix + path
+        context["http"]["method"] = method
+        event["routeKey"] = context["routeKey"] = f"{method} /{{proxy+}}"
+        event["pathParameters"] = proxy
+        event["headers"].update({k.lower(): v for k, v in headers.items()})
+    else:
+        method = method or event["httpMethod"]
+        event["path"] = path
+        context["path"] = f"/{context['stage']}{path}"
+        event["httpMethod"] = context["httpMethod"] = method
+        event["resource"] = context["resourcePath"] = "/{proxy+}"
+        event["pathParameters"] = proxy
+        event["headers"].update(headers)
+        event["multiValueHeaders"].update({k: [v] for k, v in headers.items()})
+    if body is None:
+        event.pop("body", None)
+    else:
+        event["body"] = body
+        event["isBase64Encoded"] = False
+    return event
