@@ -12,7 +12,7 @@ debt) and missing means, extremes and shares.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -52,12 +52,9 @@ class _Source:
     """Feature -> (numerator feature, denominator feature), computed after aggregation."""
 
     @property
-    def aggregated_names(self) -> tuple[str, ...]:
-        return tuple(block.prefix + suffix for block in self.blocks for suffix in block.aggregations)
-
-    @property
     def names(self) -> tuple[str, ...]:
-        return (*self.aggregated_names, *self.ratios)
+        aggregated = (block.prefix + suffix for block in self.blocks for suffix in block.aggregations)
+        return (*aggregated, *self.ratios)
 
     def zero_when_no_rows(self) -> list[str]:
         return [
@@ -66,13 +63,6 @@ class _Source:
             for suffix, (_, how) in block.aggregations.items()
             if how in ZERO_WHEN_NO_ROWS
         ]
-
-
-def _without_anomaly(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """Kaggle's 365243 placeholder in DAYS_* columns means "no date": make it missing."""
-    for column in columns:
-        frame[column] = frame[column].where(frame[column] != schema.DAYS_EMPLOYED_ANOMALY)
-    return frame
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -88,40 +78,17 @@ def _is(column: str, value: str) -> Callable[[pd.DataFrame], pd.Series]:
 
 def _prepare_bureau(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     bureau = tables["bureau"]
-    return pd.DataFrame(
-        {
-            schema.CLIENT_ID: bureau[schema.CLIENT_ID],
-            "CREDIT_ACTIVE": bureau["CREDIT_ACTIVE"],
-            "CREDIT_TYPE": bureau["CREDIT_TYPE"],
-            "DAYS_CREDIT": bureau["DAYS_CREDIT"],
-            "CREDIT_DAY_OVERDUE": bureau["CREDIT_DAY_OVERDUE"],
-            "DAYS_CREDIT_ENDDATE": bureau["DAYS_CREDIT_ENDDATE"],
-            "DAYS_ENDDATE_FACT": bureau["DAYS_ENDDATE_FACT"],
-            "DAYS_CREDIT_UPDATE": bureau["DAYS_CREDIT_UPDATE"],
-            "AMT_CREDIT_MAX_OVERDUE": bureau["AMT_CREDIT_MAX_OVERDUE"],
-            "CNT_CREDIT_PROLONG": bureau["CNT_CREDIT_PROLONG"],
-            "AMT_CREDIT_SUM": bureau["AMT_CREDIT_SUM"],
-            "AMT_CREDIT_SUM_DEBT": bureau["AMT_CREDIT_SUM_DEBT"],
-            "AMT_CREDIT_SUM_LIMIT": bureau["AMT_CREDIT_SUM_LIMIT"],
-            "AMT_CREDIT_SUM_OVERDUE": bureau["AMT_CREDIT_SUM_OVERDUE"],
-            "AMT_ANNUITY": bureau["AMT_ANNUITY"],
-            "OVERDUE": (bureau["CREDIT_DAY_OVERDUE"] > 0).astype("float64"),
-        }
-    )
+    return bureau.assign(OVERDUE=(bureau["CREDIT_DAY_OVERDUE"] > 0).astype("float64"))
 
 
 def _prepare_bureau_balance(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per bureau credit with its monthly history summarised, keyed by the credit's client."""
     balance = tables["bureau_balance"]
     status = balance["STATUS"].astype("string")
-    months = pd.DataFrame(
-        {
-            "SK_ID_BUREAU": balance["SK_ID_BUREAU"],
-            "MONTHS_BALANCE": balance["MONTHS_BALANCE"],
-            "LATE": status.isin(LATE_STATUSES).astype("float64"),
-            # "C" (closed) and "X" (unknown) carry no days-past-due bucket.
-            "STATUS_LEVEL": pd.to_numeric(status.where(status.isin(("0", *LATE_STATUSES))), errors="raise"),
-        }
+    months = balance[["SK_ID_BUREAU", "MONTHS_BALANCE"]].assign(
+        LATE=status.isin(LATE_STATUSES).astype("float64"),
+        # "C" (closed) and "X" (unknown) carry no days-past-due bucket.
+        STATUS_LEVEL=pd.to_numeric(status.where(status.isin(("0", *LATE_STATUSES))), errors="raise"),
     )
     per_credit = months.groupby("SK_ID_BUREAU").agg(
         MONTHS=("MONTHS_BALANCE", "size"),
@@ -136,43 +103,25 @@ def _prepare_bureau_balance(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 def _prepare_previous(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     previous = tables["previous_application"]
-    frame = pd.DataFrame(
-        {
-            schema.CLIENT_ID: previous[schema.CLIENT_ID],
-            "NAME_CONTRACT_STATUS": previous["NAME_CONTRACT_STATUS"],
-            "AMT_ANNUITY": previous["AMT_ANNUITY"],
-            "AMT_APPLICATION": previous["AMT_APPLICATION"],
-            "AMT_CREDIT": previous["AMT_CREDIT"],
-            "AMT_DOWN_PAYMENT": previous["AMT_DOWN_PAYMENT"],
-            "AMT_GOODS_PRICE": previous["AMT_GOODS_PRICE"],
-            "RATE_DOWN_PAYMENT": previous["RATE_DOWN_PAYMENT"],
-            "CNT_PAYMENT": previous["CNT_PAYMENT"],
-            "DAYS_DECISION": previous["DAYS_DECISION"],
-            "DAYS_FIRST_DUE": previous["DAYS_FIRST_DUE"],
-            "DAYS_LAST_DUE": previous["DAYS_LAST_DUE"],
-            "DAYS_TERMINATION": previous["DAYS_TERMINATION"],
-            "APPLICATION_CREDIT_RATIO": _ratio(previous["AMT_APPLICATION"], previous["AMT_CREDIT"]),
-            "APPROVED": (previous["NAME_CONTRACT_STATUS"] == "Approved").astype("float64"),
-            "REFUSED": (previous["NAME_CONTRACT_STATUS"] == "Refused").astype("float64"),
-        }
+    status = previous["NAME_CONTRACT_STATUS"]
+    dates = {
+        # Kaggle's 365243 placeholder in these DAYS_* columns means "no date".
+        column: previous[column].where(previous[column] != schema.DAYS_EMPLOYED_ANOMALY)
+        for column in ("DAYS_FIRST_DUE", "DAYS_LAST_DUE", "DAYS_TERMINATION")
+    }
+    return previous.assign(
+        **dates,
+        APPLICATION_CREDIT_RATIO=_ratio(previous["AMT_APPLICATION"], previous["AMT_CREDIT"]),
+        APPROVED=(status == "Approved").astype("float64"),
+        REFUSED=(status == "Refused").astype("float64"),
     )
-    return _without_anomaly(frame, ("DAYS_FIRST_DUE", "DAYS_LAST_DUE", "DAYS_TERMINATION"))
 
 
 def _prepare_pos(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     pos = tables["POS_CASH_balance"]
-    return pd.DataFrame(
-        {
-            schema.CLIENT_ID: pos[schema.CLIENT_ID],
-            "SK_ID_PREV": pos["SK_ID_PREV"],
-            "MONTHS_BALANCE": pos["MONTHS_BALANCE"],
-            "CNT_INSTALMENT": pos["CNT_INSTALMENT"],
-            "CNT_INSTALMENT_FUTURE": pos["CNT_INSTALMENT_FUTURE"],
-            "SK_DPD": pos["SK_DPD"],
-            "SK_DPD_DEF": pos["SK_DPD_DEF"],
-            "LATE": (pos["SK_DPD"] > 0).astype("float64"),
-            "COMPLETED": (pos["NAME_CONTRACT_STATUS"] == "Completed").astype("float64"),
-        }
+    return pos.assign(
+        LATE=(pos["SK_DPD"] > 0).astype("float64"),
+        COMPLETED=(pos["NAME_CONTRACT_STATUS"] == "Completed").astype("float64"),
     )
 
 
@@ -180,43 +129,21 @@ def _prepare_installments(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     installments = tables["installments_payments"]
     delay = installments["DAYS_ENTRY_PAYMENT"] - installments["DAYS_INSTALMENT"]
     days_past_due = delay.clip(lower=0)
-    return pd.DataFrame(
-        {
-            schema.CLIENT_ID: installments[schema.CLIENT_ID],
-            "SK_ID_PREV": installments["SK_ID_PREV"],
-            "AMT_INSTALMENT": installments["AMT_INSTALMENT"],
-            "AMT_PAYMENT": installments["AMT_PAYMENT"],
-            "DAYS_ENTRY_PAYMENT": installments["DAYS_ENTRY_PAYMENT"],
-            "DAYS_PAST_DUE": days_past_due,
-            "DAYS_BEFORE_DUE": (-delay).clip(lower=0),
-            "LATE": (days_past_due > 0).astype("float64").where(delay.notna()),
-            "PAYMENT_RATIO": _ratio(installments["AMT_PAYMENT"], installments["AMT_INSTALMENT"]),
-            "PAYMENT_DIFFERENCE": installments["AMT_INSTALMENT"] - installments["AMT_PAYMENT"],
-        }
+    return installments.assign(
+        DAYS_PAST_DUE=days_past_due,
+        DAYS_BEFORE_DUE=(-delay).clip(lower=0),
+        LATE=(days_past_due > 0).astype("float64").where(delay.notna()),
+        PAYMENT_RATIO=_ratio(installments["AMT_PAYMENT"], installments["AMT_INSTALMENT"]),
+        PAYMENT_DIFFERENCE=installments["AMT_INSTALMENT"] - installments["AMT_PAYMENT"],
     )
 
 
 def _prepare_credit_card(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     card = tables["credit_card_balance"]
-    return pd.DataFrame(
-        {
-            schema.CLIENT_ID: card[schema.CLIENT_ID],
-            "SK_ID_PREV": card["SK_ID_PREV"],
-            "MONTHS_BALANCE": card["MONTHS_BALANCE"],
-            "AMT_BALANCE": card["AMT_BALANCE"],
-            "AMT_CREDIT_LIMIT_ACTUAL": card["AMT_CREDIT_LIMIT_ACTUAL"],
-            "BALANCE_LIMIT_RATIO": _ratio(card["AMT_BALANCE"], card["AMT_CREDIT_LIMIT_ACTUAL"]),
-            "AMT_DRAWINGS_CURRENT": card["AMT_DRAWINGS_CURRENT"],
-            "AMT_DRAWINGS_ATM_CURRENT": card["AMT_DRAWINGS_ATM_CURRENT"],
-            "CNT_DRAWINGS_CURRENT": card["CNT_DRAWINGS_CURRENT"],
-            "AMT_PAYMENT_TOTAL_CURRENT": card["AMT_PAYMENT_TOTAL_CURRENT"],
-            "PAYMENT_MINIMUM_RATIO": _ratio(
-                card["AMT_PAYMENT_TOTAL_CURRENT"], card["AMT_INST_MIN_REGULARITY"]
-            ),
-            "SK_DPD": card["SK_DPD"],
-            "SK_DPD_DEF": card["SK_DPD_DEF"],
-            "LATE": (card["SK_DPD"] > 0).astype("float64"),
-        }
+    return card.assign(
+        BALANCE_LIMIT_RATIO=_ratio(card["AMT_BALANCE"], card["AMT_CREDIT_LIMIT_ACTUAL"]),
+        PAYMENT_MINIMUM_RATIO=_ratio(card["AMT_PAYMENT_TOTAL_CURRENT"], card["AMT_INST_MIN_REGULARITY"]),
+        LATE=(card["SK_DPD"] > 0).astype("float64"),
     )
 
 
