@@ -1,0 +1,237 @@
+"""The client store: features (and optionally contributions and raw application fields) by SK_ID_CURR.
+
+Every array is a `.npy` file opened memory-mapped: a cold start reads the headers only, and a lookup
+touches the few pages holding one client (binary search in the sorted ids, then one row). The store
+never holds protected columns: the writer is given the application fields without them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.manifest import (
+    APPLICATIONS_FILES,
+    CONTRIBUTIONS_FILE,
+    FEATURES_FILE,
+    IDS_FILE,
+    Manifest,
+)
+
+_INT64: Final = np.iinfo(np.int64)
+MISSING_CODE: Final = -1
+"""Category code of a missing value in `ApplicationTable.codes`."""
+
+
+@dataclass(frozen=True)
+class ApplicationTable:
+    """Raw application fields of the stored clients, one row per client in store order.
+
+    `numeric` is float64 with NaN for missing; `codes` is int16, each column indexing its own
+    `vocabularies[column]` (MISSING_CODE for missing). `columns` is the display order of both kinds.
+    """
+
+    columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    numeric: np.ndarray
+    vocabularies: dict[str, tuple[str, ...]]
+    codes: np.ndarray
+
+    @property
+    def category_columns(self) -> tuple[str, ...]:
+        return tuple(self.vocabularies)
+
+    def record(self, row: int) -> dict[str, float | str | None]:
+        """One client's fields: numbers as float, categories as their label, missing as None."""
+        numeric = dict(zip(self.numeric_columns, self.numeric[row].tolist(), strict=True))
+        codes = dict(zip(self.category_columns, self.codes[row].tolist(), strict=True))
+        record: dict[str, float | str | None] = {}
+        for column in self.columns:
+            if column in numeric:
+                value = numeric[column]
+                record[column] = None if value != value else value  # NaN is the only value unequal to itself
+            else:
+                code = codes[column]
+                record[column] = None if code == MISSING_CODE else self.vocabularies[column][code]
+        return record
+
+
+class FeatureStore:
+    """Stored clients' model inputs by id; see the module docstring for the layout."""
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        features: np.ndarray,
+        contributions: np.ndarray | None = None,
+        applications: ApplicationTable | None = None,
+    ) -> None:
+        # Plain ndarray views of the memory maps: np.memmap's subclass hooks cost microseconds per call.
+        self.ids = np.asarray(ids)
+        self.features = np.asarray(features)
+        self._contributions = None if contributions is None else np.asarray(contributions)
+        self._applications = applications
+        self._n = len(self.ids)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def has_contributions(self) -> bool:
+        return self._contributions is not None
+
+    @property
+    def has_applications(self) -> bool:
+        return self._applications is not None
+
+    def row_index(self, client_id: int) -> int | None:
+        """Row of a client in the store, or None when it is not stored."""
+        if not _INT64.min <= client_id <= _INT64.max:
+            return None
+        row = int(self.ids.searchsorted(client_id))
+        if row < self._n and self.ids[row] == client_id:
+            return row
+        return None
+
+    def lookup(self, client_id: int) -> np.ndarray | None:
+        """A client's features (read-only, in manifest order), or None when it is not stored."""
+        row = self.row_index(client_id)
+        return None if row is None else self.features[row]
+
+    def row(self, row: int) -> np.ndarray:
+        """Features of the client at a row index (from `row_index`)."""
+        return self.features[row]
+
+    def contributions(self, row: int) -> np.ndarray | None:
+        """Precomputed contributions of the client at a row index, last element the base value; None when
+        the bundle stores none (the scorer then computes them)."""
+        return None if self._contributions is None else self._contributions[row]
+
+    def application(self, client_id: int) -> dict[str, float | str | None] | None:
+        """A stored client's raw application fields; None when the client or the record is not stored."""
+        if self._applications is None:
+            return None
+        row = self.row_index(client_id)
+        return None if row is None else self._applications.record(row)
+
+    @classmethod
+    def open(cls, bundle_dir: Path, manifest: Manifest) -> FeatureStore:
+        """Open a bundle's store memory-mapped, checking each array's dtype and shape against the
+        manifest; raises BundleError naming the file at fault."""
+        bundle_dir = Path(bundle_dir)
+        n, p = manifest.store.clients, len(manifest.features)
+        ids = _open_array(bundle_dir, IDS_FILE, np.int64, (n,))
+        # One pass over the ids (8 bytes per client) guards every lookup's binary search.
+        if n > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            raise BundleError(IDS_FILE, "ids must be sorted ascending without duplicates")
+        features = _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p))
+        contributions = (
+            _open_array(bundle_dir, CONTRIBUTIONS_FILE, np.float64, (n, p + 1))
+            if manifest.store.contributions
+            else None
+        )
+        applications = _open_applications(bundle_dir, n) if manifest.store.applications else None
+        return cls(ids, features, contributions, applications)
+
+    @staticmethod
+    def write(
+        bundle_dir: Path,
+        ids: np.ndarray,
+        features: np.ndarray,
+        contributions: np.ndarray | None = None,
+        applications: ApplicationTable | None = None,
+    ) -> tuple[str, ...]:
+        """Write a store under `bundle_dir/store/`; returns the files written (manifest names).
+
+        `ids` must be unique and ascending, and every other array in the same row order.
+        """
+        ids = np.asarray(ids)
+        features = np.asarray(features)
+        n = len(ids)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"ids must be a 1-D integer array, got {ids.dtype} with shape {ids.shape}")
+        if n > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            raise ValueError("ids must be sorted ascending without duplicates")
+        if features.ndim != 2 or len(features) != n:
+            raise ValueError(f"features must have shape ({n}, number of features), got {features.shape}")
+        arrays = {IDS_FILE: ids.astype(np.int64), FEATURES_FILE: features.astype(np.float64)}
+        if contributions is not None:
+            _check_shape("contributions", contributions, (n, features.shape[1] + 1))
+            arrays[CONTRIBUTIONS_FILE] = np.asarray(contributions, dtype=np.float64)
+        bundle_dir = Path(bundle_dir)
+        (bundle_dir / "store").mkdir(parents=True, exist_ok=True)
+        for name, array in arrays.items():
+            np.save(bundle_dir / name, np.ascontiguousarray(array), allow_pickle=False)
+        written = tuple(arrays)
+        if applications is not None:
+            written += _write_applications(bundle_dir, applications, n)
+        return written
+
+
+def _check_shape(what: str, array: np.ndarray, shape: tuple[int, int]) -> None:
+    if np.shape(array) != shape:
+        raise ValueError(f"{what} must have shape {shape}, got {np.shape(array)}")
+
+
+def _open_array(bundle_dir: Path, name: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        array = np.load(bundle_dir / name, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise BundleError(name, "is missing from the bundle") from None
+    except (OSError, ValueError) as error:
+        raise BundleError(name, f"is not a readable .npy array: {error}") from None
+    if array.dtype != dtype or array.shape != shape:
+        raise BundleError(
+            name, f"must be {np.dtype(dtype).name} of shape {shape}, found {array.dtype} {array.shape}"
+        )
+    return array
+
+
+_LAYOUT_FILE, _NUMERIC_FILE, _CODES_FILE = APPLICATIONS_FILES
+
+
+def _write_applications(bundle_dir: Path, table: ApplicationTable, n: int) -> tuple[str, ...]:
+    _check_shape("applications numeric", table.numeric, (n, len(table.numeric_columns)))
+    _check_shape("applications codes", table.codes, (n, len(table.vocabularies)))
+    if set(table.columns) != {*table.numeric_columns, *table.vocabularies} or len(table.columns) != (
+        len(table.numeric_columns) + len(table.vocabularies)
+    ):
+        raise ValueError("applications columns must list each numeric and category column once")
+    layout = {
+        "columns": list(table.columns),
+        "numeric": list(table.numeric_columns),
+        "categories": {column: list(labels) for column, labels in table.vocabularies.items()},
+    }
+    (bundle_dir / _LAYOUT_FILE).write_text(json.dumps(layout, indent=1) + "\n", encoding="utf-8")
+    np.save(bundle_dir / _NUMERIC_FILE, np.ascontiguousarray(table.numeric, dtype=np.float64))
+    np.save(bundle_dir / _CODES_FILE, np.ascontiguousarray(table.codes, dtype=np.int16))
+    return APPLICATIONS_FILES
+
+
+def _open_applications(bundle_dir: Path, n: int) -> ApplicationTable:
+    try:
+        layout = json.loads((bundle_dir / _LAYOUT_FILE).read_text(encoding="utf-8"))
+        columns = _strings(layout["columns"])
+        numeric_columns = _strings(layout["numeric"])
+        vocabularies = {str(column): _strings(labels) for column, labels in layout["categories"].items()}
+    except FileNotFoundError:
+        raise BundleError(_LAYOUT_FILE, "is missing from the bundle") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise BundleError(_LAYOUT_FILE, f"is not a valid applications layout: {error!r}") from None
+    if sorted(columns) != sorted([*numeric_columns, *vocabularies]):
+        raise BundleError(_LAYOUT_FILE, "columns must list each numeric and category column once")
+    numeric = _open_array(bundle_dir, _NUMERIC_FILE, np.float64, (n, len(numeric_columns)))
+    codes = _open_array(bundle_dir, _CODES_FILE, np.int16, (n, len(vocabularies)))
+    return ApplicationTable(columns, numeric_columns, numeric, vocabularies, codes)
+
+
+def _strings(values: Sequence[object]) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+        raise ValueError(f"expected a list of strings, got {values!r:.80}")
+    return tuple(values)

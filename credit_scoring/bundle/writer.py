@@ -1,0 +1,251 @@
+"""Write a complete bundle (training side): export, store, manifest, then one rename into place.
+
+Everything is written into a hidden sibling directory of `out_dir`; the bundle is then read back with
+the serving loader (so a bundle that serving would refuse is never published) and renamed into place.
+A failure at any step removes the partial directory, so `out_dir` is either absent, the previous
+bundle, or the complete new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from credit_scoring import schema
+from credit_scoring.bundle.integrity import sha256_file
+from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.bundle.manifest import (
+    MANIFEST_FILE,
+    ExportCheck,
+    FeatureSpec,
+    Importance,
+    Manifest,
+    ModelSpec,
+    StoreSpec,
+    dump_manifest,
+)
+from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
+from credit_scoring.scoring.linear import LinearModel
+from credit_scoring.training.export import ExportedModel, export_pipeline
+
+PIPELINE_FILE: Final = "model.joblib"
+POPULATION_FILE: Final = "population.json"
+LINEAR_FILE: Final = "serving/model.json"
+LIGHTGBM_FILE: Final = "serving/model.txt"
+PREPROCESS_FILE: Final = "serving/preprocess.json"
+EXAMPLE_CLIENTS: Final = 5
+
+
+def write_bundle(
+    out_dir: Path,
+    *,
+    pipeline: Any,
+    features: Sequence[str],
+    groups: Sequence[str],
+    ids: np.ndarray,
+    X: np.ndarray,
+    threshold: float,
+    cost: Mapping[str, float],
+    data_fingerprint: str,
+    protected: Sequence[str] | None,
+    imbalance: str | None = None,
+    metrics: Mapping[str, Any] | None = None,
+    candidates: Sequence[Mapping[str, Any]] = (),
+    fairness: Mapping[str, Any] | None = None,
+    applications: pd.DataFrame | None = None,
+    population: Mapping[str, Any] | None = None,
+    provenance: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
+) -> Manifest:
+    """Export `pipeline`, check it on every stored client, and write the bundle to `out_dir`.
+
+    `ids`/`X` are the stored clients (any order; the store is sorted by id) with columns in `features`
+    order, `groups` the per-feature group ("application" or a history table). `protected` lists the
+    protected application columns kept out of the model, or is None when the features cannot be
+    computed from an application (an imported model). `applications` holds the clients' raw
+    application fields (SK_ID_CURR as column or index), stored less the protected columns.
+    Raises ExportError, ValueError (bad input) or FileExistsError (`out_dir` exists, no `overwrite`).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite:
+        raise FileExistsError(f"{out_dir} already exists (pass overwrite=True to replace it)")
+    names = tuple(features)
+    ids, X = _sorted_store(ids, X, names)
+    if len(groups) != len(names):
+        raise ValueError(f"groups must give one group per feature ({len(names)}), got {len(groups)}")
+    exported = export_pipeline(pipeline, names, X)
+    table = None if applications is None else application_table(applications, ids, protected or ())
+    store_contributions = exported.kind == "lightgbm"  # a linear model's are a product: cheaper than a read
+
+    partial = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    partial.mkdir(parents=True)
+    try:
+        joblib.dump(pipeline, partial / PIPELINE_FILE)
+        model_file, preprocess_file = _write_serving_model(partial, exported)
+        FeatureStore.write(partial, ids, X, exported.contributions if store_contributions else None, table)
+        if population is not None:
+            _write_json(partial / POPULATION_FILE, population)
+        files = {
+            path.relative_to(partial).as_posix(): sha256_file(path)
+            for path in sorted(partial.rglob("*"))
+            if path.is_file()
+        }
+        now = datetime.now(UTC)
+        content_hash = hashlib.sha256("".join(f"{n}:{d}\n" for n, d in sorted(files.items())).encode())
+        manifest = Manifest(
+            model_version=f"{now:%Y%m%dT%H%M%SZ}-{content_hash.hexdigest()[:8]}",
+            created_at=f"{now:%Y-%m-%dT%H:%M:%SZ}",
+            data_fingerprint=data_fingerprint,
+            model=ModelSpec(
+                kind=exported.kind,  # type: ignore[arg-type]
+                file=model_file,
+                preprocess_file=preprocess_file,
+                estimator=exported.estimator,
+                imbalance=imbalance,
+                params=exported.params,
+                export_check=ExportCheck(exported.max_abs_diff, exported.rows_checked, exported.tolerance),
+                provenance=dict(provenance or {}),
+            ),
+            features=tuple(FeatureSpec(name, group) for name, group in zip(names, groups, strict=True)),
+            protected=None if protected is None else tuple(protected),
+            threshold=float(threshold),
+            cost={"fn": float(cost["fn"]), "fp": float(cost["fp"])},
+            metrics=dict(metrics or {}),
+            fairness=dict(fairness or {}),
+            candidates=[dict(candidate) for candidate in candidates],
+            global_importance=global_importance(names, exported.contributions),
+            example_client_ids=tuple(
+                int(i) for i in ids[np.linspace(0, len(ids) - 1, EXAMPLE_CLIENTS).astype(int)]
+            ),
+            store=StoreSpec(
+                clients=len(ids), contributions=store_contributions, applications=table is not None
+            ),
+            files=files,
+        )
+        (partial / MANIFEST_FILE).write_text(dump_manifest(manifest), encoding="utf-8")
+        load_bundle(partial)  # the serving side's own checks: hashes, shapes, model files, features
+        _publish(partial, out_dir, overwrite)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return manifest
+
+
+def global_importance(names: Sequence[str], contributions: np.ndarray) -> tuple[Importance, ...]:
+    """Mean |contribution| of each feature over the stored clients, largest first."""
+    means = np.abs(contributions[:, :-1]).mean(axis=0)
+    order = np.argsort(-means, kind="stable")
+    return tuple(Importance(names[j], float(means[j])) for j in order)
+
+
+def application_table(frame: pd.DataFrame, ids: np.ndarray, protected: Sequence[str]) -> ApplicationTable:
+    """The raw application fields of the clients `ids`, in that order, without protected columns.
+
+    Categories become codes into `schema.APPLICATION_CATEGORIES`; a value outside the vocabulary, an
+    unknown column or a client without a row is a ValueError naming it.
+    """
+    if schema.CLIENT_ID in frame.columns:
+        frame = frame.set_index(schema.CLIENT_ID)
+    if frame.index.has_duplicates:
+        raise ValueError(
+            f"applications: {schema.CLIENT_ID} {frame.index[frame.index.duplicated()][0]} appears twice"
+        )
+    known = schema.application_columns()
+    unknown = [column for column in frame.columns if column not in known and column != schema.TARGET]
+    if unknown:
+        raise ValueError(f"applications: unknown columns {unknown[:5]}")
+    missing = ids[~np.isin(ids, frame.index.to_numpy())]
+    if len(missing):
+        raise ValueError(
+            f"applications: no row for {len(missing)} stored clients, e.g. {schema.CLIENT_ID} {missing[0]}"
+        )
+    frame = frame.reindex(ids)
+    columns = [c for c in known if c != schema.CLIENT_ID and c not in set(protected)]
+    numeric_columns = [c for c in columns if known[c] != schema.CATEGORY]
+    vocabularies = {c: schema.APPLICATION_CATEGORIES[c] for c in columns if known[c] == schema.CATEGORY}
+    numeric = np.full((len(ids), len(numeric_columns)), np.nan)
+    for j, column in enumerate(numeric_columns):
+        if column in frame.columns:
+            try:
+                numeric[:, j] = pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=np.float64)
+            except (ValueError, TypeError) as error:
+                raise ValueError(f"applications: column {column} must be numeric ({error})") from None
+    codes = np.full((len(ids), len(vocabularies)), MISSING_CODE, dtype=np.int16)
+    for j, (column, vocabulary) in enumerate(vocabularies.items()):
+        if column in frame.columns:
+            codes[:, j] = _encode(frame[column], column, vocabulary)
+    return ApplicationTable(tuple(columns), tuple(numeric_columns), numeric, vocabularies, codes)
+
+
+def _encode(values: pd.Series, column: str, vocabulary: tuple[str, ...]) -> np.ndarray:
+    code_of = {label: code for code, label in enumerate(vocabulary)}
+    present = values.notna().to_numpy()
+    codes = values.map(code_of)
+    unknown = present & codes.isna().to_numpy()
+    if unknown.any():
+        row = int(np.argmax(unknown))
+        raise ValueError(
+            f"applications: column {column} has {values.iloc[row]!r} for {schema.CLIENT_ID} "
+            f"{values.index[row]}, outside its vocabulary {list(vocabulary)}"
+        )
+    return np.where(present, codes.fillna(MISSING_CODE).to_numpy(dtype=np.float64), MISSING_CODE).astype(
+        np.int16
+    )
+
+
+def _sorted_store(ids: np.ndarray, X: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.asarray(ids)
+    X = np.asarray(X, dtype=np.float64)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be a 1-D array of integers, got {ids.dtype} with shape {ids.shape}")
+    if len(set(names)) != len(names):
+        raise ValueError("features: a feature name appears twice")
+    if X.shape != (len(ids), len(names)):
+        raise ValueError(f"X must have shape ({len(ids)}, {len(names)}) (clients, features), got {X.shape}")
+    if len(ids) == 0:
+        raise ValueError("the store must hold at least one client")
+    order = np.argsort(ids, kind="stable")
+    ids, X = ids[order].astype(np.int64), X[order]
+    duplicated = ids[1:][ids[1:] == ids[:-1]]
+    if len(duplicated):
+        raise ValueError(f"ids: {schema.CLIENT_ID} {duplicated[0]} appears more than once")
+    return ids, X
+
+
+def _write_serving_model(bundle_dir: Path, exported: ExportedModel) -> tuple[str, str | None]:
+    (bundle_dir / "serving").mkdir()
+    model = exported.model
+    if isinstance(model, LinearModel):
+        (bundle_dir / LINEAR_FILE).write_text(model.dumps(), encoding="utf-8")
+        return LINEAR_FILE, None
+    (bundle_dir / LIGHTGBM_FILE).write_text(model.model_text, encoding="utf-8")
+    (bundle_dir / PREPROCESS_FILE).write_text(model.dumps_preprocess(), encoding="utf-8")
+    return LIGHTGBM_FILE, PREPROCESS_FILE
+
+
+def _write_json(path: Path, content: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(content, allow_nan=False) + "\n", encoding="utf-8")
+
+
+def _publish(partial: Path, out_dir: Path, overwrite: bool) -> None:
+    """Rename the finished bundle into place; an existing one (with `overwrite`) is moved aside first and
+    removed once the new one is in place, so a reader sees the old bundle or the new one, never a mix."""
+    if not out_dir.exists():
+        partial.rename(out_dir)
+        return
+    if not overwrite:
+        raise FileExistsError(f"{out_dir} already exists (pass overwrite=True to replace it)")
+    previous = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:8]}"
+    out_dir.rename(previous)
+    partial.rename(out_dir)
+    shutil.rmtree(previous)
