@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -303,6 +305,15 @@ def test_the_validation_range_rule_is_check_application_value() -> None:
         for value in (low, high, low - 1.0, high + 1.0, low + 0.5, (low + high) / 2, np.nan, 365243.0):
             flagged = bool(application_problems(APP_FILE, pd.DataFrame({column: [value]})))
             assert flagged == (schema.check_application_value(column, value) is not None), (column, value)
+
+
+def test_importing_the_package_does_not_load_pandas() -> None:
+    code = (
+        "import sys; from credit_scoring.data import DataError, Problem, table_paths; "
+        "assert 'pandas' not in sys.modules; "
+        "from credit_scoring.data import load_tables; assert 'pandas' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
 
 
 # --- the command ---------------------------------------------------------------------------------
