@@ -42,11 +42,15 @@ class LambdaContext:
 
 
 def _error(error: BaseException) -> dict[str, Any]:
-    """The error document Lambda returns for an exception that escapes the handler."""
+    """The error document Lambda returns for an exception that escapes the handler.
+
+    The stack trace starts below this runtime's own frame, at the function's code, as Lambda's does.
+    """
+    frames = error.__traceback__.tb_next if error.__traceback__ else None
     return {
         "errorMessage": str(error),
         "errorType": type(error).__name__,
-        "stackTrace": traceback.format_tb(error.__traceback__),
+        "stackTrace": traceback.format_tb(frames),
     }
 
 
