@@ -13,9 +13,10 @@ record may reach the browser, so every published figure is an aggregate or has b
   grid of 1/200 of the 1st–99th centile range and clipped to it.
 
 The dashboard's main variables (age in years, employment years, amounts, external scores, ratios) are
-defined once here, from raw application column names, and `derive_variables` computes them both for the
-feature matrix at training time and for one client's application record at serving time, so that the
-client is marked on exactly the scale the population was summarised on. Numpy only: serving imports it.
+defined once here, from raw application columns that are also model features, and `derive_variables`
+computes them both from the feature matrix at training time and from one client's stored feature row
+at serving time, so that the client is marked on exactly the scale the population was summarised on.
+Numpy only: serving imports it.
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ MAIN_VARIABLES: Final[tuple[Variable, ...]] = (
 def derive_variables(columns: Mapping[str, ArrayLike]) -> dict[str, np.ndarray]:
     """Every main variable whose raw sources are all in `columns`, as float64 arrays (NaN = missing).
 
-    `columns` maps raw application column names to equal-length sequences: the feature matrix's columns
-    at training time, `{name: [value]}` for one application record (None is a missing value).
+    `columns` maps feature names to equal-length sequences: the feature matrix's columns at training
+    time, `{name: [value]}` for one client at serving time (None or NaN is a missing value).
     """
     derived: dict[str, np.ndarray] = {}
     for variable in MAIN_VARIABLES:
@@ -113,9 +114,7 @@ def build_population(
     naming the argument at fault when the shapes or the target are not as described.
     """
     X, target_array = _checked_inputs(X, names, target, bins, sample_size, min_group)
-    index = {name: i for i, name in enumerate(names)}
-    columns = {name: X[:, i] for name, i in index.items()}
-    derived = derive_variables(columns)
+    derived = derive_variables({name: X[:, j] for j, name in enumerate(names)})
     units = {variable.key: variable.unit for variable in MAIN_VARIABLES}
     defaulted = target_array == 1
     summaries = [
