@@ -126,8 +126,9 @@ def _read_steps(pipeline: Any, n_features: int) -> _Steps:
         if kind == "SimpleImputer" and impute is None and center is None:
             impute, kept = _imputation(name, step, n_features)
         elif kind == "StandardScaler" and center is None:
-            center = _expand(getattr(step, "mean_", None), kept, n_features, 0.0)
-            scale = _expand(getattr(step, "scale_", None), kept, n_features, 1.0)
+            # mean_ is computed even with with_mean=False, but then not subtracted.
+            center = _expand(step.mean_ if step.with_mean else None, kept, n_features, 0.0)
+            scale = _expand(step.scale_ if step.with_std else None, kept, n_features, 1.0)
         else:
             raise ExportError(
                 f"pipeline step {name!r} ({kind}) has no serving form: supported are SimpleImputer then "
