@@ -1,0 +1,281 @@
+"""The credit officer's dashboard, served by the scoring function itself.
+
+`GET /` returns the page and `GET /static/{path}` its scripts, stylesheet and icon, all from this
+package (no CDN: the page works offline) under a strict Content-Security-Policy that forbids inline
+scripts and styles. The page calls the scoring routes (`/predict`, `/explain`, `/model`) and three
+routes of its own: `GET /clients/{client_id}` (the client's application record, for the main
+information panel and the what-if form), `GET /population` (the training population's summaries, to
+compare the client with the others) and `GET /application-fields` (what the applicant form may send).
+
+Every URL the page uses is relative, so it works behind an API Gateway stage prefix: when the app knows
+its public prefix (`create_app(root_path=...)`), the page carries a `<base href>` with it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import logging
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Any, Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from credit_scoring import schema
+from credit_scoring.api.client_ids import ClientIdPath
+from credit_scoring.api.errors import ApiError, error_body
+from credit_scoring.api.models import ErrorResponse
+from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.bundle.population import POPULATION_FORMAT, derive_variables
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+PAGE_FILE: Final = "index.html"
+POPULATION_FILE: Final = "population.json"
+BASE_MARKER: Final = "<!--BASE-->"
+
+CONTENT_SECURITY_POLICY: Final = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "require-trusted-types-for 'script'",
+    )
+)
+"""Only this function's own files and API; nothing inline, nothing framed, no DOM-injection sinks."""
+
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+STATIC_CACHE: Final = "public, max-age=300"
+"""Assets are not fingerprinted: a short lifetime, then revalidation by ETag, keeps a deploy visible."""
+
+MEDIA_TYPES: Final = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+router = APIRouter()
+
+
+class ClientResponse(BaseModel):
+    """A stored client's application record and derived dashboard variables (no protected column)."""
+
+    client_id: int
+    application: dict[str, float | str | None] = Field(
+        description="The raw application fields as recorded (amounts, days, category labels); null: missing."
+    )
+    variables: dict[str, float | None] = Field(
+        description="The dashboard's comparison variables (see GET /population), from the stored features."
+    )
+
+
+class ApplicationField(BaseModel):
+    """What POST /predict accepts for one application field."""
+
+    kind: str = Field(description='"int", "float" or "category".')
+    minimum: float | None = None
+    maximum: float | None = None
+    whole: bool = Field(description="Whether only whole numbers are accepted.")
+    choices: list[str] | None = Field(default=None, description="The vocabulary of a category field.")
+
+
+@dataclass(frozen=True)
+class _Asset:
+    body: bytes
+    gzipped: bytes
+    media_type: str
+    etag: str
+
+
+def _asset(body: bytes, media_type: str) -> _Asset:
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return _Asset(body, gzip.compress(body, compresslevel=9, mtime=0), media_type, f'"{digest}"')
+
+
+@cache
+def _static_assets() -> dict[str, _Asset]:
+    """Every asset under static/ but the page itself, by its path: the only paths /static serves."""
+    assets = {}
+    for path in sorted(STATIC_DIR.rglob("*")):
+        relative = path.relative_to(STATIC_DIR).as_posix()
+        if path.is_file() and relative != PAGE_FILE and path.suffix in MEDIA_TYPES:
+            assets[relative] = _asset(path.read_bytes(), MEDIA_TYPES[path.suffix])
+    return assets
+
+
+@cache
+def _page(root_path: str) -> _Asset:
+    text = (STATIC_DIR / PAGE_FILE).read_text(encoding="utf-8")
+    base = f'<base href="{html.escape(root_path, quote=True)}/">' if root_path else ""
+    return _asset(text.replace(BASE_MARKER, base).encode("utf-8"), "text/html; charset=utf-8")
+
+
+def _send(asset: _Asset, request: Request, cache_control: str) -> Response:
+    headers = {
+        **SECURITY_HEADERS,
+        "Cache-Control": cache_control,
+        "ETag": asset.etag,
+        "Vary": "Accept-Encoding",
+    }
+    if request.headers.get("if-none-match") == asset.etag:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(
+            asset.gzipped, media_type=asset.media_type, headers={**headers, "Content-Encoding": "gzip"}
+        )
+    return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+
+@router.get("/", include_in_schema=False)
+async def page(request: Request) -> Response:
+    """The dashboard page, with its Content-Security-Policy."""
+    return _send(_page(request.scope.get("root_path", "")), request, "no-cache")
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+async def static(path: str, request: Request) -> Response:
+    """One of the dashboard's own files; any other path is a 404 (nothing outside static/ is reachable)."""
+    asset = _static_assets().get(PurePosixPath(path).as_posix())
+    if asset is None:
+        return JSONResponse(error_body(f"no dashboard asset {path!r}"), status_code=404)
+    return _send(asset, request, STATIC_CACHE)
+
+
+def _bundle(request: Request) -> LoadedBundle:
+    state = request.app.state.bundle
+    if not isinstance(state, LoadedBundle):
+        raise ApiError(503, f"model bundle unavailable: {state.reason}")
+    return state
+
+
+def _number(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+@router.get(
+    "/clients/{client_id}",
+    response_model=ClientResponse,
+    responses={
+        404: {"model": ErrorResponse, "description": "The client is not in the store of this model version."},
+        409: {"model": ErrorResponse, "description": "This bundle stores no application records."},
+        422: {"model": ErrorResponse, "description": "The client id is not exactly 6 digits."},
+        503: {"model": ErrorResponse, "description": "The model bundle could not be loaded."},
+    },
+    summary="A stored client's main information",
+    tags=["dashboard"],
+)
+async def client(client_id: ClientIdPath, request: Request) -> JSONResponse:
+    """The client's application record (for the main information panel and the what-if form) and
+    the comparison variables, on the scale of `GET /population`."""
+    bundle = _bundle(request)
+    store = bundle.store
+    row = store.row_index(client_id)
+    if row is None:
+        raise ApiError(
+            404, f"client {client_id} is not in the client store of this model version", "client_id"
+        )
+    if not store.has_applications:
+        raise ApiError(
+            409,
+            f"model version {bundle.manifest.model_version} stores no application records: the client's "
+            "main information and the what-if simulation are not available",
+        )
+    record = store.application(client_id) or {}
+    # Protected fields never reach the browser, whatever wrote the store: the officer must not see them
+    # next to a decision they took no part in.
+    protected = set(bundle.manifest.protected or ())
+    application = {column: value for column, value in record.items() if column not in protected}
+    features = store.row(row)
+    columns = {name: features[j : j + 1] for j, name in enumerate(bundle.manifest.feature_names)}
+    variables = {key: _number(float(values[0])) for key, values in derive_variables(columns).items()}
+    return JSONResponse({"client_id": client_id, "application": application, "variables": variables})
+
+
+@cache
+def _population_body(bundle_dir: Path, model_version: str) -> bytes:
+    """A bundle's population.json (checked against the manifest's sha256 when the bundle was loaded),
+    compact. Cached per bundle directory and version: a bundle never changes once written."""
+    try:
+        population = json.loads((bundle_dir / POPULATION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        logger.error("bundle file %s unreadable: %s", POPULATION_FILE, type(error).__name__)
+        raise ApiError(503, f"{POPULATION_FILE} of model version {model_version} is not valid JSON") from None
+    if not isinstance(population, dict) or population.get("format") != POPULATION_FORMAT:
+        raise ApiError(
+            503, f"{POPULATION_FILE} of model version {model_version} is not format {POPULATION_FORMAT}"
+        )
+    return json.dumps(population, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+@router.get(
+    "/population",
+    responses={
+        200: {"description": "Histograms by outcome, centiles and an anonymised sample (population.json)."},
+        409: {"model": ErrorResponse, "description": "This bundle has no population summaries."},
+        503: {"model": ErrorResponse, "description": "The model bundle could not be loaded."},
+    },
+    summary="The training population's summaries, to compare a client with",
+    tags=["dashboard"],
+)
+async def population(request: Request) -> Response:
+    """Per comparison variable: shared bins with counts of clients who repaid and who defaulted, the
+    5th/25th/50th/75th/95th centiles of each group, and a blurred sample without ids for scatter plots."""
+    bundle = _bundle(request)
+    if POPULATION_FILE not in bundle.manifest.files:
+        raise ApiError(409, f"model version {bundle.manifest.model_version} has no population summaries")
+    return Response(
+        _population_body(Path(bundle.path), bundle.manifest.model_version), media_type="application/json"
+    )
+
+
+@cache
+def _application_fields() -> dict[str, dict[str, Any]]:
+    fields: dict[str, dict[str, Any]] = {}
+    for column, kind in schema.application_columns().items():
+        if column == schema.CLIENT_ID:
+            continue
+        if kind == schema.CATEGORY:
+            fields[column] = {
+                "kind": kind,
+                "whole": False,
+                "choices": list(schema.APPLICATION_CATEGORIES[column]),
+            }
+        else:
+            low, high = schema.APPLICATION_RANGES[column]
+            fields[column] = {
+                "kind": kind,
+                "minimum": low,
+                "maximum": high,
+                "whole": column in schema.WHOLE_NUMBER_COLUMNS,
+            }
+    return fields
+
+
+@router.get(
+    "/application-fields",
+    response_model=dict[str, ApplicationField],
+    summary="The application fields POST /predict accepts",
+    tags=["dashboard"],
+)
+async def application_fields() -> dict[str, dict[str, Any]]:
+    """Each application field's kind, plausible range and vocabulary: the rules POST /predict applies."""
+    return _application_fields()

@@ -1,0 +1,39 @@
+// Calls to the scoring function. Paths are relative, so the page works wherever it is served (under an
+// API Gateway stage prefix too); errors keep the API's own message and the field it names.
+
+export class ApiError extends Error {
+  constructor(status, message, fields = []) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+async function request(path, options) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+  } catch (error) {
+    throw new ApiError(0, error.message);
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    const message = typeof body?.detail === "string" ? body.detail : `HTTP ${response.status}`;
+    const fields = Array.isArray(body?.errors) ? body.errors : [];
+    throw new ApiError(response.status, message, fields);
+  }
+  return body;
+}
+
+export function getJSON(path) {
+  return request(path, { method: "GET" });
+}
+
+export function postJSON(path, payload) {
+  return request(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(payload),
+  });
+}

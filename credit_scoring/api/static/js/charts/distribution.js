@@ -1,0 +1,182 @@
+// One variable, clients who repaid vs clients who defaulted, with this client marked: a histogram of
+// each group's share per bin (the groups differ in size, so shares compare them fairly) and box plots
+// from the published centiles. Repaid is solid blue, defaulted hatched vermillion, the client a black
+// line with a star: readable without colour.
+import { formatAxis, formatPercent, formatVariable } from "../format.js";
+import { featureLabel, t } from "../i18n.js";
+import { dataTable, starPath } from "../html.js";
+import { chartSvg, clampAnchor, el, linear, niceTicks, textSize, textWidth, xAxis } from "../svg.js";
+
+export const GROUPS = ["repaid", "defaulted"];
+const FILL = { repaid: "fill-safe", defaulted: "fill-risk" };
+const BOX_FILL = { repaid: "fill-safe-zone", defaulted: "fill-risk" };
+
+function shares(counts) {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return counts.map((count) => (total > 0 ? count / total : 0));
+}
+
+/** The share of a group at or below `value`, reading the histogram as uniform within each bin. */
+export function shareAtOrBelow(edges, counts, value) {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (total === 0) {
+    return 0;
+  }
+  let below = 0;
+  counts.forEach((count, i) => {
+    const [from, to] = [edges[i], edges[i + 1]];
+    if (value >= to) {
+      below += count;
+    } else if (value > from) {
+      below += (count * (value - from)) / (to - from);
+    }
+  });
+  return below / total;
+}
+
+function clientMark(svg, x, top, bottom, label, left, right) {
+  const size = textSize();
+  svg.append(el("line", { class: "marker-client", x1: x, x2: x, y1: top + size * 0.6, y2: bottom }));
+  svg.append(el("path", { class: "marker-client-fill", d: starPath(x, top + size * 0.4, size * 0.55) }));
+  const placed = clampAnchor(x, textWidth(label), left, right);
+  svg.append(el("text", { x: placed.x, y: top - size * 0.5, "text-anchor": placed.anchor, class: "strong", text: label }));
+}
+
+function domain(summary) {
+  const [low, high] = [summary.edges[0], summary.edges.at(-1)];
+  return { low, high, clamp: (value) => Math.min(Math.max(value, low), high) };
+}
+
+export function renderHistogram(container, summary, clientValue) {
+  const size = textSize();
+  const name = featureLabel(summary.key);
+  const { svg, width } = chartSvg(container, size * 17, t("histogramLabel", { variable: name }));
+  const top = size * 2.2;
+  const bottom = size * 14;
+  const groupShares = Object.fromEntries(GROUPS.filter((g) => summary.counts[g]).map((g) => [g, shares(summary.counts[g])]));
+  const highest = Math.max(...Object.values(groupShares).flat(), 0.01);
+  const yTicks = niceTicks(0, highest, 4);
+  // Ticks 2.5 % apart need a decimal; whole percentages do not.
+  const digits = yTicks.every((tick) => Number.isInteger(Math.round(tick * 1e6) / 1e4)) ? 0 : 1;
+  const left = textWidth(formatPercent(yTicks.at(-1), digits)) + size;
+  const right = width - size * 0.5;
+  const { low, high, clamp } = domain(summary);
+  const x = linear(low, high, left, right);
+  const y = linear(0, Math.max(highest, yTicks.at(-1)), bottom, top);
+
+  for (const tick of yTicks) {
+    svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
+    svg.append(el("text", { x: left - size * 0.4, y: y(tick) + size * 0.35, "text-anchor": "end", class: "muted", text: formatPercent(tick, digits) }));
+  }
+  const edges = summary.edges;
+  for (let i = 0; i < edges.length - 1; i += 1) {
+    const from = x(edges[i]);
+    const span = x(edges[i + 1]) - from;
+    const gap = Math.min(span * 0.1, 2);
+    const half = (span - 2 * gap) / 2;
+    GROUPS.forEach((group, k) => {
+      if (!groupShares[group]) {
+        return;
+      }
+      const share = groupShares[group][i];
+      svg.append(el("rect", {
+        class: FILL[group], x: from + gap + k * half, y: y(share), width: Math.max(half, 0.5), height: bottom - y(share),
+      }));
+    });
+  }
+  xAxis(svg, {
+    ticks: niceTicks(low, high, 5), position: x, label: (v) => formatAxis(summary.unit, v), y: bottom, left, right,
+  });
+  if (clientValue !== null && clientValue !== undefined) {
+    clientMark(svg, x(clamp(clientValue)), top, bottom, `${t("client")} : ${formatVariable(summary.unit, clientValue)}`, left, right);
+  }
+}
+
+export function histogramSummary(summary, clientValue) {
+  const variable = featureLabel(summary.key);
+  if (clientValue === null || clientValue === undefined) {
+    return t("histogramNoClient", { variable });
+  }
+  const share = (group) =>
+    summary.counts[group] ? formatPercent(shareAtOrBelow(summary.edges, summary.counts[group], clientValue), 0) : t("unknown");
+  return t("histogramSummary", {
+    variable, value: formatVariable(summary.unit, clientValue), repaidShare: share("repaid"), defaultedShare: share("defaulted"),
+  });
+}
+
+export function renderBoxplot(container, summary, clientValue) {
+  const size = textSize();
+  const labelHeight = size * 1.5;
+  const boxHeight = size * 1.8;
+  const rowHeight = labelHeight + boxHeight + size * 0.6;
+  const top = size * 2.2;
+  // The client's star sits between its label and the first row.
+  const rowsTop = top + size * 1.2;
+  const bottom = rowsTop + GROUPS.length * rowHeight;
+  const { svg, width } = chartSvg(container, bottom + size * 2.6, t("boxLabel", { variable: featureLabel(summary.key) }));
+  const left = size * 0.5;
+  const right = width - size * 0.5;
+  const { low, high, clamp } = domain(summary);
+  const x = linear(low, high, left, right);
+
+  GROUPS.forEach((group, i) => {
+    const rowTop = rowsTop + i * rowHeight;
+    svg.append(el("text", { x: left, y: rowTop + size * 1.05, text: t(group) }));
+    const q = summary.quantiles[group];
+    const boxTop = rowTop + labelHeight;
+    const middle = boxTop + boxHeight / 2;
+    if (!q) {
+      svg.append(el("text", { x: left, y: middle + size * 0.35, class: "muted", text: t("groupTooSmall") }));
+      return;
+    }
+    const [p5, p25, p50, p75, p95] = q.map(clamp);
+    svg.append(el("line", { class: "axis", x1: x(p5), x2: x(p25), y1: middle, y2: middle }));
+    svg.append(el("line", { class: "axis", x1: x(p75), x2: x(p95), y1: middle, y2: middle }));
+    for (const whisker of [p5, p95]) {
+      svg.append(el("line", { class: "axis", x1: x(whisker), x2: x(whisker), y1: boxTop + boxHeight * 0.25, y2: boxTop + boxHeight * 0.75 }));
+    }
+    svg.append(el("rect", { class: BOX_FILL[group], x: x(p25), y: boxTop, width: Math.max(x(p75) - x(p25), 1), height: boxHeight }));
+    svg.append(el("line", { class: "marker-client", x1: x(p50), x2: x(p50), y1: boxTop, y2: boxTop + boxHeight }));
+  });
+  xAxis(svg, {
+    ticks: niceTicks(low, high, 5), position: x, label: (v) => formatAxis(summary.unit, v), y: bottom, left, right,
+  });
+  if (clientValue !== null && clientValue !== undefined) {
+    clientMark(svg, x(clamp(clientValue)), top, bottom, t("client"), left, right);
+  }
+}
+
+export function boxplotSummary(summary, clientValue) {
+  const median = (group) => (summary.quantiles[group] ? formatVariable(summary.unit, summary.quantiles[group][2]) : t("unknown"));
+  return t("boxSummary", {
+    repaidMedian: median("repaid"), defaultedMedian: median("defaulted"), value: formatVariable(summary.unit, clientValue),
+  });
+}
+
+/** Both charts' data: each bin's share per group, then each group's centiles. */
+export function distributionTable(summary, centiles) {
+  const groupShares = Object.fromEntries(GROUPS.map((g) => [g, summary.counts[g] ? shares(summary.counts[g]) : null]));
+  const last = summary.edges.length - 2;
+  const rows = summary.edges.slice(0, -1).map((from, i) => {
+    const to = summary.edges[i + 1];
+    // The end bins also hold the values beyond the 1st and 99th centiles: they are open-ended.
+    let range = `${formatVariable(summary.unit, from)} – ${formatVariable(summary.unit, to)}`;
+    if (i === 0) {
+      range = `≤ ${formatVariable(summary.unit, to)}`;
+    } else if (i === last) {
+      range = `≥ ${formatVariable(summary.unit, from)}`;
+    }
+    return [range, ...GROUPS.map((g) => (groupShares[g] ? formatPercent(groupShares[g][i]) : t("unknown")))];
+  });
+  for (const [k, centile] of centiles.entries()) {
+    rows.push([
+      `${t("centile")} ${centile}`,
+      ...GROUPS.map((g) => (summary.quantiles[g] ? formatVariable(summary.unit, summary.quantiles[g][k]) : t("unknown"))),
+    ]);
+  }
+  return dataTable(t("histogramLabel", { variable: featureLabel(summary.key) }), [
+    { label: t("binRange") },
+    { label: t("repaid"), numeric: true },
+    { label: t("defaulted"), numeric: true },
+  ], rows);
+}

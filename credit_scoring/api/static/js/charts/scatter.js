@@ -1,0 +1,79 @@
+// Two variables at once: the population's anonymised sample (blurred values, no ids), clients who
+// repaid as filled circles and clients who defaulted as open triangles, and this client as a star.
+import { formatAxis, formatVariable } from "../format.js";
+import { featureLabel, t } from "../i18n.js";
+import { starPath } from "../html.js";
+import { chartSvg, el, linear, niceTicks, textSize, textWidth, xAxis } from "../svg.js";
+
+function pairs(sample, xKey, yKey) {
+  const xs = sample.values[xKey] ?? [];
+  const ys = sample.values[yKey] ?? [];
+  return sample.outcome
+    .map((outcome, i) => ({ outcome, x: xs[i], y: ys[i] }))
+    .filter((point) => point.x !== null && point.x !== undefined && point.y !== null && point.y !== undefined);
+}
+
+export function renderScatter(container, { sample, xSummary, ySummary, client }) {
+  const size = textSize();
+  const width = Math.max(container.clientWidth, 240);
+  const height = Math.min(width * 0.62, size * 30);
+  const { svg } = chartSvg(container, height, t("scatterLabel", { x: featureLabel(xSummary.key), y: featureLabel(ySummary.key) }));
+  const yTicks = niceTicks(ySummary.edges[0], ySummary.edges.at(-1), 5);
+  const left = Math.max(...yTicks.map((v) => textWidth(formatAxis(ySummary.unit, v)))) + size;
+  const right = width - size;
+  const top = size * 2;
+  const bottom = height - size * 4;
+  const [xLow, xHigh] = [xSummary.edges[0], xSummary.edges.at(-1)];
+  const [yLow, yHigh] = [ySummary.edges[0], ySummary.edges.at(-1)];
+  const x = linear(xLow, xHigh, left, right);
+  const y = linear(yLow, yHigh, bottom, top);
+
+  for (const tick of yTicks) {
+    svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
+    svg.append(el("text", { x: left - size * 0.4, y: y(tick) + size * 0.35, "text-anchor": "end", class: "muted", text: formatAxis(ySummary.unit, tick) }));
+  }
+  svg.append(el("line", { class: "axis", x1: left, x2: left, y1: top, y2: bottom }));
+  xAxis(svg, {
+    ticks: niceTicks(xLow, xHigh, 5), position: x, label: (v) => formatAxis(xSummary.unit, v), y: bottom, left, right,
+  });
+
+  svg.append(el("text", { x: left, y: size, class: "strong", text: featureLabel(ySummary.key) }));
+  svg.append(el("text", { x: right, y: height - size * 0.3, "text-anchor": "end", class: "strong", text: featureLabel(xSummary.key) }));
+
+  const points = pairs(sample, xSummary.key, ySummary.key);
+  const radius = size * 0.25;
+  // Defaulted clients are fewer: drawn last so that they are not hidden under the repaid ones.
+  for (const point of points.filter((p) => p.outcome === 0)) {
+    svg.append(el("circle", { class: "point-repaid", cx: x(point.x), cy: y(point.y), r: radius }));
+  }
+  for (const point of points.filter((p) => p.outcome === 1)) {
+    const [px, py, r] = [x(point.x), y(point.y), radius * 1.5];
+    svg.append(el("path", { class: "point-defaulted", d: `M${px} ${py - r} L${px + r} ${py + r * 0.8} L${px - r} ${py + r * 0.8} Z` }));
+  }
+
+  if (client.x !== null && client.x !== undefined && client.y !== null && client.y !== undefined) {
+    const cx = x(Math.min(Math.max(client.x, xLow), xHigh));
+    const cy = y(Math.min(Math.max(client.y, yLow), yHigh));
+    svg.append(el("path", { class: "marker-client-fill", d: starPath(cx, cy, size * 0.75) }));
+    const label = t("client");
+    const onLeft = cx + size + textWidth(label) > right;
+    svg.append(el("text", {
+      x: onLeft ? cx - size : cx + size, y: cy - size * 0.6, "text-anchor": onLeft ? "end" : "start", class: "strong", text: label,
+    }));
+  }
+  return points;
+}
+
+export function scatterSummary(points, { xSummary, ySummary, client }) {
+  const count = points.length;
+  const defaulted = points.filter((p) => p.outcome === 1).length;
+  if (client.x === null || client.x === undefined || client.y === null || client.y === undefined) {
+    return t("scatterNoClient", { count, defaulted });
+  }
+  return t("scatterSummary", {
+    count,
+    defaulted,
+    x: `${featureLabel(xSummary.key)} ${formatVariable(xSummary.unit, client.x)}`,
+    y: `${featureLabel(ySummary.key)} ${formatVariable(ySummary.unit, client.y)}`,
+  });
+}

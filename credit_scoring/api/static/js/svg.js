@@ -1,0 +1,122 @@
+// The little SVG toolkit the charts share. Charts are drawn at the container's width in CSS pixels
+// (one user unit per pixel), so text sized in rem by the stylesheet keeps its size inside the drawing,
+// and are drawn again when the width, the text size or the language changes.
+
+const NS = "http://www.w3.org/2000/svg";
+
+/** An SVG element with attributes; `text` sets its text content. */
+export function el(tag, attributes = {}, children = []) {
+  const element = document.createElementNS(NS, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === "text") {
+      element.textContent = value;
+    } else if (value !== undefined && value !== null) {
+      element.setAttribute(name, String(value));
+    }
+  }
+  for (const child of children) {
+    element.append(child);
+  }
+  return element;
+}
+
+/** The root font size in pixels: the unit every chart's layout is measured in. */
+export function rem() {
+  return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+}
+
+/** Chart text size in pixels (the stylesheet's `.chart text` size). */
+export function textSize() {
+  return 0.8 * rem();
+}
+
+/** A rough width of a text at chart size, to keep labels apart without measuring the DOM. */
+export function textWidth(text) {
+  return String(text).length * textSize() * 0.56;
+}
+
+/** The text, shortened with an ellipsis when it would not fit in `room` pixels. */
+export function fitText(text, room) {
+  if (textWidth(text) <= room) {
+    return text;
+  }
+  const keep = Math.max(4, Math.floor((room / textWidth(text)) * text.length) - 1);
+  return `${text.slice(0, keep)}…`;
+}
+
+/**
+ * Replace the container's content with an empty SVG of the container's width and the given height.
+ * The SVG is an image for assistive technology, named by `label`; the visible caption or table next
+ * to it carries the details.
+ */
+export function chartSvg(container, height, label) {
+  const width = Math.max(container.clientWidth, 240);
+  const svg = el("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: "img",
+    "aria-label": label,
+    focusable: "false",
+  });
+  container.replaceChildren(svg);
+  return { svg, width };
+}
+
+/** A linear scale mapping [d0, d1] onto [r0, r1]. */
+export function linear(d0, d1, r0, r1) {
+  const span = d1 - d0 || 1;
+  return (value) => r0 + ((value - d0) / span) * (r1 - r0);
+}
+
+/** About `count` round tick values covering [min, max]. */
+export function niceTicks(min, max, count = 5) {
+  if (!(max > min)) {
+    return [min];
+  }
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const ticks = [];
+  for (let value = Math.ceil(min / step) * step; value <= max + step * 1e-9; value += step) {
+    ticks.push(Number(value.toPrecision(12)));
+  }
+  return ticks;
+}
+
+/** Drop ticks whose labels would overlap, keeping the first and spacing the rest. */
+export function spacedTicks(ticks, position, labelOf) {
+  const kept = [];
+  let lastRight = -Infinity;
+  for (const tick of ticks) {
+    const half = textWidth(labelOf(tick)) / 2;
+    const x = position(tick);
+    if (x - half > lastRight + textSize()) {
+      kept.push(tick);
+      lastRight = x + half;
+    }
+  }
+  return kept;
+}
+
+/** A horizontal axis: a line at `y` and labelled ticks. */
+export function xAxis(svg, { ticks, position, label, y, left, right }) {
+  const size = textSize();
+  svg.append(el("line", { class: "axis", x1: left, x2: right, y1: y, y2: y }));
+  for (const tick of spacedTicks(ticks, position, label)) {
+    const x = position(tick);
+    svg.append(el("line", { class: "axis", x1: x, x2: x, y1: y, y2: y + size * 0.4 }));
+    svg.append(el("text", { x, y: y + size * 1.5, "text-anchor": "middle", class: "muted", text: label(tick) }));
+  }
+}
+
+/** Keep a text anchored at x inside [left, right] given its width. */
+export function clampAnchor(x, width, left, right) {
+  if (x - width / 2 < left) {
+    return { x: left, anchor: "start" };
+  }
+  if (x + width / 2 > right) {
+    return { x: right, anchor: "end" };
+  }
+  return { x, anchor: "middle" };
+}
