@@ -10,7 +10,6 @@ manifest. Nothing here is mocked: a test that uses it exercises the same code as
 from __future__ import annotations
 
 import hashlib
-import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -38,30 +37,25 @@ def build_test_bundle(
     applications = random_applications(n_clients, seed)
     frame = build_features({schema.APPLICATION: applications}, protected=PROTECTED)
     pipeline = _pipeline(kind, seed)
-    with warnings.catch_warnings():
-        # No history tables: their features are never observed, which SimpleImputer says on every call.
-        warnings.filterwarnings("ignore", message="Skipping features without any observed values")
-        pipeline.fit(frame.X, frame.target)
-        probabilities = pipeline.predict_proba(frame.X)[:, 1]
-        write_bundle(
-            out_dir,
-            pipeline=pipeline,
-            features=frame.names,
-            groups=frame.groups,
-            ids=frame.ids,
-            X=frame.X,
-            threshold=THRESHOLD,
-            cost=COST,
-            data_fingerprint=hashlib.sha256(pd.util.hash_pandas_object(applications).to_numpy()).hexdigest(),
-            protected=PROTECTED,
-            imbalance="random_under_sampling",
-            metrics={"train": _metrics(frame.target, probabilities)},
-            candidates=[
-                {"name": f"{kind}-under", "estimator": type(pipeline[-1]).__name__, "champion": True}
-            ],
-            applications=frame.applications,
-            population=build_population(frame.X, frame.names, frame.target, seed=seed),
-        )
+    pipeline.fit(frame.X, frame.target)
+    probabilities = pipeline.predict_proba(frame.X)[:, 1]
+    write_bundle(
+        out_dir,
+        pipeline=pipeline,
+        features=frame.names,
+        groups=frame.groups,
+        ids=frame.ids,
+        X=frame.X,
+        threshold=THRESHOLD,
+        cost=COST,
+        data_fingerprint=hashlib.sha256(pd.util.hash_pandas_object(applications).to_numpy()).hexdigest(),
+        protected=PROTECTED,
+        imbalance="random_under_sampling",
+        metrics={"train": _metrics(frame.target, probabilities)},
+        candidates=[{"name": f"{kind}-under", "estimator": type(pipeline[-1]).__name__, "champion": True}],
+        applications=frame.applications,
+        population=build_population(frame.X, frame.names, frame.target, seed=seed),
+    )
     return Path(out_dir)
 
 
@@ -122,7 +116,8 @@ def _pipeline(kind: str, seed: int) -> object:
 
         return Pipeline(
             [
-                ("impute", SimpleImputer(strategy="median")),
+                # No history tables here: their never-observed features are imputed with 0 and kept.
+                ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
                 ("scale", StandardScaler()),
                 sampler,
                 ("model", LogisticRegression(C=0.1, max_iter=1000)),

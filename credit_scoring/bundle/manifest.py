@@ -276,7 +276,7 @@ class _Fields:
         return None if self._data.get(key) is None else self.get(key, kind)
 
     def number(self, key: str) -> float:
-        value = self._data.get(key)
+        value = self.get(key, object)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise self._fail(key, "a finite number")
         return float(value)
@@ -307,6 +307,7 @@ class _Fields:
 
 
 _JSON_NAMES: Final[dict[type, str]] = {
+    object: "any value",
     str: "string",
     int: "integer",
     bool: "boolean",
