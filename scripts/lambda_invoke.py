@@ -175,7 +175,13 @@ def host_packages(requirements: Path, cache_root: Path, label: str) -> Path:
         raise InvokeError(
             f"installing {requirements} for this interpreter failed:\n{completed.stderr.strip()}"
         )
-    partial.rename(target)
+    try:
+        partial.rename(target)
+    except OSError:
+        # Another invocation installed the same set meanwhile: use its copy.
+        shutil.rmtree(partial, ignore_errors=True)
+        if not target.is_dir():
+            raise
     return target
 
 
@@ -195,6 +201,7 @@ def prepare(
     function: str | None,
     stack: LocalStack,
     overrides: Mapping[str, str],
+    deps_cache: Path | None = None,
 ) -> Invocation:
     """Resolve the function, merge its layers under build_dir/invoke/<function>/opt, build its spec."""
     built_path = build_dir / "template.yaml"
@@ -214,7 +221,7 @@ def prepare(
     shutil.rmtree(opt.parent, ignore_errors=True)
     merge_layers([build_dir / built["Resources"][layer]["Properties"]["ContentUri"] for layer in layers], opt)
 
-    cache_root = build_dir.parent / "invoke-deps"
+    cache_root = deps_cache or build_dir.parent / "invoke-deps"
     replaced = []
     for layer in layers:
         python_dir = build_dir / built["Resources"][layer]["Properties"]["ContentUri"] / "python"
@@ -353,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--env", action="append", default=[], metavar="KEY=VALUE", help="environment override"
     )
+    parser.add_argument(
+        "--deps-cache", type=Path, help="host packages cache (default: <build dir>/../invoke-deps)"
+    )
     parser.add_argument("--json", action="store_true", help="print response and figures as one JSON document")
     args = parser.parse_args(argv)
     try:
@@ -371,6 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.function,
             stack,
             _pairs(args.env, "--env"),
+            args.deps_cache.resolve() if args.deps_cache else None,
         )
     except (InvokeError, TemplateError) as error:
         print(f"lambda_invoke: {error}", file=sys.stderr)
