@@ -52,7 +52,7 @@ def import_sklearn(
 ) -> ImportResult:
     """Write a bundle from the predecessor's pickles and feature CSV; raises SeedImportError, and then
     nothing is written."""
-    from sklearn.base import is_classifier
+    from sklearn.base import BaseEstimator, is_classifier
     from sklearn.pipeline import make_pipeline
 
     from credit_scoring.bundle.writer import write_bundle
@@ -70,12 +70,17 @@ def import_sklearn(
 
     notices: list[str] = []
     model = _unpickle(model_path, notices)
-    if not is_classifier(model) or not hasattr(model, "predict_proba"):
+    # is_classifier needs an estimator: anything else (a dict, an array) is refused before it is asked.
+    if (
+        not isinstance(model, BaseEstimator)
+        or not is_classifier(model)
+        or not hasattr(model, "predict_proba")
+    ):
         raise SeedImportError(f"{model_path}: holds a {type(model).__name__}, not a probabilistic classifier")
     pipeline = model
     if scaler_path is not None:
         scaler = _unpickle(scaler_path, notices)
-        if not hasattr(scaler, "transform") or is_classifier(scaler):
+        if not isinstance(scaler, BaseEstimator) or not hasattr(scaler, "transform") or is_classifier(scaler):
             raise SeedImportError(f"{scaler_path}: holds a {type(scaler).__name__}, not a fitted scaler")
         pipeline = make_pipeline(scaler, model)
     frame = _fitted_order(pipeline, frame, features_path)
