@@ -289,6 +289,17 @@ def test_unusable_directory(tmp_path: Path) -> None:
         validate_tables(tmp_path / "a-file")
 
 
+def test_directory_that_cannot_be_listed(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root, for whom permission bits do not stop listing: the refusal is simulated.
+    def refuse(self: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    with pytest.raises(DataError, match="cannot read the directory: Permission denied") as error:
+        validate_tables(data_dir)
+    assert error.value.problems[0].file == str(data_dir)
+
+
 def test_load_tables_refuses_data_with_problems(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
     tables["bureau"].loc[0, "SK_ID_CURR"] = 1
     tables[schema.APPLICATION].loc[0, "TARGET"] = 7
