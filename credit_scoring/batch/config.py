@@ -1,0 +1,94 @@
+"""Where batch scoring reads and writes, and the budgets it plans with, from the environment.
+
+The prefixes are fixed (the deployment template and its IAM policy name them); the rest comes from
+environment variables so that an operator can tune a deployment without a code change, and tests can
+force small blocks and fan-out:
+
+- `BATCH_BUCKET` (default: the event's bucket): where SQS request results go (`batch/results/`).
+- `BATCH_QUEUE_URL` (unset: no fan-out): the queue the parts of a large file are sent to (the
+  function's own queue).
+- `BATCH_BLOCK_BYTES` (8 MiB): bytes of CSV parsed and scored at a time; bounds memory.
+- `BATCH_BYTES_PER_SECOND` (8,000,000): the scoring throughput a plan assumes (bench_batch measures
+  it; keep a margin below the measured figure).
+- `BATCH_TIME_RESERVE_SECONDS` (60): time kept free at the end of an invocation (uploads, merge).
+- `BATCH_GZIP_RATIO` (8): uncompressed / compressed size assumed for a gzip input when planning.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+BATCH_PREFIX: Final = "batch/"
+INCOMING_PREFIX: Final = "batch/incoming/"
+SCORED_PREFIX: Final = "batch/scored/"
+REJECTED_PREFIX: Final = "batch/rejected/"
+REPORTS_PREFIX: Final = "batch/reports/"
+PARTS_PREFIX: Final = "batch/parts/"
+RESULTS_PREFIX: Final = "batch/results/"
+
+MIB: Final = 1024 * 1024
+MIN_BLOCK_BYTES: Final = 1024
+"""Smallest parse block allowed: tests use a few KiB to cross block boundaries with small files."""
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value batch scoring cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Batch scoring's configuration; `from_env` reads it, tests build it directly."""
+
+    bucket: str | None = None
+    queue_url: str | None = None
+    block_bytes: int = 8 * MIB
+    bytes_per_second: float = 8_000_000.0
+    time_reserve_seconds: float = 60.0
+    gzip_ratio: float = 8.0
+
+    def __post_init__(self) -> None:
+        if self.block_bytes < MIN_BLOCK_BYTES:
+            raise SettingsError(
+                f"BATCH_BLOCK_BYTES must be at least {MIN_BLOCK_BYTES}, got {self.block_bytes}"
+            )
+        for name, value in (
+            ("BATCH_BYTES_PER_SECOND", self.bytes_per_second),
+            ("BATCH_GZIP_RATIO", self.gzip_ratio),
+        ):
+            if not value > 0:
+                raise SettingsError(f"{name} must be a positive number, got {value}")
+        if not self.time_reserve_seconds >= 0:
+            raise SettingsError(
+                f"BATCH_TIME_RESERVE_SECONDS must be zero or more, got {self.time_reserve_seconds}"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BatchSettings:
+        """The settings in `environ` (default: the process environment); unset variables keep defaults."""
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        return cls(
+            bucket=env.get("BATCH_BUCKET") or None,
+            queue_url=env.get("BATCH_QUEUE_URL") or None,
+            block_bytes=int(_number(env, "BATCH_BLOCK_BYTES", defaults.block_bytes, int)),
+            bytes_per_second=_number(env, "BATCH_BYTES_PER_SECOND", defaults.bytes_per_second, float),
+            time_reserve_seconds=_number(
+                env, "BATCH_TIME_RESERVE_SECONDS", defaults.time_reserve_seconds, float
+            ),
+            gzip_ratio=_number(env, "BATCH_GZIP_RATIO", defaults.gzip_ratio, float),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type[int] | type[float]) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be {'an integer' if kind is int else 'a number'}, got {text!r}"
+        ) from None

@@ -1,0 +1,173 @@
+"""Lambda entry points of batch scoring: files uploaded under `batch/incoming/`, and SQS messages.
+
+`credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` or `handle_sqs_event`
+with the loaded bundle. Neither raises on data: a bad file or row is answered in `batch/rejected/`, a
+bad message in `batch/results/`. They raise (S3 event) or report the message as failed (SQS) only on
+transient errors, which the caller's retries then answer: S3 retries an asynchronous invocation twice
+before its on-failure destination; SQS redelivers the message until its dead-letter queue.
+
+An S3 notification is acted on only when it describes the object as it is now (same ETag); a stale or
+duplicate one changes nothing: a report already written for this ETag means the outputs are complete.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes import S3Event
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from credit_scoring.batch import fanout
+from credit_scoring.batch.config import BatchSettings, SettingsError
+from credit_scoring.batch.csv_reader import GZIP_MAGIC, FileRejectedError
+from credit_scoring.batch.keys import BatchKeys
+from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
+from credit_scoring.batch.records import Counts
+from credit_scoring.batch.reports import logger, now, publish_report
+from credit_scoring.batch.requests import RequestAnswerer
+from credit_scoring.batch.s3io import (
+    S3Destination,
+    SourceChangedError,
+    SourceObject,
+    delete_keys,
+    head,
+    list_keys,
+    open_range,
+    report_exists,
+    same_etag,
+)
+from credit_scoring.batch.scoring import BatchScorer
+from credit_scoring.bundle.loader import LoadedBundle
+
+PART_MESSAGE = "batch_part"
+
+
+class PartMessageError(ValueError):
+    """A fan-out part message without its fields: a defect, left to the dead-letter queue."""
+
+
+def _remaining_ms(context: Any) -> int | None:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    return int(remaining()) if callable(remaining) else None
+
+
+def handle_s3_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
+    """Score every object the notification announces; returns what happened to each."""
+    settings = BatchSettings.from_env()
+    s3 = boto3.client("s3")
+    scorer = BatchScorer(bundle)
+    files = []
+    for record in S3Event(event).records:
+        bucket, item = record.s3.bucket.name, record.s3.get_object
+        key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
+        status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
+        logger.info("batch upload handled", extra={"source_key": key, "outcome": status})
+        files.append({"bucket": bucket, "key": key, "status": status})
+    return {"files": files}
+
+
+def _score_upload(
+    s3: Any,
+    settings: BatchSettings,
+    scorer: BatchScorer,
+    bucket: str,
+    key: str,
+    event_etag: str | None,
+    remaining_ms: int | None,
+) -> str:
+    keys = BatchKeys.for_input(key)
+    if keys is None:
+        return "ignored: not a file under batch/incoming/"
+    source = head(s3, bucket, key)
+    if source is None:
+        return "ignored: the object no longer exists"
+    if event_etag and not same_etag(event_etag, source.etag):
+        return "ignored: the object was replaced since this notification (its own notification follows)"
+    if report_exists(s3, bucket, keys.report, source):
+        return "already scored: outputs and report exist for this version"
+    started = now()
+    try:
+        if remaining_ms is not None and settings.queue_url is not None:
+            compressed = source.size >= len(GZIP_MAGIC) and _starts_with_gzip_magic(s3, source)
+            budget = fanout.Budget.of(remaining_ms, settings)
+            if not budget.fits(source.size * (settings.gzip_ratio if compressed else 1.0)):
+                return _fan_out(s3, settings, scorer, keys, source, compressed, budget, started)
+        destination = S3Destination(s3, bucket, keys)
+        outcome = score_file(lambda: open_range(s3, source), destination, scorer, settings.block_bytes)
+    except SourceChangedError:
+        return "ignored: the object was replaced while it was read (its own notification follows)"
+    report = publish_report(s3, keys, source, scorer.model_version, outcome, 1, started)
+    return f"{report['status']}: {report['scored']} scored, {report['rejected']} rejected"
+
+
+def _starts_with_gzip_magic(s3: Any, source: SourceObject) -> bool:
+    return open_range(s3, source, 0, len(GZIP_MAGIC) - 1).read() == GZIP_MAGIC
+
+
+def _fan_out(
+    s3: Any,
+    settings: BatchSettings,
+    scorer: BatchScorer,
+    keys: BatchKeys,
+    source: SourceObject,
+    compressed: bool,
+    budget: fanout.Budget,
+    started: Any,
+) -> str:
+    sqs = boto3.client("sqs")
+    try:
+        parts = fanout.start(s3, sqs, settings, keys, source, compressed, budget, scorer)
+    except FileRejectedError as error:
+        write_file_rejection(S3Destination(s3, source.bucket, keys), error.reason)
+        publish_report(
+            s3, keys, source, scorer.model_version, FileOutcome(Counts(), None, error.reason), 1, started
+        )
+        delete_keys(s3, source.bucket, list_keys(s3, source.bucket, keys.parts(source.etag).prefix))
+        return "rejected: " + error.reason
+    return f"fanned out into {parts} parts"
+
+
+def handle_sqs_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
+    """Answer each message on its own; the failed ones are listed in `batchItemFailures` for SQS to
+    deliver again (Powertools' partial batch response; the event source reports item failures)."""
+    settings = BatchSettings.from_env()
+    s3 = boto3.client("s3")
+    scorer = BatchScorer(bundle)
+    answerer = RequestAnswerer(scorer.service, s3, settings.bucket) if settings.bucket else None
+
+    def answer(record: SQSRecord) -> str:
+        part = _part_message(record.body)
+        if part is not None:
+            sqs = boto3.client("sqs")
+            return fanout.run_part(s3, sqs, settings, part, record.body, _remaining_ms(context), scorer)
+        if answerer is None:
+            raise SettingsError("BATCH_BUCKET is not set: there is nowhere to write the result of a request")
+        return answerer.answer(record.body, record.message_id)
+
+    processor = BatchProcessor(event_type=EventType.SQS)
+    return process_partial_response(event=event, record_handler=answer, processor=processor, context=context)
+
+
+def _part_message(body: str) -> dict[str, Any] | None:
+    """The fields of a fan-out part message, None for any other message."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(message, dict) or PART_MESSAGE not in message:
+        return None
+    part = message[PART_MESSAGE]
+    if not (
+        isinstance(part, dict)
+        and isinstance(part.get("bucket"), str)
+        and isinstance(part.get("plan"), str)
+        and isinstance(part.get("index"), int)
+    ):
+        raise PartMessageError(
+            f"a {PART_MESSAGE} message needs bucket and plan (strings) and index (integer)"
+        )
+    return part

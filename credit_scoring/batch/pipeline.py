@@ -1,0 +1,143 @@
+"""The one scoring loop: blocks of lines in, scored and rejected rows out, every line accounted for.
+
+The S3 handler (a whole file), a fan-out part (a byte range) and `credit-scoring batch` (a local file)
+all run `score_lines`; they differ only in where the lines come from and where the rows go. `score_file`
+wraps it for a whole file: both outputs are published together, or, when the file cannot be scored as
+a whole, neither is and a rejection of the whole file is published in their place.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from credit_scoring.batch.csv_reader import (
+    FileLayout,
+    FileRejectedError,
+    line_blocks,
+    open_decoded,
+    parse_block,
+    read_layout,
+)
+from credit_scoring.batch.outputs import Sink
+from credit_scoring.batch.records import (
+    REJECTED_COLUMNS,
+    SCORED_COLUMNS,
+    Counts,
+    Rejection,
+    header_line,
+    rejected_rows,
+    scored_rows,
+)
+from credit_scoring.batch.scoring import BatchScorer
+from credit_scoring.batch.validation import check_rows
+
+Output = Literal["scored", "rejected"]
+
+
+class Destination(Protocol):
+    """Where one file's scored and rejected outputs go (S3 keys, or local files)."""
+
+    def open(self, output: Output) -> Sink:
+        """A new sink for `output`, publishing to its final name on commit."""
+        ...
+
+
+FIRST_DATA_LINE = 2
+"""Line 1 is the header."""
+
+
+class LineAccountingError(RuntimeError):
+    """A block's lines were not all scored or rejected: a defect, never a data problem."""
+
+
+def split_header(blocks: Iterable[bytes]) -> tuple[FileLayout, Iterator[bytes]]:
+    """The layout declared by the first line, and the blocks of the lines after it."""
+    blocks = iter(blocks)
+    first = next(blocks, b"")
+    header, _, rest = first.partition(b"\n")
+    if not first:
+        raise FileRejectedError("the object is empty: expected a header line")
+    layout = read_layout(header)
+    return layout, itertools.chain((rest,) if rest else (), blocks)
+
+
+def score_lines(
+    blocks: Iterable[bytes],
+    layout: FileLayout,
+    scorer: BatchScorer,
+    scored: Sink,
+    rejected: Sink,
+    first_line: int = FIRST_DATA_LINE,
+) -> Counts:
+    """Score every line of `blocks` (the first being line `first_line`), writing each to `scored` or
+    `rejected`; the sinks are neither committed nor aborted here. Raises FileRejectedError when the file
+    cannot be scored as a whole."""
+    scorer.check_layout(layout)
+    counts = Counts()
+    line = first_line
+    for block in blocks:
+        n_lines = block.count(b"\n")
+        checked = check_rows(parse_block(block, line, layout), layout)
+        result = scorer.score(checked, layout)
+        refused = sorted((*checked.rejected, *result.rejected), key=lambda rejection: rejection.line)
+        if len(result.decisions) + len(refused) != n_lines:
+            raise LineAccountingError(
+                f"lines {line} to {line + n_lines - 1}: {len(result.decisions)} scored and "
+                f"{len(refused)} rejected do not add up to {n_lines}"
+            )
+        scored.write(scored_rows(result.client_ids, result.decisions, scorer.model_version))
+        rejected.write(rejected_rows(refused))
+        counts.add(
+            Counts(
+                rows=n_lines,
+                scored=len(result.decisions),
+                rejected=len(refused),
+                decisions={
+                    outcome: sum(decision.decision == outcome for decision in result.decisions)
+                    for outcome in ("accepted", "refused")
+                },
+                history_joined=result.history_joined,
+            )
+        )
+        line += n_lines
+    return counts
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What scoring one file gave: its counts, its layout (None when the header was unusable), and why
+    the file was rejected as a whole (None when it was scored)."""
+
+    counts: Counts
+    layout: FileLayout | None
+    file_error: str | None
+
+
+def score_file(
+    open_stream: Callable[[], Any], destination: Destination, scorer: BatchScorer, block_bytes: int
+) -> FileOutcome:
+    """Score the file `open_stream()` returns into `destination`: both outputs complete, or, when the
+    file is rejected as a whole, a header-only scored output and a one-row rejected output saying why.
+    Errors other than FileRejectedError (S3 unavailable...) propagate, leaving no output changed."""
+    layout: FileLayout | None = None
+    try:
+        with destination.open("scored") as scored, destination.open("rejected") as rejected:
+            stream, _ = open_decoded(open_stream())
+            layout, blocks = split_header(line_blocks(stream, block_bytes))
+            scored.write(header_line(SCORED_COLUMNS))
+            rejected.write(header_line(REJECTED_COLUMNS))
+            counts = score_lines(blocks, layout, scorer, scored, rejected)
+    except FileRejectedError as error:
+        write_file_rejection(destination, error.reason)
+        return FileOutcome(Counts(), layout, error.reason)
+    return FileOutcome(counts, layout, None)
+
+
+def write_file_rejection(destination: Destination, reason: str) -> None:
+    """Publish the outputs of a file rejected as a whole: no scored row, one rejected row (no line)."""
+    with destination.open("scored") as scored, destination.open("rejected") as rejected:
+        scored.write(header_line(SCORED_COLUMNS))
+        rejected.write(header_line(REJECTED_COLUMNS) + rejected_rows([Rejection(None, None, reason)]))

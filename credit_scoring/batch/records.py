@@ -1,0 +1,119 @@
+"""The rows batch scoring writes: the scored and rejected CSV formats, and what a file-level count holds.
+
+scored:   SK_ID_CURR, probability, prediction, decision, model_version, reason_1 .. reason_4
+          (reasons are feature names, the features pushing the risk up the most, empty when fewer)
+rejected: line, SK_ID_CURR, reason
+          (line counts from 1 = the header; SK_ID_CURR when it could be read; the reason names the
+          column and what is expected, or what is wrong with the line)
+
+Probabilities are written with Python's shortest round-trip repr: reading the CSV back gives the very
+float the scorer computed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from credit_scoring import schema
+from credit_scoring.scoring.scorer import MAX_REASONS, Decision
+
+REASON_COLUMNS: Final = tuple(f"reason_{i}" for i in range(1, MAX_REASONS + 1))
+SCORED_COLUMNS: Final = (
+    schema.CLIENT_ID,
+    "probability",
+    "prediction",
+    "decision",
+    "model_version",
+    *REASON_COLUMNS,
+)
+REJECTED_COLUMNS: Final = ("line", schema.CLIENT_ID, "reason")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One input line that was not scored (`line` None: the file as a whole)."""
+
+    line: int | None
+    client_id: int | None
+    reason: str
+
+
+@dataclass
+class Counts:
+    """Rows of one file or part: every input row is either scored or rejected."""
+
+    rows: int = 0
+    scored: int = 0
+    rejected: int = 0
+    decisions: dict[str, int] = field(default_factory=lambda: {"accepted": 0, "refused": 0})
+    history_joined: int = 0
+    """Scored application rows whose SK_ID_CURR is a stored client, joined with its stored history."""
+
+    def add(self, other: Counts) -> None:
+        self.rows += other.rows
+        self.scored += other.scored
+        self.rejected += other.rejected
+        self.history_joined += other.history_joined
+        for decision, count in other.decisions.items():
+            self.decisions[decision] = self.decisions.get(decision, 0) + count
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "input_rows": self.rows,
+            "scored": self.scored,
+            "rejected": self.rejected,
+            "decisions": dict(self.decisions),
+            "history_joined": self.history_joined,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Counts:
+        """The counts `to_json` wrote (a part's report, read back by the merge)."""
+        return cls(
+            rows=int(data["input_rows"]),
+            scored=int(data["scored"]),
+            rejected=int(data["rejected"]),
+            decisions={str(k): int(v) for k, v in data["decisions"].items()},
+            history_joined=int(data["history_joined"]),
+        )
+
+
+def header_line(columns: Sequence[str]) -> bytes:
+    return _csv([columns])
+
+
+def scored_rows(client_ids: np.ndarray, decisions: Sequence[Decision], model_version: str) -> bytes:
+    """CSV lines of scored rows (no header)."""
+    padding = ("",) * MAX_REASONS
+    return _csv(
+        (
+            client_id,
+            decision.probability,
+            decision.prediction,
+            decision.decision,
+            model_version,
+            *(reason.feature for reason in decision.reasons),
+            *padding[len(decision.reasons) :],
+        )
+        for client_id, decision in zip(client_ids.tolist(), decisions, strict=True)
+    )
+
+
+def rejected_rows(rejections: Iterable[Rejection]) -> bytes:
+    """CSV lines of rejected rows (no header)."""
+    return _csv(
+        ("" if r.line is None else r.line, "" if r.client_id is None else r.client_id, r.reason)
+        for r in rejections
+    )
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")

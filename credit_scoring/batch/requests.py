@@ -1,0 +1,160 @@
+"""Scoring requests that arrive as SQS messages, answered in S3 under their correlation id.
+
+A message body is a JSON object: `{"correlation_id": "...", "client_id": 100002}` for a stored client,
+or `{"correlation_id": "...", "application": {...fields...}}` for an application (an optional
+SK_ID_CURR among the fields joins the stored client's history). Apart from the correlation id, it is
+one item of `POST /predict/batch`, validated by the same model and decided by the same service, with
+the same statuses. The result goes to `batch/results/<correlation_id>.json`:
+
+    {"correlation_id", "message_id", "model_version",
+     "status": 200, "decision": {...as POST /predict answers, decision_id included...}, "error": null}
+    {"correlation_id", "message_id", "model_version",
+     "status": 404 | 409 | 422, "decision": null, "error": {"detail": "...", "errors": [...]}}
+
+A message that can never succeed (not JSON, fields out of range, unknown client...) gets its rejection
+written like any result and is NOT reported as a failure: retrying it could only fail again and then
+fill the dead-letter queue with messages whose answer is already known. A message without a usable
+correlation id is answered under `batch/results/unidentified/<SQS message id>.json`. Only transient
+failures (S3 unavailable) raise, so that SQS delivers the message again, and the dead-letter queue
+receives it after the queue's receive limit.
+
+Idempotent: when the result object exists already, a redelivered message is not decided again (its
+decision id, random, would otherwise change).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from credit_scoring import schema
+from credit_scoring.api.audit import DecisionAudit, new_decision_id
+from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.errors import ApiError, error_body, validation_errors
+from credit_scoring.api.models import BatchItem, FieldError, PredictionResponse, Reason
+from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
+from credit_scoring.batch.s3io import metadata, put_json
+from credit_scoring.scoring.scorer import Decision
+
+CORRELATION_ID: Final = "correlation_id"
+ROUTE: Final = "sqs"
+"""The audit log's route for decisions made from SQS messages."""
+
+
+class RequestAnswerer:
+    """Decides SQS scoring requests with one bundle's decision service and writes their results."""
+
+    def __init__(self, service: DecisionService, s3: Any, bucket: str) -> None:
+        self._service = service
+        self._audit = DecisionAudit(service.model_version)
+        self._s3 = s3
+        self._bucket = bucket
+
+    def answer(self, body: str, message_id: str) -> str:
+        """Answer one message body; returns the result key (written now, or already there)."""
+        started = time.perf_counter()
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return self._unidentified(message_id, "the message body is not JSON: expected a JSON object")
+        if not isinstance(message, dict):
+            return self._unidentified(message_id, "the message body is not a JSON object")
+        correlation_id = message.get(CORRELATION_ID)
+        if not isinstance(correlation_id, str) or not CORRELATION_ID_PATTERN.fullmatch(correlation_id):
+            return self._unidentified(
+                message_id,
+                "expected a string of 1 to 128 letters, digits and ._:- (starting with a letter or digit)",
+                CORRELATION_ID,
+            )
+        key = result_key(correlation_id)
+        if metadata(self._s3, self._bucket, key) is not None:
+            return key
+        item = {name: value for name, value in message.items() if name != CORRELATION_ID}
+        try:
+            decision, client_id, subject = self._decide(BatchItem.model_validate(item))
+        except ValidationError as error:
+            errors = validation_errors(error.errors())
+            detail = "invalid message: " + "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+            result = self._result(correlation_id, message_id, 422, None, error_body(detail, errors))
+        except ApiError as error:
+            result = self._result(
+                correlation_id, message_id, error.status_code, None, error_body(error.detail)
+            )
+        else:
+            result = self._result(
+                correlation_id, message_id, 200, self._record(decision, client_id, subject, started), None
+            )
+        put_json(self._s3, self._bucket, key, result)
+        return key
+
+    def _decide(self, item: Any) -> tuple[Decision, int | None, str]:
+        service = self._service
+        if item.client_id is not None:
+            client = service.find(item.client_id, "client_id", "body")
+            return service.decide_stored([client])[0], item.client_id, "stored_client"
+        return (
+            service.decide_applications([item.application])[0],
+            getattr(item.application, schema.CLIENT_ID),
+            "application",
+        )
+
+    def _record(
+        self, decision: Decision, client_id: int | None, subject: str, started: float
+    ) -> dict[str, Any]:
+        decision_id = new_decision_id()
+        self._audit.record(
+            decision_id=decision_id,
+            route=ROUTE,
+            subject=subject,
+            probability=decision.probability,
+            decision=decision.decision,
+            reasons=[reason.feature for reason in decision.reasons],
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+        )
+        return PredictionResponse(
+            client_id=client_id,
+            prediction=decision.prediction,
+            probability=decision.probability,
+            decision=decision.decision,
+            threshold=self._service.threshold,
+            model_version=self._service.model_version,
+            reasons=[
+                Reason(feature=r.feature, value=r.value, contribution=r.contribution)
+                for r in decision.reasons
+            ],
+            decision_id=decision_id,
+        ).model_dump(mode="json")
+
+    def _result(
+        self,
+        correlation_id: str | None,
+        message_id: str,
+        status: int,
+        decision: Mapping[str, Any] | None,
+        error: Mapping[str, Any] | None,
+    ) -> dict[str, Any]:
+        return {
+            CORRELATION_ID: correlation_id,
+            "message_id": message_id,
+            "model_version": self._service.model_version,
+            "status": status,
+            "decision": None if decision is None else dict(decision),
+            "error": None if error is None else dict(error),
+        }
+
+    def _unidentified(self, message_id: str, detail: str, field: str | None = None) -> str:
+        """Answer a message without a usable correlation id under its SQS message id (status 422)."""
+        errors = [FieldError(location="body", field=field, message=detail)] if field else []
+        summary = f"invalid message: {field}: {detail}" if field else f"invalid message: {detail}"
+        key = unidentified_result_key(message_id)
+        put_json(
+            self._s3,
+            self._bucket,
+            key,
+            self._result(None, message_id, 422, None, error_body(summary, errors)),
+        )
+        return key

@@ -1,0 +1,115 @@
+"""Checked rows to decisions, with the API's feature definition, client store and scorer.
+
+The model input is built as `POST /predict` builds it (`credit_scoring.api.decisions`): application
+features from `ApplicationFeatures`, placed at the bundle's application feature positions, over the
+stored client's row when the SK_ID_CURR is a stored client (its credit history features), or over
+missing values when it is not: a new applicant, as in application_test.csv, is scored as the API scores
+an application sent without SK_ID_CURR (the report counts how many rows were joined to stored history).
+A file of SK_ID_CURR only is scored as `GET /predict/{id}` scores stored clients, with the store's
+precomputed contributions when it has them; an id that is not stored is a rejected row. Only the row
+assembly is vectorized here; every number comes from the same objects the API uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from credit_scoring import schema
+from credit_scoring.api.decisions import DecisionService, StoredClient
+from credit_scoring.api.errors import ApiError
+from credit_scoring.batch.csv_reader import APPLICATIONS, FileLayout, FileRejectedError
+from credit_scoring.batch.records import Rejection
+from credit_scoring.batch.validation import CheckedRows
+from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.scoring.model import MissingValueError
+from credit_scoring.scoring.scorer import Decision
+
+
+@dataclass(frozen=True)
+class ScoredRows:
+    """Decisions for the rows that could be scored, and the rows that could not (unknown clients)."""
+
+    client_ids: np.ndarray
+    decisions: list[Decision]
+    rejected: tuple[Rejection, ...]
+    history_joined: int
+
+
+class BatchScorer:
+    """Scores blocks of checked rows with one loaded bundle."""
+
+    def __init__(self, bundle: LoadedBundle) -> None:
+        self.service = DecisionService(bundle)
+        """The API's decision service over the same bundle (SQS requests are answered with it)."""
+        self._scorer = bundle.scorer
+        self._store_ids = bundle.store.ids
+        self._features = bundle.store.features
+        self._p = len(bundle.manifest.features)
+        self.model_version = bundle.manifest.model_version
+        self._unknown = (
+            f"{schema.CLIENT_ID} is not a client of the store of model version {self.model_version}"
+        )
+
+    def check_layout(self, layout: FileLayout) -> None:
+        """Raise FileRejectedError when this model cannot score files of this layout (applications given to
+        a model whose features cannot be computed from application fields)."""
+        if layout.kind == APPLICATIONS:
+            try:
+                self.service.application_inputs()
+            except ApiError as error:
+                raise FileRejectedError(error.detail) from None
+
+    def score(self, rows: CheckedRows, layout: FileLayout) -> ScoredRows:
+        """Decisions for `rows`, in their order."""
+        rows_in_store = self._store_rows(rows.client_ids)
+        stored = rows_in_store >= 0
+        try:
+            if layout.kind == APPLICATIONS:
+                return ScoredRows(
+                    rows.client_ids,
+                    self._score_applications(rows, rows_in_store, stored),
+                    (),
+                    int(stored.sum()),
+                )
+            clients = [
+                StoredClient(client_id, row)
+                for client_id, row in zip(
+                    rows.client_ids[stored].tolist(), rows_in_store[stored].tolist(), strict=True
+                )
+            ]
+            unknown = tuple(
+                Rejection(line, client_id, self._unknown)
+                for line, client_id in zip(
+                    rows.lines[~stored].tolist(), rows.client_ids[~stored].tolist(), strict=True
+                )
+            )
+            return ScoredRows(rows.client_ids[stored], self.service.decide_stored(clients), unknown, 0)
+        except (ValueError, MissingValueError, ApiError) as error:
+            # The rows passed the API's own field rules, so the model refusing them is a bundle problem:
+            # the file is rejected whole, with the reason, rather than scored in part.
+            raise FileRejectedError(f"the model could not score these rows: {error}") from None
+
+    def _store_rows(self, client_ids: np.ndarray) -> np.ndarray:
+        """Each client's row in the store, -1 when the client is not stored (binary search, as the API)."""
+        rows = np.searchsorted(self._store_ids, client_ids)
+        inside = rows < len(self._store_ids)
+        found = np.zeros(len(client_ids), dtype=bool)
+        found[inside] = self._store_ids[rows[inside]] == client_ids[inside]
+        return np.where(found, rows, -1)
+
+    def _score_applications(
+        self, rows: CheckedRows, store_rows: np.ndarray, stored: np.ndarray
+    ) -> list[Decision]:
+        n = len(rows.client_ids)
+        if n == 0:
+            return []
+        inputs = self.service.application_inputs()
+        X = np.full((n, self._p), np.nan)
+        X[stored] = self._features[store_rows[stored]]
+        missing = np.full(n, np.nan)
+        columns = {column: rows.columns.get(column, missing) for column in inputs.features.input_columns}
+        computed = inputs.features.transform(columns)
+        X[:, inputs.targets] = computed[:, inputs.sources]
+        return self._scorer.decide(X)
