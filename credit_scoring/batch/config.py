@@ -52,7 +52,8 @@ class BatchSettings:
     def __post_init__(self) -> None:
         if self.block_bytes < MIN_BLOCK_BYTES:
             raise SettingsError(
-                f"BATCH_BLOCK_BYTES must be at least {MIN_BLOCK_BYTES}, got {self.block_bytes}"
+                f"BATCH_BLOCK_BYTES (--block-bytes) must be at least {MIN_BLOCK_BYTES}, "
+                f"got {self.block_bytes}"
             )
         for name, value in (
             ("BATCH_BYTES_PER_SECOND", self.bytes_per_second),

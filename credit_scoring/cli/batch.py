@@ -1,0 +1,110 @@
+"""`credit-scoring batch`: score a local CSV file exactly as the S3 trigger scores an upload.
+
+The same code path as on Lambda (`credit_scoring.batch.pipeline.score_file`), writing beside each other
+under `--out`: `scored/<name>`, `rejected/<name>` and `reports/<name>.json` (`<name>` is the input's
+file name; a name ending in `.gz` gives gzip-compressed outputs). Each output is written under a
+temporary name and renamed when complete. Rows that cannot be scored go to the rejected file with their
+line and reason (exit status 0); a file that cannot be scored at all ends the command with exit status 2
+and the reason, after writing its rejection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from credit_scoring.batch.outputs import Sink
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "batch",
+        help="score a CSV file of applications or client ids, as the S3 trigger does",
+        description=(
+            "Score a CSV file (optionally gzip-compressed): Home Credit application rows as in "
+            "application_test.csv, or a single SK_ID_CURR column of stored clients."
+        ),
+    )
+    parser.add_argument("--bundle", type=Path, required=True, help="model bundle directory")
+    parser.add_argument("--input", type=Path, required=True, help="the CSV or CSV.gz file to score")
+    parser.add_argument("--out", type=Path, required=True, help="directory for scored/, rejected/, reports/")
+    parser.add_argument(
+        "--block-bytes",
+        type=int,
+        default=None,
+        help="bytes of CSV parsed at a time (default: BATCH_BLOCK_BYTES or 8 MiB); bounds memory",
+    )
+    parser.set_defaults(run=run)
+
+
+class _LocalDestination:
+    """scored/<name> and rejected/<name> under the output directory, written atomically."""
+
+    def __init__(self, out_dir: Path, name: str) -> None:
+        self._out_dir = out_dir
+        self._name = name
+
+    def path(self, output: str) -> Path:
+        return self._out_dir / output / self._name
+
+    def open(self, output: str) -> Sink:
+        from credit_scoring.batch.keys import GZIP_SUFFIX
+        from credit_scoring.batch.outputs import FileSink, compressed_if
+
+        return compressed_if(self._name.endswith(GZIP_SUFFIX), FileSink(self.path(output)))
+
+
+def run(args: argparse.Namespace) -> int:
+    from credit_scoring.cli import CommandError
+
+    if not args.input.is_file():
+        raise CommandError(f"--input {args.input}: not a file")
+    if not args.bundle.is_dir():
+        raise CommandError(f"--bundle {args.bundle}: not a directory (a model bundle holds manifest.json)")
+
+    from credit_scoring.batch.config import BatchSettings, SettingsError
+    from credit_scoring.batch.outputs import FileSink
+    from credit_scoring.batch.pipeline import score_file
+    from credit_scoring.batch.reports import file_report, now
+    from credit_scoring.batch.scoring import BatchScorer
+    from credit_scoring.bundle.errors import BundleError
+    from credit_scoring.bundle.loader import load_bundle
+
+    try:
+        settings = BatchSettings.from_env()
+        if args.block_bytes is not None:
+            settings = replace(settings, block_bytes=args.block_bytes)
+    except SettingsError as error:
+        raise CommandError(str(error)) from None
+    try:
+        bundle = load_bundle(args.bundle)
+    except BundleError as error:
+        raise CommandError(f"--bundle {args.bundle}: {error.file}: {error.reason}") from None
+
+    scorer = BatchScorer(bundle)
+    destination = _LocalDestination(args.out, args.input.name)
+    started = now()
+    outcome = score_file(lambda: args.input.open("rb"), destination, scorer, settings.block_bytes)
+    report = file_report(
+        source={"path": str(args.input), "size": args.input.stat().st_size},
+        model_version=scorer.model_version,
+        outcome=outcome,
+        outputs={output: str(destination.path(output)) for output in ("scored", "rejected")},
+        parts=1,
+        started=started,
+        finished=now(),
+    )
+    report_path = args.out / "reports" / f"{args.input.name}.json"
+    with FileSink(report_path) as sink:
+        sink.write(json.dumps(report, indent=1, sort_keys=True).encode("utf-8") + b"\n")
+    if outcome.file_error is not None:
+        raise CommandError(f"--input {args.input}: {outcome.file_error} (see {destination.path('rejected')})")
+    print(
+        f"{report['input_rows']} rows: {report['scored']} scored -> {destination.path('scored')}, "
+        f"{report['rejected']} rejected -> {destination.path('rejected')}; report {report_path}"
+    )
+    return 0
