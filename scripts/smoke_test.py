@@ -93,8 +93,8 @@ class Client:
             headers = dict(request.headers.items())
         return headers
 
-    def call(self, method: str, path: str, payload: object = None) -> tuple[int, Any]:
-        """Status and parsed JSON body of one request."""
+    def call(self, method: str, path: str, payload: object = None) -> tuple[int, dict[str, Any]]:
+        """Status and JSON object body of one request."""
         url = self._target.url + path
         body = None if payload is None else json.dumps(payload).encode()
         request = urllib.request.Request(
@@ -108,9 +108,12 @@ class Client:
         except urllib.error.URLError as error:
             raise SmokeError(f"{method} {path}: {error.reason}") from None
         try:
-            return status, json.loads(raw)
+            body = json.loads(raw)
         except json.JSONDecodeError:
             raise SmokeError(f"{method} {path}: status {status}, body is not JSON") from None
+        if not isinstance(body, dict):
+            raise SmokeError(f"{method} {path}: status {status}, body is not a JSON object")
+        return status, body
 
 
 def check(client: Client) -> list[str]:
@@ -118,7 +121,8 @@ def check(client: Client) -> list[str]:
     passed = []
     status, health = client.call("GET", "/health")
     if status != 200 or health.get("status") != "ok":
-        raise SmokeError(f"GET /health: status {status}, {health.get('status')!r} ({health.get('reason')})")
+        reason = f": {health['reason']}" if health.get("reason") else ""
+        raise SmokeError(f"GET /health: status {status}, the function is not ready to score{reason}")
     version = health["model_version"]
     passed.append(f"GET /health: ok, model {version} from {health.get('source')}")
 

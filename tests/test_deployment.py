@@ -853,3 +853,84 @@ def test_a_queued_request_is_answered_by_the_built_batch_function(built, moto_en
     answer = json.loads(s3.get_object(Bucket=bucket, Key=result_key(body["correlation_id"]))["Body"].read())
     assert answer["client_id"] == body["client_id"]
     assert answer["model_version"] == _manifest(built)["model_version"]
+
+
+# ----------------------------------------------------------------------------- smoke test of a served API
+
+
+@pytest.fixture(scope="module")
+def served_api(tmp_path_factory) -> Iterator[str]:
+    """The real app served by `credit-scoring serve` on a loopback port, with a small real bundle."""
+    import socket
+    import urllib.request
+
+    from bundle_factory import build_test_bundle
+
+    bundle = build_test_bundle(tmp_path_factory.mktemp("served") / "bundle", n_clients=200)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "credit_scoring", "serve", "--bundle", str(bundle), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("credit-scoring serve did not answer /health within 60 s")
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _smoke(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / "smoke_test.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_smoke_test_passes_against_the_real_app(served_api):
+    completed = _smoke("--url", served_api, "--auth", "NONE")
+    assert completed.returncode == 0, completed.stderr
+    assert "passed  GET /health: ok" in completed.stdout
+    assert "passed  GET /predict/<example client>" in completed.stdout
+
+
+@pytest.mark.slow
+def test_smoke_test_signs_requests_for_an_iam_api(served_api):
+    fake = {
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": "secret",
+        "AWS_SESSION_TOKEN": "token",
+    }
+    completed = _smoke("--url", served_api, "--auth", "IAM", env=fake)
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.slow
+def test_smoke_test_fails_naming_the_check_when_the_api_is_not_the_scoring_api(served_api):
+    completed = _smoke("--url", f"{served_api}/nowhere", "--auth", "NONE")
+    assert completed.returncode == 1
+    assert "FAILED GET /health: status 404, the function is not ready to score" in completed.stderr
+
+
+def test_smoke_test_needs_a_token_for_a_jwt_api():
+    completed = _smoke("--url", "https://example.invalid/dev", "--auth", "JWT", env={"SMOKE_TEST_TOKEN": ""})
+    assert completed.returncode == 2
+    assert "put a bearer token in SMOKE_TEST_TOKEN" in completed.stderr
