@@ -181,12 +181,41 @@ def test_a_bad_manifest_is_refused_naming_the_field(bundle_dir: Path, change, me
     assert caught.value.file == MANIFEST_FILE
 
 
-def test_a_changed_file_is_refused(bundle_copy: Path) -> None:
-    target = bundle_copy / "store" / "features.npy"
-    data = bytearray(target.read_bytes())
-    data[-1] ^= 1
-    target.write_bytes(bytes(data))
+def _flip_byte(path: Path, position: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[position] ^= 1
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize(
+    "name", ["manifest-model-file", "store/ids.npy", "store/features.npy.blocks", "population.json"]
+)
+def test_a_changed_file_is_refused_at_load(bundle_copy: Path, name: str) -> None:
+    name = read_manifest(bundle_copy).model.file if name == "manifest-model-file" else name
+    _flip_byte(bundle_copy / name, -1)
     with pytest.raises(BundleError, match="sha256 does not match") as caught:
+        load_bundle(bundle_copy)
+    assert caught.value.file == name
+
+
+def test_a_changed_store_row_is_refused_when_read_and_only_then(bundle_copy: Path) -> None:
+    _flip_byte(bundle_copy / "store" / "features.npy", -1)  # the last client's last feature
+    bundle = load_bundle(bundle_copy)  # a cold start does not read the whole store
+    store = bundle.store
+    first, last = int(store.ids[0]), int(store.ids[-1])
+    assert store.lookup(first) is not None
+    with pytest.raises(BundleError, match=r"sha256 of bytes .* does not match") as caught:
+        store.lookup(last)
+    assert caught.value.file == "store/features.npy"
+    with pytest.raises(BundleError, match="does not match"):
+        store.features  # noqa: B018 (the whole matrix is verified before it is handed out)
+    with pytest.raises(BundleError, match="sha256 does not match"):
+        verify_files(bundle_copy, read_manifest(bundle_copy))  # the offline check reads everything
+
+
+def test_a_changed_npy_header_is_refused_at_load(bundle_copy: Path) -> None:
+    _flip_byte(bundle_copy / "store" / "features.npy", 20)
+    with pytest.raises(BundleError) as caught:
         load_bundle(bundle_copy)
     assert caught.value.file == "store/features.npy"
 

@@ -1,8 +1,10 @@
 """Load a bundle once per cold start, from a directory (the model layer) or from S3 into /tmp.
 
 Nothing is used before it is verified: the manifest is read and checked, every listed file is
-compared with its sha256, then the serving model and the memory-mapped store are opened. A bundle from
-S3 is downloaded into a fresh directory and used only when every file has arrived and verified.
+compared with its sha256 (the store's large arrays block by block as they are read, so that a cold start
+does not read the whole store), then the serving model and the memory-mapped store are opened. A bundle
+from S3 is downloaded into a fresh directory, every file verified in full as it arrives, and used only
+when all have.
 `load_from_environment` never raises: a bundle that cannot be served becomes `BundleUnavailable`,
 whose reason the API answers with 503, and whose file name (never any data) is logged.
 """
@@ -60,8 +62,8 @@ def load_bundle(model_dir: Path, source: str | None = None) -> LoadedBundle:
     """Verify and open a bundle directory; raises BundleError naming the file at fault."""
     model_dir = Path(model_dir)
     manifest = read_manifest(model_dir)
-    verify_files(model_dir, manifest)
-    return _open(model_dir, manifest, source or str(model_dir))
+    verify_files(model_dir, manifest, blockwise=manifest.store.blockwise_files())
+    return _open(model_dir, manifest, source or str(model_dir), verified=False)
 
 
 def load_bundle_from_s3(uri: str, cache_dir: Path) -> LoadedBundle:
@@ -80,7 +82,7 @@ def load_bundle_from_s3(uri: str, cache_dir: Path) -> LoadedBundle:
         for name, digest in manifest.files.items():
             _download(client, bucket, prefix, name, target)
             verify_file(target, name, digest)
-        return _open(target, manifest, f"s3://{bucket}/{prefix}")
+        return _open(target, manifest, f"s3://{bucket}/{prefix}", verified=True)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -131,13 +133,14 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return match["bucket"], prefix
 
 
-def _open(bundle_dir: Path, manifest: Manifest, source: str) -> LoadedBundle:
+def _open(bundle_dir: Path, manifest: Manifest, source: str, *, verified: bool) -> LoadedBundle:
+    """Open a bundle whose files are verified (`verified`), or whose store is verified as it is read."""
     model = load_serving_model(bundle_dir, manifest)
     return LoadedBundle(
         manifest=manifest,
         model=model,
         scorer=Scorer(model, manifest.threshold),
-        store=FeatureStore.open(bundle_dir, manifest),
+        store=FeatureStore.open(bundle_dir, manifest.store, len(manifest.features), verified=verified),
         source=source,
         path=bundle_dir,
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final, Literal, TypeVar, get_args
 
+from credit_scoring.bundle.blocks import BLOCKS_SUFFIX
 from credit_scoring.bundle.errors import BundleError
 
 FORMAT_VERSION: Final = 1
@@ -26,11 +27,9 @@ MODEL_KINDS: Final[tuple[str, ...]] = get_args(ModelKind)
 IDS_FILE: Final = "store/ids.npy"
 FEATURES_FILE: Final = "store/features.npy"
 CONTRIBUTIONS_FILE: Final = "store/contributions.npy"
-APPLICATIONS_FILES: Final = (
-    "store/applications.json",
-    "store/applications_numeric.npy",
-    "store/applications_categories.npy",
-)
+APPLICATIONS_LAYOUT_FILE: Final = "store/applications.json"
+APPLICATIONS_NUMERIC_FILE: Final = "store/applications_numeric.npy"
+APPLICATIONS_CODES_FILE: Final = "store/applications_categories.npy"
 
 _T = TypeVar("_T")
 
@@ -69,16 +68,26 @@ class FeatureSpec:
 
 @dataclass(frozen=True)
 class StoreSpec:
-    """Which optional parts the client store has."""
+    """Which optional parts the client store has, and the block size of its block-wise digests."""
 
     clients: int
     contributions: bool
     applications: bool
+    block_size: int
+
+    def blockwise_files(self) -> tuple[str, ...]:
+        """The large arrays, verified block by block as they are read (see `bundle.blocks`)."""
+        optional = (CONTRIBUTIONS_FILE,) * self.contributions + (
+            APPLICATIONS_NUMERIC_FILE,
+            APPLICATIONS_CODES_FILE,
+        ) * self.applications
+        return (FEATURES_FILE, *optional)
 
     def files(self) -> tuple[str, ...]:
         """Every file of the store, as named in `Manifest.files`."""
-        optional = (CONTRIBUTIONS_FILE,) * self.contributions + APPLICATIONS_FILES * self.applications
-        return (IDS_FILE, FEATURES_FILE, *optional)
+        blockwise = self.blockwise_files()
+        layout = (APPLICATIONS_LAYOUT_FILE,) * self.applications
+        return (IDS_FILE, *layout, *blockwise, *(name + BLOCKS_SUFFIX for name in blockwise))
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,7 @@ class Manifest:
                 clients=store.get("clients", int),
                 contributions=store.get("contributions", bool),
                 applications=store.get("applications", bool),
+                block_size=store.positive("block_size"),
             ),
             files={name: _file_digest(name, digest) for name, digest in root.get("files", dict).items()},
         )
@@ -280,6 +290,12 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise self._fail(key, "a finite number")
         return float(value)
+
+    def positive(self, key: str) -> int:
+        value = self.get(key, int)
+        if value < 1:
+            raise self._fail(key, "a positive integer")
+        return value
 
     def probability(self, key: str) -> float:
         value = self.number(key)

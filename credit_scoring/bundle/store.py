@@ -1,27 +1,31 @@
 """The client store: features (and optionally contributions and raw application fields) by SK_ID_CURR.
 
-Every array is a `.npy` file opened memory-mapped: a cold start reads the headers only, and a lookup
-touches the few pages holding one client (binary search in the sorted ids, then one row). The store
-never holds protected columns: the writer is given the application fields without them.
+Every array is a `.npy` file opened memory-mapped: a cold start reads the ids and the headers only, and
+a lookup touches the few pages holding one client (binary search in the sorted ids, then one row). The
+large arrays are verified block by block before a row is used (`bundle.blocks`). The store never holds
+protected columns: the writer is given the application fields without them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 
+from credit_scoring.bundle.blocks import BLOCK_SIZE, BLOCKS_SUFFIX, BlockVerifier, block_digests
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.manifest import (
-    APPLICATIONS_FILES,
+    APPLICATIONS_CODES_FILE,
+    APPLICATIONS_LAYOUT_FILE,
+    APPLICATIONS_NUMERIC_FILE,
     CONTRIBUTIONS_FILE,
     FEATURES_FILE,
     IDS_FILE,
-    Manifest,
+    StoreSpec,
 )
 
 _INT64: Final = np.iinfo(np.int64)
@@ -71,12 +75,14 @@ class FeatureStore:
         features: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
+        verifiers: Mapping[str, BlockVerifier] | None = None,
     ) -> None:
         # Plain ndarray views of the memory maps: np.memmap's subclass hooks cost microseconds per call.
         self.ids = np.asarray(ids)
-        self.features = np.asarray(features)
+        self._features = np.asarray(features)
         self._contributions = None if contributions is None else np.asarray(contributions)
         self._applications = applications
+        self._verifiers = dict(verifiers or {})
         self._n = len(self.ids)
 
     def __len__(self) -> int:
@@ -90,6 +96,13 @@ class FeatureStore:
     def has_applications(self) -> bool:
         return self._applications is not None
 
+    @property
+    def features(self) -> np.ndarray:
+        """Every stored client's features, (clients, p) read-only; verifies the whole array on first use,
+        so prefer `row` / `rows` for a few clients."""
+        self._verify_all(FEATURES_FILE)
+        return self._features
+
     def row_index(self, client_id: int) -> int | None:
         """Row of a client in the store, or None when it is not stored."""
         if not _INT64.min <= client_id <= _INT64.max:
@@ -102,42 +115,79 @@ class FeatureStore:
     def lookup(self, client_id: int) -> np.ndarray | None:
         """A client's features (read-only, in manifest order), or None when it is not stored."""
         row = self.row_index(client_id)
-        return None if row is None else self.features[row]
+        return None if row is None else self.row(row)
 
     def row(self, row: int) -> np.ndarray:
-        """Features of the client at a row index (from `row_index`)."""
-        return self.features[row]
+        """Features of the client at a row index (from `row_index`), read-only."""
+        self._verify(FEATURES_FILE, row)
+        return self._features[row]
+
+    def rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Features of the clients at these row indices, (len(rows), p), a copy."""
+        for row in np.asarray(rows, dtype=np.int64).tolist():
+            self._verify(FEATURES_FILE, row)
+        return self._features[np.asarray(rows, dtype=np.int64)]
 
     def contributions(self, row: int) -> np.ndarray | None:
         """Precomputed contributions of the client at a row index, last element the base value; None when
         the bundle stores none (the scorer then computes them)."""
-        return None if self._contributions is None else self._contributions[row]
+        if self._contributions is None:
+            return None
+        self._verify(CONTRIBUTIONS_FILE, row)
+        return self._contributions[row]
 
     def application(self, client_id: int) -> dict[str, float | str | None] | None:
         """A stored client's raw application fields; None when the client or the record is not stored."""
         if self._applications is None:
             return None
         row = self.row_index(client_id)
-        return None if row is None else self._applications.record(row)
+        if row is None:
+            return None
+        self._verify(APPLICATIONS_NUMERIC_FILE, row)
+        self._verify(APPLICATIONS_CODES_FILE, row)
+        return self._applications.record(row)
+
+    def _verify(self, name: str, row: int) -> None:
+        verifier = self._verifiers.get(name)
+        if verifier is not None:
+            verifier.row(row)
+
+    def _verify_all(self, name: str) -> None:
+        verifier = self._verifiers.get(name)
+        if verifier is not None:
+            verifier.check_all()
 
     @classmethod
-    def open(cls, bundle_dir: Path, manifest: Manifest) -> FeatureStore:
+    def open(
+        cls, bundle_dir: Path, spec: StoreSpec, n_features: int, *, verified: bool = False
+    ) -> FeatureStore:
         """Open a bundle's store memory-mapped, checking each array's dtype and shape against the
-        manifest; raises BundleError naming the file at fault."""
+        manifest's store `spec` and feature count; raises BundleError naming the file at fault.
+
+        Unless the large arrays were already verified in full (`verified`, e.g. on download), each is
+        verified block by block as it is read, against its `.blocks` digests.
+        """
         bundle_dir = Path(bundle_dir)
-        n, p = manifest.store.clients, len(manifest.features)
+        n, p = spec.clients, n_features
         ids = _open_array(bundle_dir, IDS_FILE, np.int64, (n,))
         # One pass over the ids (8 bytes per client) guards every lookup's binary search.
         if n > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             raise BundleError(IDS_FILE, "ids must be sorted ascending without duplicates")
-        features = _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p))
-        contributions = (
-            _open_array(bundle_dir, CONTRIBUTIONS_FILE, np.float64, (n, p + 1))
-            if manifest.store.contributions
-            else None
-        )
-        applications = _open_applications(bundle_dir, n) if manifest.store.applications else None
-        return cls(ids, features, contributions, applications)
+        arrays = {FEATURES_FILE: _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p))}
+        if spec.contributions:
+            arrays[CONTRIBUTIONS_FILE] = _open_array(bundle_dir, CONTRIBUTIONS_FILE, np.float64, (n, p + 1))
+        applications = _open_applications(bundle_dir, n) if spec.applications else None
+        if applications is not None:
+            arrays[APPLICATIONS_NUMERIC_FILE] = applications.numeric
+            arrays[APPLICATIONS_CODES_FILE] = applications.codes
+        verifiers = {}
+        if not verified:
+            for name, array in arrays.items():
+                digests = _read_bytes(bundle_dir, name + BLOCKS_SUFFIX)
+                verifiers[name] = BlockVerifier(
+                    name, bundle_dir / name, digests, spec.block_size, array.offset, array.strides[0]
+                )
+        return cls(ids, arrays[FEATURES_FILE], arrays.get(CONTRIBUTIONS_FILE), applications, verifiers)
 
     @staticmethod
     def write(
@@ -146,8 +196,10 @@ class FeatureStore:
         features: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
+        block_size: int = BLOCK_SIZE,
     ) -> tuple[str, ...]:
-        """Write a store under `bundle_dir/store/`; returns the files written (manifest names).
+        """Write a store under `bundle_dir/store/`, with the block digests of its large arrays; returns
+        the files written (manifest names).
 
         `ids` must be unique and ascending, and every other array in the same row order.
         """
@@ -166,12 +218,15 @@ class FeatureStore:
             arrays[CONTRIBUTIONS_FILE] = np.asarray(contributions, dtype=np.float64)
         bundle_dir = Path(bundle_dir)
         (bundle_dir / "store").mkdir(parents=True, exist_ok=True)
+        if applications is not None:
+            arrays.update(_applications_arrays(bundle_dir, applications, n))
         for name, array in arrays.items():
             np.save(bundle_dir / name, np.ascontiguousarray(array), allow_pickle=False)
-        written = tuple(arrays)
-        if applications is not None:
-            written += _write_applications(bundle_dir, applications, n)
-        return written
+        blockwise = [name for name in arrays if name != IDS_FILE]
+        for name in blockwise:
+            (bundle_dir / (name + BLOCKS_SUFFIX)).write_bytes(block_digests(bundle_dir / name, block_size))
+        layout = (APPLICATIONS_LAYOUT_FILE,) * (applications is not None)
+        return (*arrays, *layout, *(name + BLOCKS_SUFFIX for name in blockwise))
 
 
 def _check_shape(what: str, array: np.ndarray, shape: tuple[int, int]) -> None:
@@ -193,42 +248,50 @@ def _open_array(bundle_dir: Path, name: str, dtype: type, shape: tuple[int, ...]
     return array
 
 
-_LAYOUT_FILE, _NUMERIC_FILE, _CODES_FILE = APPLICATIONS_FILES
-
-
-def _write_applications(bundle_dir: Path, table: ApplicationTable, n: int) -> tuple[str, ...]:
+def _applications_arrays(bundle_dir: Path, table: ApplicationTable, n: int) -> dict[str, np.ndarray]:
+    """Write the applications layout; return its two arrays, to be saved with the others."""
     _check_shape("applications numeric", table.numeric, (n, len(table.numeric_columns)))
     _check_shape("applications codes", table.codes, (n, len(table.vocabularies)))
-    if set(table.columns) != {*table.numeric_columns, *table.vocabularies} or len(table.columns) != (
-        len(table.numeric_columns) + len(table.vocabularies)
-    ):
+    if sorted(table.columns) != sorted([*table.numeric_columns, *table.vocabularies]):
         raise ValueError("applications columns must list each numeric and category column once")
     layout = {
         "columns": list(table.columns),
         "numeric": list(table.numeric_columns),
         "categories": {column: list(labels) for column, labels in table.vocabularies.items()},
     }
-    (bundle_dir / _LAYOUT_FILE).write_text(json.dumps(layout, indent=1) + "\n", encoding="utf-8")
-    np.save(bundle_dir / _NUMERIC_FILE, np.ascontiguousarray(table.numeric, dtype=np.float64))
-    np.save(bundle_dir / _CODES_FILE, np.ascontiguousarray(table.codes, dtype=np.int16))
-    return APPLICATIONS_FILES
+    (bundle_dir / APPLICATIONS_LAYOUT_FILE).write_text(json.dumps(layout, indent=1) + "\n", encoding="utf-8")
+    return {
+        APPLICATIONS_NUMERIC_FILE: np.asarray(table.numeric, dtype=np.float64),
+        APPLICATIONS_CODES_FILE: np.asarray(table.codes, dtype=np.int16),
+    }
 
 
 def _open_applications(bundle_dir: Path, n: int) -> ApplicationTable:
     try:
-        layout = json.loads((bundle_dir / _LAYOUT_FILE).read_text(encoding="utf-8"))
+        layout = json.loads((bundle_dir / APPLICATIONS_LAYOUT_FILE).read_text(encoding="utf-8"))
         columns = _strings(layout["columns"])
         numeric_columns = _strings(layout["numeric"])
         vocabularies = {str(column): _strings(labels) for column, labels in layout["categories"].items()}
     except FileNotFoundError:
-        raise BundleError(_LAYOUT_FILE, "is missing from the bundle") from None
+        raise BundleError(APPLICATIONS_LAYOUT_FILE, "is missing from the bundle") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise BundleError(_LAYOUT_FILE, f"is not a valid applications layout: {error!r}") from None
+        raise BundleError(
+            APPLICATIONS_LAYOUT_FILE, f"is not a valid applications layout: {error!r}"
+        ) from None
     if sorted(columns) != sorted([*numeric_columns, *vocabularies]):
-        raise BundleError(_LAYOUT_FILE, "columns must list each numeric and category column once")
-    numeric = _open_array(bundle_dir, _NUMERIC_FILE, np.float64, (n, len(numeric_columns)))
-    codes = _open_array(bundle_dir, _CODES_FILE, np.int16, (n, len(vocabularies)))
+        raise BundleError(APPLICATIONS_LAYOUT_FILE, "columns must list each numeric and category column once")
+    numeric = _open_array(bundle_dir, APPLICATIONS_NUMERIC_FILE, np.float64, (n, len(numeric_columns)))
+    codes = _open_array(bundle_dir, APPLICATIONS_CODES_FILE, np.int16, (n, len(vocabularies)))
     return ApplicationTable(columns, numeric_columns, numeric, vocabularies, codes)
+
+
+def _read_bytes(bundle_dir: Path, name: str) -> bytes:
+    try:
+        return (bundle_dir / name).read_bytes()
+    except FileNotFoundError:
+        raise BundleError(name, "is missing from the bundle") from None
+    except OSError as error:
+        raise BundleError(name, f"cannot be read: {error.strerror or error}") from None
 
 
 def _strings(values: Sequence[object]) -> tuple[str, ...]:

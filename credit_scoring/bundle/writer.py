@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring import schema
+from credit_scoring.bundle.blocks import BLOCK_SIZE
 from credit_scoring.bundle.integrity import sha256_file
 from credit_scoring.bundle.loader import load_bundle
 from credit_scoring.bundle.manifest import (
@@ -92,7 +93,8 @@ def write_bundle(
     try:
         joblib.dump(pipeline, partial / PIPELINE_FILE)
         model_file, preprocess_file = _write_serving_model(partial, exported)
-        FeatureStore.write(partial, ids, X, exported.contributions if store_contributions else None, table)
+        stored_contributions = exported.contributions if store_contributions else None
+        FeatureStore.write(partial, ids, X, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
         files = {
@@ -128,7 +130,10 @@ def write_bundle(
                 int(i) for i in ids[np.linspace(0, len(ids) - 1, EXAMPLE_CLIENTS).astype(int)]
             ),
             store=StoreSpec(
-                clients=len(ids), contributions=store_contributions, applications=table is not None
+                clients=len(ids),
+                contributions=store_contributions,
+                applications=table is not None,
+                block_size=BLOCK_SIZE,
             ),
             files=files,
         )
