@@ -303,8 +303,8 @@ def _line_problems(
             problems[i] = "empty line"
         elif unbalanced[i]:
             problems[i] = (
-                "unbalanced quotes: a quoted field is not closed on this line (fields running over "
-                "several lines are not accepted)"
+                "odd number of double quotes: a quoted field is left open (fields running over several "
+                "lines are not accepted) or a quote stands inside an unquoted field"
             )
         elif misplaced[i]:
             problems[i] = "misplaced quote: a quoted field must start and end at the commas around it"
