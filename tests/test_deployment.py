@@ -774,13 +774,20 @@ def test_a_stored_client_gets_a_decision_from_the_built_function(built, tmp_path
 
 @pytest.fixture
 def moto_endpoint() -> Iterator[str]:
+    import urllib.request
+
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    # moto's state is global to the process: start each test from an empty account.
+    urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10
+    ).close()
     try:
-        yield f"http://{host}:{port}"
+        yield endpoint
     finally:
         server.stop()
 
@@ -806,19 +813,23 @@ def _credentials() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_an_uploaded_file_is_scored_by_the_built_batch_function(built, moto_endpoint):
+def test_an_uploaded_file_is_scored_by_the_built_batch_function(built, moto_endpoint, tmp_path):
     from credit_scoring.batch.keys import BatchKeys
 
-    event_path = REPO / "events" / "s3-put-batch-incoming.json"
-    record = json.loads(event_path.read_text(encoding="utf-8"))["Records"][0]["s3"]
+    event = json.loads((REPO / "events" / "s3-put-batch-incoming.json").read_text(encoding="utf-8"))
+    record = event["Records"][0]["s3"]
     bucket, key = record["bucket"]["name"], record["object"]["key"]
     s3 = _s3(moto_endpoint)
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     clients = sorted(_stored_ids(built))[:3]
     unknown = max(_stored_ids(built)) + 1
-    s3.put_object(
-        Bucket=bucket, Key=key, Body="SK_ID_CURR\n" + "\n".join(map(str, [*clients, unknown])) + "\n"
-    )
+    body = ("SK_ID_CURR\n" + "\n".join(map(str, [*clients, unknown])) + "\n").encode()
+    uploaded = s3.put_object(Bucket=bucket, Key=key, Body=body)
+    # The notification of this upload: S3 puts the new object's ETag and size in it.
+    record["object"].update({"eTag": uploaded["ETag"].strip('"'), "size": len(body)})
+    record["object"].pop("versionId", None)
+    event_path = tmp_path / "s3.json"
+    event_path.write_text(json.dumps(event))
     result = _run_event(built, event_path, env=_aws_env(moto_endpoint))
     assert result["error"] is None, result["error"]
     assert result["function"].endswith("BatchScoringFunction")
@@ -851,8 +862,9 @@ def test_a_queued_request_is_answered_by_the_built_batch_function(built, moto_en
     assert result["error"] is None, result["error"]
     assert result["response"] == {"batchItemFailures": []}
     answer = json.loads(s3.get_object(Bucket=bucket, Key=result_key(body["correlation_id"]))["Body"].read())
-    assert answer["client_id"] == body["client_id"]
-    assert answer["model_version"] == _manifest(built)["model_version"]
+    assert (answer["status"], answer["correlation_id"]) == (200, body["correlation_id"])
+    assert answer["decision"]["client_id"] == body["client_id"]
+    assert answer["decision"]["model_version"] == _manifest(built)["model_version"]
 
 
 # ----------------------------------------------------------------------------- smoke test of a served API
