@@ -126,22 +126,26 @@ def test_page_has_nothing_inline_that_the_policy_would_block(client: TestClient)
         assert not [name for name in attrs if name.startswith("on")], tag
 
 
-def _referenced_assets(client: TestClient) -> set[str]:
-    """Every asset the page loads: its links and scripts, then each module's imports, transitively."""
-    page = _parse(client.get("/").text)
-    found = {
-        attrs.get("href") or attrs.get("src") or ""
-        for tag, attrs in page.tags
-        if tag in ("link", "script") and (attrs.get("href") or attrs.get("src"))
-    }
-    pending = [path for path in found if path.endswith(".js")]
+def _page_links(client: TestClient) -> dict[str, set[str]]:
+    """The page's references by kind: rel of each <link> ("stylesheet", "modulepreload", ...), "script"."""
+    links: dict[str, set[str]] = {}
+    for tag, attrs in _parse(client.get("/").text).tags:
+        if tag == "link" and attrs.get("href"):
+            links.setdefault(attrs.get("rel") or "", set()).add(attrs["href"] or "")
+        elif tag == "script" and attrs.get("src"):
+            links.setdefault("script", set()).add(attrs["src"] or "")
+    return links
+
+
+def _imported_modules(client: TestClient, entry: str) -> set[str]:
+    """The entry module and every module it imports, transitively, as paths relative to the page."""
+    found = {entry}
+    pending = [entry]
     while pending:
         module = pending.pop()
-        source = client.get(module).text
-        folder = module.rsplit("/", 1)[0]
-        for target in re.findall(r'^import .* from "(\./[^"]+|\.\./[^"]+)";$', source, flags=re.MULTILINE):
-            path = str(Path(folder) / target).replace("\\", "/")
-            resolved = Path("/" + path).resolve().as_posix().lstrip("/")
+        source = client.get(f"/{module}").text
+        for target in re.findall(r'^import\s[^;]*?\sfrom\s"(\.\.?/[^"]+)";', source, flags=re.MULTILINE):
+            resolved = (Path("/") / Path(module).parent / target).resolve().as_posix().lstrip("/")
             if resolved not in found:
                 found.add(resolved)
                 pending.append(resolved)
@@ -149,9 +153,10 @@ def _referenced_assets(client: TestClient) -> set[str]:
 
 
 def test_every_asset_the_page_loads_is_served_relative_to_the_page(client: TestClient) -> None:
-    assets = _referenced_assets(client)
-    assert any(path.endswith("main.js") for path in assets)
-    assert any(path.endswith(".css") for path in assets)
+    links = _page_links(client)
+    (entry,) = links["script"]
+    assets = set().union(*links.values(), _imported_modules(client, entry))
+    assert {"stylesheet", "icon", "modulepreload"} <= set(links)
     for path in assets:
         # Relative: the page works under an API Gateway stage prefix, and nothing comes from a CDN.
         assert not path.startswith(("/", "http:", "https:")), path
@@ -161,12 +166,19 @@ def test_every_asset_the_page_loads_is_served_relative_to_the_page(client: TestC
         assert response.headers["content-type"].startswith(expected), path
 
 
+def test_every_module_is_preloaded_and_used(client: TestClient) -> None:
+    links = _page_links(client)
+    (entry,) = links["script"]
+    # Preloading fetches the whole import graph in one round trip; a module nothing imports is dead code.
+    assert links["modulepreload"] == _imported_modules(client, entry)
+
+
 def test_scripts_call_the_api_with_relative_urls_only(client: TestClient) -> None:
-    for path in _referenced_assets(client):
-        if path.endswith(".js"):
-            source = client.get(f"/{path}").text
-            assert not re.search(r"(getJSON|postJSON|fetch)\(\s*[`\"']/", source), path
-            assert "innerHTML" not in source, path
+    (entry,) = _page_links(client)["script"]
+    for path in _imported_modules(client, entry):
+        source = client.get(f"/{path}").text
+        assert not re.search(r"(getJSON|postJSON|fetch)\(\s*[`\"']/", source), path
+        assert "innerHTML" not in source, path
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,8 @@ export function initClient() {
     performance.mark("lookup-start");
     showStatus({ key: "loading", values: { id } });
     view.setAttribute("aria-busy", "true");
+    // The decision is asked for first: it is what the officer waits for.
+    const decision = getJSON(`predict/${id}`);
     const explanation = getJSON(`explain/${id}`);
     const record = getJSON(`clients/${id}`);
     // Unhandled rejections of the follow-up calls are reported where each result is drawn.
@@ -160,7 +162,7 @@ export function initClient() {
     record.catch(() => null);
     let prediction;
     try {
-      prediction = await getJSON(`predict/${id}`);
+      prediction = await decision;
     } catch (failure) {
       if (requested === id) {
         failed(id, failure);
@@ -172,7 +174,7 @@ export function initClient() {
     if (requested !== id) {
       return;
     }
-    current = { id, prediction, explanation: null, explanationError: null, record: null, recordError: null };
+    current = { id: Number(id), prediction, explanation: null, explanationError: null, record: null, recordError: null };
     view.hidden = false;
     showFieldMessage(null);
     document.title = t("titleClient", { id });

@@ -1,0 +1,495 @@
+"""The dashboard in a real headless Chromium, served by uvicorn from a real test bundle.
+
+One browser for the whole module; each test gets a fresh context (no shared storage) and fails on any
+console error, which is also how Chromium reports a Content-Security-Policy violation. The run saves a
+screenshot and the dashboard's figures (page weight, Enter-to-decision time) under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import socket
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from bundle_factory import build_test_bundle
+
+from credit_scoring import schema
+from credit_scoring.api.app import create_app
+from credit_scoring.bundle.loader import load_bundle
+
+pytestmark = pytest.mark.slow
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+STAGE = "/prod"
+PAGE_WEIGHT_BUDGET = 300 * 1024
+LOOKUPS_TIMED = 10
+
+
+class _StagePrefix:
+    """What API Gateway and Mangum do for a named stage: strip the prefix before the app sees the path."""
+
+    def __init__(self, plain: Any, staged: Any) -> None:
+        self.plain = plain
+        self.staged = staged
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == STAGE or path.startswith(f"{STAGE}/")):
+            stripped = path[len(STAGE) :] or "/"
+            await self.staged({**scope, "path": stripped, "raw_path": stripped.encode()}, receive, send)
+        else:
+            await self.plain(scope, receive, send)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on 127.0.0.1 and a free port, at / and behind the stage prefix; yields the base URL."""
+    bundle = load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
+    app = _StagePrefix(create_app(bundle), create_app(bundle, root_path=STAGE))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    uvicorn_server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    )
+    thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 10 s")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def api(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian chromium is not installed at {CHROMIUM} (make setup installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _console_problem(message: Any, problems: list[str]) -> None:
+    # Chromium logs every 4xx answer as "Failed to load resource"; the API's 404 for an unknown client is
+    # an answer the page handles, so statuses are judged by _asset_problem instead.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        problems.append(message.text)
+
+
+def _asset_problem(response: Any, server: str, problems: list[str]) -> None:
+    path = response.url.removeprefix(server)
+    if response.status >= 400 and (path == "/" or path.startswith("/static/")):
+        problems.append(f"{path}: HTTP {response.status}")
+
+
+@pytest.fixture(scope="module")
+def context(browser: Any) -> Iterator[Any]:
+    """One browsing context for the module, so that assets come from the browser's cache after the first
+    page; stored preferences are cleared before each page's own scripts run."""
+    shared = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    shared.add_init_script("localStorage.clear()")
+    yield shared
+    shared.close()
+
+
+@pytest.fixture
+def page(context: Any, server: str) -> Iterator[Any]:
+    """A fresh page on the dashboard; the test fails if the page logs any error or CSP violation."""
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda message: _console_problem(message, problems))
+    tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    tab.on("response", lambda response: _asset_problem(response, server, problems))
+    tab.goto(f"{server}/")
+    expect(tab.locator("#importance svg")).to_be_visible()
+    yield tab
+    tab.close()
+    assert problems == [], f"console errors or CSP violations: {problems}"
+
+
+@pytest.fixture(scope="module")
+def ids(api: httpx.Client) -> dict[str, Any]:
+    model = api.get("/model").json()
+    stored = model["example_client_ids"]
+    unknown = next(
+        candidate
+        for candidate in range(999_999, 100_000, -1)
+        if api.get(f"/predict/{candidate}").status_code == 404
+    )
+    return {"known": stored[0], "others": stored[1:], "unknown": unknown}
+
+
+def _text(locator: Any, *, hidden: bool = False) -> str:
+    """The text (visible only, unless `hidden`) with the locale's narrow and non-breaking spaces as
+    plain spaces."""
+    text = (locator.text_content() if hidden else locator.inner_text()) or ""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
+def _percent(probability: float) -> str:
+    """A probability as the French page writes it, e.g. 0.2049 -> "20,5 %"."""
+    return f"{probability * 100:.1f}".replace(".", ",") + " %"
+
+
+def _look_up(page: Any, client_id: int | str) -> None:
+    box = page.get_by_role("textbox", name="Numéro client")
+    box.fill(str(client_id))
+    box.press("Enter")
+
+
+# Looking up a client ----------------------------------------------------------------------------
+
+
+def test_page_is_titled_in_french(page: Any) -> None:
+    assert "Tableau de bord crédit" in page.title()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Décision de crédit d’un client")
+
+
+def test_lookup_shows_the_decision_probability_and_reasons(page: Any, api: httpx.Client, ids: dict) -> None:
+    expected = api.get(f"/predict/{ids['known']}").json()
+    _look_up(page, ids["known"])
+    decision = page.locator("#decision")
+    expect(decision.locator(".badge")).to_have_text(
+        "Refusé" if expected["decision"] == "refused" else "Accepté"
+    )
+    assert _percent(expected["probability"]) in _text(decision)
+    assert _percent(expected["threshold"]) in _text(decision)
+    expect(page.locator("#lookup-status")).to_contain_text(f"Client {ids['known']}")
+    assert str(ids["known"]) in page.title()
+    # The reasons of the decision, and the waterfall ending exactly at the client's score.
+    assert page.locator("#decision-reasons li").count() == len(expected["reasons"])
+    expect(page.locator("#waterfall svg[role=img]")).to_be_visible()
+    last_row = page.locator("#waterfall-table tbody tr").last
+    assert _text(last_row, hidden=True).endswith(_percent(expected["probability"]))
+    expect(page.locator("#gauge svg[role=img]")).to_have_attribute("aria-label", "Jauge de risque")
+    assert _percent(expected["probability"]) in _text(page.locator("#gauge-caption"))
+
+
+def test_main_information_is_in_readable_units(page: Any, api: httpx.Client, ids: dict) -> None:
+    record = api.get(f"/clients/{ids['known']}").json()
+    _look_up(page, ids["known"])
+    info = page.locator("#client-info")
+    expect(info.locator("dl")).to_be_visible()
+    age = f"{-record['application']['DAYS_BIRTH'] / 365.25:.1f}".replace(".", ",") + " ans"
+    assert age in _text(info)
+    credit = f"{round(record['application']['AMT_CREDIT']):,}".replace(",", " ")
+    assert credit in _text(info)
+    assert "DAYS_BIRTH" not in _text(info)
+
+
+def test_comparison_marks_the_client_and_shows_no_other_identity(page: Any, ids: dict) -> None:
+    _look_up(page, ids["known"])
+    expect(page.locator("#histogram svg")).to_be_visible()
+    expect(page.locator("#boxplot svg")).to_be_visible()
+    expect(page.locator("#scatter svg")).to_be_visible()
+    expect(page.locator("#histogram-summary")).to_contain_text("Âge du client :")
+    expect(page.locator("#histogram .marker-client-fill")).to_have_count(1)
+    expect(page.locator("#scatter .marker-client-fill")).to_have_count(1)
+    page.get_by_label("Variable", exact=True).select_option("EXT_SOURCE_2")
+    expect(page.locator("#histogram svg")).to_have_attribute(
+        "aria-label", "Histogramme de Score externe 2 : clients ayant remboursé et clients en défaut"
+    )
+    page.get_by_label("Axe vertical").select_option("AMT_CREDIT")
+    expect(page.locator("#scatter svg")).to_have_attribute(
+        "aria-label", "Nuage de points de Montant du crédit en fonction de Âge"
+    )
+    scatter_points = page.locator("#scatter circle.point-repaid, #scatter path.point-defaulted").count()
+    assert 0 < scatter_points <= 500
+
+
+def test_an_unknown_number_and_malformed_numbers_get_clear_messages(page: Any, ids: dict) -> None:
+    box = page.get_by_role("textbox", name="Numéro client")
+    error = page.locator("#client-id-error")
+    box.press_sequentially("12a")
+    expect(error).to_have_text("Le numéro client ne contient que des chiffres (0 à 9).")
+    expect(box).to_have_attribute("aria-invalid", "true")
+    box.fill("12345")
+    box.press("Enter")
+    expect(error).to_have_text("Le numéro client comporte exactement 6 chiffres (5 saisi(s)).")
+    expect(page.locator("#client-view")).to_be_hidden()
+    box.fill("1234567")
+    box.press("Enter")
+    expect(error).to_contain_text("exactement 6 chiffres (7 saisi(s))")
+    _look_up(page, ids["unknown"])
+    expect(error).to_have_text(f"Client inconnu : aucun client n’a le numéro {ids['unknown']}.")
+    expect(page.locator("#client-view")).to_be_hidden()
+    _look_up(page, ids["known"])
+    expect(error).to_have_text("")
+    expect(box).to_have_attribute("aria-invalid", "false")
+    expect(page.locator("#client-view")).to_be_visible()
+
+
+# Forms ------------------------------------------------------------------------------------------
+
+
+def test_applicant_form_offers_the_apis_vocabularies(page: Any) -> None:
+    options = page.locator("#applicant-NAME_INCOME_TYPE option")
+    values = [value for value in options.evaluate_all("list => list.map(o => o.value)") if value]
+    assert values == list(schema.APPLICATION_CATEGORIES["NAME_INCOME_TYPE"])
+
+
+def test_applicant_form_calls_post_predict(page: Any, api: httpx.Client) -> None:
+    application = {
+        "NAME_CONTRACT_TYPE": "Cash loans",
+        "AMT_CREDIT": 450000.0,
+        "AMT_ANNUITY": 24000.0,
+        "AMT_GOODS_PRICE": 405000.0,
+        "AMT_INCOME_TOTAL": 180000.0,
+        "NAME_INCOME_TYPE": "Working",
+        "EXT_SOURCE_2": 0.61,
+    }
+    page.get_by_label("Type de contrat").select_option("Cash loans")
+    page.get_by_label("Montant du crédit").fill("450 000")
+    page.get_by_label("Annuité").fill("24000")
+    page.get_by_label("Prix du bien").fill("405000")
+    page.get_by_label("Revenu annuel").fill("180000")
+    page.get_by_label("Type de revenu").select_option("Working")
+    page.get_by_label("Score externe 2").fill("0,61")
+    page.get_by_label("Âge (années)").fill("35")
+    application["DAYS_BIRTH"] = -round(35 * 365.25)
+    response = api.post("/predict", json=application)
+    assert response.status_code == 200, response.text
+    expected = response.json()
+    page.get_by_role("button", name="Calculer la décision").click()
+    result = page.locator("#applicant-result")
+    expect(result.locator(".badge")).to_be_visible()
+    assert _percent(expected["probability"]) in _text(result)
+    assert ("Refusé" if expected["decision"] == "refused" else "Accepté") in _text(result)
+
+
+def test_applicant_form_names_the_field_typed_wrongly(page: Any) -> None:
+    credit = page.get_by_label("Montant du crédit")
+    credit.fill("beaucoup")
+    page.get_by_label("Nombre d’enfants").fill("1,5")
+    page.get_by_role("button", name="Calculer la décision").click()
+    expect(page.locator("#applicant-AMT_CREDIT-error")).to_have_text(
+        "Saisissez un nombre (par exemple 150000 ou 0,25)."
+    )
+    expect(page.locator("#applicant-CNT_CHILDREN-error")).to_have_text("Saisissez un nombre entier.")
+    expect(credit).to_be_focused()
+    expect(credit).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#applicant-result")).to_contain_text("corrigez le champ signalé")
+
+
+def test_what_if_changes_one_value_of_the_client(page: Any, api: httpx.Client, ids: dict) -> None:
+    client_id = ids["known"]
+    record = api.get(f"/clients/{client_id}").json()["application"]
+    new_credit = round(record["AMT_CREDIT"] * 3)
+    payload = {key: value for key, value in record.items() if value is not None}
+    payload.update({"AMT_CREDIT": new_credit, "SK_ID_CURR": client_id})
+    response = api.post("/predict", json=payload)
+    assert response.status_code == 200, response.text
+    expected = response.json()
+    before = api.get(f"/predict/{client_id}").json()
+
+    _look_up(page, client_id)
+    page.get_by_label("Valeur à modifier").select_option("AMT_CREDIT")
+    value = page.get_by_label("Nouvelle valeur")
+    expect(value).to_have_value(str(record["AMT_CREDIT"]).removesuffix(".0"))
+    value.fill(str(new_credit))
+    page.get_by_role("button", name="Simuler").click()
+    result = page.locator("#whatif-result")
+    expect(result.locator(".badge")).to_be_visible()
+    text = _text(result)
+    assert _percent(expected["probability"]) in text
+    assert _percent(before["probability"]) in text
+    assert (
+        "La décision change." if expected["decision"] != before["decision"] else "La décision ne change pas."
+    ) in text
+
+
+# Accessibility and preferences ------------------------------------------------------------------
+
+
+def test_keyboard_only_lookup(page: Any, ids: dict) -> None:
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    box = page.get_by_role("textbox", name="Numéro client")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        if box.evaluate("element => element === document.activeElement"):
+            break
+    expect(box).to_be_focused()
+    outline = box.evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline != "none"
+    page.keyboard.type(str(ids["known"]))
+    page.keyboard.press("Enter")
+    expect(page.locator("#decision .badge")).to_be_visible()
+    reached = False
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.getElementById('client-view').contains(document.activeElement)"):
+            reached = True
+            break
+    assert reached, "Tab from the lookup never reaches the results"
+
+
+def test_skip_link_moves_focus_to_the_main_content(page: Any) -> None:
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_english_is_one_click_away(page: Any, ids: dict) -> None:
+    _look_up(page, ids["known"])
+    expect(page.locator("#decision .badge")).to_be_visible()
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("A client's credit decision")
+    expect(page.locator("#decision .badge")).to_have_text(re.compile("Accepted|Refused"))
+    assert "Credit dashboard" in page.title()
+    page.get_by_role("button", name="Français").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def test_larger_text_without_horizontal_scrolling_at_200_percent(page: Any, ids: dict) -> None:
+    size = page.get_by_role("button", name="Agrandir le texte")
+    base = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    size.click()
+    expect(size).to_have_attribute("aria-pressed", "true")
+    larger = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert larger >= base * 1.25
+    # A 1280-pixel screen at 200 % zoom leaves 640 CSS pixels: nothing may need horizontal scrolling.
+    page.set_viewport_size({"width": 640, "height": 900})
+    _look_up(page, ids["known"])
+    expect(page.locator("#waterfall svg")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+
+
+def test_every_chart_has_a_text_alternative(page: Any, ids: dict) -> None:
+    _look_up(page, ids["known"])
+    expect(page.locator("#waterfall svg")).to_be_visible()
+    expect(page.locator("#histogram svg")).to_be_visible()
+    for svg in page.locator(".chart svg").all():
+        assert svg.get_attribute("role") == "img"
+        assert (svg.get_attribute("aria-label") or "").strip()
+    for caption in (
+        "#gauge-caption",
+        "#waterfall-caption",
+        "#histogram-summary",
+        "#boxplot-summary",
+        "#scatter-summary",
+        "#importance-caption",
+    ):
+        assert _text(page.locator(caption)), caption
+    assert page.locator("#waterfall-table table").count() == 1
+    assert page.locator("#distribution-table table").count() == 1
+    assert page.locator("#importance-table table").count() == 1
+
+
+def test_works_behind_a_stage_prefix_without_trailing_slash(browser: Any, server: str, ids: dict) -> None:
+    context = browser.new_context(locale="fr-FR")
+    tab = context.new_page()
+    failures: list[str] = []
+    tab.on("response", lambda response: failures.append(response.url) if response.status >= 400 else None)
+    tab.goto(f"{server}{STAGE}")
+    _look_up(tab, ids["known"])
+    expect(tab.locator("#decision .badge")).to_be_visible()
+    expect(tab.locator("#waterfall svg")).to_be_visible()
+    assert all(
+        STAGE in url for url in tab.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    )
+    context.close()
+    assert failures == []
+
+
+# Figures ----------------------------------------------------------------------------------------
+
+
+def _decision_time(tab: Any) -> float:
+    """The page's own measure from submit to the frame showing the decision (User Timing). Polled from
+    the test: the page's CSP forbids the string evaluation that wait_for_function relies on."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        duration = tab.evaluate("performance.getEntriesByName('decision-shown')[0]?.duration ?? null")
+        if duration is not None:
+            return float(duration)
+        time.sleep(0.01)
+    pytest.fail("the page never measured the time to its decision")
+
+
+def test_figures_page_weight_and_time_to_decision(
+    browser: Any, server: str, ids: dict, capsys: pytest.CaptureFixture
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    tab = context.new_page()
+    loaded: dict[str, int] = {}
+
+    def record(response: Any) -> None:
+        if response.ok:
+            loaded[response.url] = len(gzip.compress(response.body(), compresslevel=9))
+
+    tab.on("response", record)
+    tab.goto(f"{server}/")
+    _look_up(tab, ids["known"])
+    expect(tab.locator("#scatter svg")).to_be_visible()
+    tab.wait_for_load_state("networkidle")
+    assets = {url: size for url, size in loaded.items() if "/static/" in url or url.endswith("/")}
+    page_weight = sum(assets.values())
+    everything = sum(loaded.values())
+
+    clients = [ids["known"], *ids["others"]]
+    timings = []
+    for i in range(LOOKUPS_TIMED):
+        _look_up(tab, clients[i % len(clients)])
+        # The page measures from the submit event to the frame that shows the decision (User Timing).
+        timings.append(_decision_time(tab))
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    context.close()
+
+    figures = {
+        "page_weight_gzip_bytes": page_weight,
+        "page_assets": len(assets),
+        "page_and_api_responses_gzip_bytes": everything,
+        "enter_to_decision_ms_p50": statistics.median(timings),
+        "enter_to_decision_ms_max": max(timings),
+        "lookups": len(timings),
+    }
+    (ARTIFACTS / "dashboard-figures.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    with capsys.disabled():
+        print(
+            f"\ndashboard: page weight {page_weight / 1024:.1f} KB gzip in {len(assets)} assets "
+            f"(budget {PAGE_WEIGHT_BUDGET // 1024} KB; with API responses {everything / 1024:.1f} KB); "
+            f"Enter to decision p50 {figures['enter_to_decision_ms_p50']:.0f} ms, "
+            f"max {figures['enter_to_decision_ms_max']:.0f} ms over {len(timings)} lookups (goal 300 ms)"
+        )
+    assert page_weight <= PAGE_WEIGHT_BUDGET
+    assert len(timings) == LOOKUPS_TIMED
