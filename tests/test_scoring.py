@@ -279,6 +279,15 @@ def test_tree_ensemble_reads_only_its_input_columns_after_preprocessing() -> Non
     assert np.all(exported.contributions[:, 7] == 0.0)
 
 
+def test_tree_ensemble_refuses_random_forest_boosting() -> None:
+    X, y = _data(n=200)
+    forest = LGBMClassifier(
+        boosting_type="rf", bagging_freq=1, bagging_fraction=0.8, n_estimators=3, verbose=-1
+    )
+    with pytest.raises(ValueError, match="average_output"):
+        TreeEnsemble(NAMES, forest.fit(X, y).booster_.model_to_string())
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

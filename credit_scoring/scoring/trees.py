@@ -112,11 +112,9 @@ class TreeEnsemble:
         self.input_columns = columns
         self.sigmoid = _binary_sigmoid(header)
         self._forest = _flatten(trees, columns)
-        self._roots, self._nodes, self._leaf_value = (
-            self._forest.roots,
-            self._forest.nodes,
-            self._forest.leaf_value,
-        )
+        self._roots = self._forest.roots
+        self._nodes = self._forest.nodes
+        self._leaf_value = self._forest.leaf_value
         self.base_value = self.sigmoid * _expected_value(self._forest)
 
     @functools.cached_property
@@ -248,9 +246,8 @@ def _parse(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         raise ValueError("not a complete LightGBM text model ('end of trees' is missing)")
     blocks = body[0].split("\nTree=")
     header, trees = _key_values(blocks[0]), [_key_values(block) for block in blocks[1:]]
-    for key in ("average_output", "linear_tree"):
-        if key in header:
-            raise ValueError(f"LightGBM models with {key} are not supported")
+    if "average_output" in blocks[0].splitlines():  # a bare flag line: random-forest boosting
+        raise ValueError("LightGBM models with average_output (boosting_type='rf') are not supported")
     if not trees:
         raise ValueError("the LightGBM model has no trees")
     return header, trees
