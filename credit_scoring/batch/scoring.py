@@ -44,8 +44,7 @@ class BatchScorer:
         self.service = DecisionService(bundle)
         """The API's decision service over the same bundle (SQS requests are answered with it)."""
         self._scorer = bundle.scorer
-        self._store_ids = bundle.store.ids
-        self._features = bundle.store.features
+        self._store = bundle.store
         self._p = len(bundle.manifest.features)
         self.model_version = bundle.manifest.model_version
         self._unknown = (
@@ -93,10 +92,11 @@ class BatchScorer:
 
     def _store_rows(self, client_ids: np.ndarray) -> np.ndarray:
         """Each client's row in the store, -1 when the client is not stored (binary search, as the API)."""
-        rows = np.searchsorted(self._store_ids, client_ids)
-        inside = rows < len(self._store_ids)
+        ids = self._store.ids
+        rows = np.searchsorted(ids, client_ids)
+        inside = rows < len(ids)
         found = np.zeros(len(client_ids), dtype=bool)
-        found[inside] = self._store_ids[rows[inside]] == client_ids[inside]
+        found[inside] = ids[rows[inside]] == client_ids[inside]
         return np.where(found, rows, -1)
 
     def _score_applications(
@@ -107,7 +107,7 @@ class BatchScorer:
             return []
         inputs = self.service.application_inputs()
         X = np.full((n, self._p), np.nan)
-        X[stored] = self._features[store_rows[stored]]
+        X[stored] = self._store.rows(store_rows[stored])  # verified against the manifest as read
         missing = np.full(n, np.nan)
         columns = {column: rows.columns.get(column, missing) for column in inputs.features.input_columns}
         computed = inputs.features.transform(columns)
