@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import runpy
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +57,25 @@ def aimed(
         event["body"] = body
         event["isBase64Encoded"] = False
     return event
+
+
+FUNCTION_FILE = EVENTS_DIR.parent / "functions" / "scoring" / "app.py"
+
+
+def load_function(monkeypatch: Any, **environ: str) -> dict[str, Any]:
+    """Run functions/scoring/app.py as Lambda's init phase would, with only `environ` set of the variables
+    it reads; returns its globals (`handler`, `app`, `state`)."""
+    for name in ("MODEL_DIR", "MODEL_S3_URI", "API_BASE_PATH", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(FUNCTION_FILE), run_name="scoring_function")
+
+
+def invoke(handler: Any, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
+    """Call a Lambda handler with an API Gateway event: (status, lower-cased headers, parsed JSON body)."""
+    response = handler(event, None)
+    headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+    body = response.get("body") or ""
+    is_json = headers.get("content-type", "").startswith("application/json")
+    return response["statusCode"], headers, json.loads(body) if is_json and body else body

@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from credit_scoring import __version__
 from credit_scoring.api import dashboard
 from credit_scoring.api.decisions import DecisionService
-from credit_scoring.api.errors import MAX_BODY_BYTES, install_error_handlers
-from credit_scoring.api.routes import scoring_router
+from credit_scoring.api.errors import install_error_handlers
+from credit_scoring.api.routes import add_scoring_routes
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 
@@ -76,13 +76,12 @@ def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> 
         title="Prêt à dépenser credit scoring",
         version=__version__,
         description=DESCRIPTION,
-        max_body_size=MAX_BODY_BYTES,
         redoc_url=None,
     )
     app.state.bundle = state
     app.state.decisions = service
     install_error_handlers(app)
-    app.include_router(scoring_router(state, service))
+    add_scoring_routes(app.router, state, service)
     app.include_router(dashboard.router)
     prefix = normalise_base_path(root_path)
     if prefix:

@@ -20,12 +20,22 @@ _SIX_DIGITS = re.compile(r"[1-9][0-9]{5}")
 _EXPECTED: Final = f"expected exactly 6 digits ({ID_MIN} to {ID_MAX}), e.g. {EXAMPLE_ID}"
 
 
+def parse_path_client_id(text: str) -> int | None:
+    """A path segment as a client id, or None when it is not exactly 6 digits. The regex refuses signs,
+    spaces, decimals and non-ASCII digits, which int() alone would accept."""
+    return int(text) if _SIX_DIGITS.fullmatch(text) else None
+
+
+def path_client_id_error(text: str) -> dict[str, object]:
+    """The validation error of a bad path client id, as pydantic reports errors (for FastAPI's 422)."""
+    return {"type": "client_id", "loc": ("path", "client_id"), "msg": _EXPECTED, "input": text}
+
+
 def _from_path(value: object) -> int:
-    """A path segment as a client id; the regex refuses signs, spaces, decimals and non-ASCII digits,
-    which int() would accept."""
-    if isinstance(value, str) and _SIX_DIGITS.fullmatch(value):
-        return int(value)
-    raise PydanticCustomError("client_id", _EXPECTED)
+    client_id = parse_path_client_id(value) if isinstance(value, str) else None
+    if client_id is None:
+        raise PydanticCustomError("client_id", _EXPECTED)
+    return client_id
 
 
 def _from_body(value: object) -> int:
@@ -37,10 +47,15 @@ def _from_body(value: object) -> int:
     raise PydanticCustomError("client_id", f"{_EXPECTED}, as a JSON number")
 
 
+# The range is declared in the JSON schema, not as ge/le constraints: the validators above enforce it
+# (with one message), and pydantic cannot render constraints placed behind a before-validator.
+_JSON_SCHEMA: Final = {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX}
+
 ClientIdPath = Annotated[
     int,
     BeforeValidator(_from_path),
-    Path(ge=ID_MIN, le=ID_MAX, description="SK_ID_CURR: exactly 6 digits.", examples=[EXAMPLE_ID]),
+    WithJsonSchema(_JSON_SCHEMA),
+    Path(description="SK_ID_CURR: exactly 6 digits.", examples=[EXAMPLE_ID]),
 ]
 """A client id in the URL path."""
 
@@ -48,13 +63,7 @@ ClientIdField = Annotated[
     int,
     BeforeValidator(_from_body),
     WithJsonSchema(
-        {
-            "type": "integer",
-            "minimum": ID_MIN,
-            "maximum": ID_MAX,
-            "description": "SK_ID_CURR: exactly 6 digits.",
-            "examples": [EXAMPLE_ID],
-        }
+        {**_JSON_SCHEMA, "description": "SK_ID_CURR: exactly 6 digits.", "examples": [EXAMPLE_ID]}
     ),
 ]
 """A client id in a JSON body."""

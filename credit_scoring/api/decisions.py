@@ -27,7 +27,7 @@ from credit_scoring.scoring.scorer import Decision, Explanation
 APPLICATION_GROUP = "application"
 
 
-class _ApplicationInputs:
+class ApplicationInputs:
     """Where the application features of a request go in the model's input row.
 
     Every feature of the bundle's "application" group must be one the feature definition computes, or
@@ -70,9 +70,7 @@ class DecisionService:
         self._scorer = bundle.scorer
         self._store = bundle.store
         self._p = len(manifest.features)
-        self._inputs = (
-            None if manifest.protected is None else _ApplicationInputs(manifest, manifest.protected)
-        )
+        self._inputs = None if manifest.protected is None else ApplicationInputs(manifest, manifest.protected)
 
     @property
     def accepts_applications(self) -> bool:
@@ -91,8 +89,8 @@ class DecisionService:
         """Decisions for stored clients, from precomputed contributions when the store has them."""
         if not clients:
             return []
-        rows = np.array([client.row for client in clients], dtype=np.intp)
-        X = self._store.features[rows]
+        rows = [client.row for client in clients]
+        X = self._store.rows(rows)
         C = (
             None
             if not self._store.has_contributions
@@ -132,7 +130,7 @@ class DecisionService:
         except MissingValueError as error:
             raise ApiError(422, str(error), error.features[0]) from None
 
-    def application_inputs(self) -> _ApplicationInputs:
+    def application_inputs(self) -> ApplicationInputs:
         """How applications become model inputs; raises ApiError 409 when this bundle cannot do it."""
         if self._inputs is None:
             raise ApiError(

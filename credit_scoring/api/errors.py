@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credit_scoring.api.audit import current_decision_id
 from credit_scoring.api.models import ErrorResponse, FieldError
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class UnexpectedErrors:
             await self.app(scope, receive, tracking_send)
         except Exception as exc:
             route = getattr(scope.get("route"), "path", "unmatched route")
-            decision_id = scope.get("state", {}).get("decision_id")
+            decision_id = current_decision_id.get()
             frames = " <- ".join(
                 f"{frame.filename}:{frame.lineno} in {frame.name}"
                 for frame in reversed(traceback.extract_tb(exc.__traceback__))

@@ -12,15 +12,17 @@ import math
 import time
 from typing import Any, Final
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from pydantic_core import to_json
 
 from credit_scoring import schema
 from credit_scoring.api.application_model import Application
-from credit_scoring.api.audit import DecisionAudit, new_decision_id
+from credit_scoring.api.audit import DecisionAudit, begin_decision, new_decision_id
 from credit_scoring.api.client_ids import ClientIdPath
+from credit_scoring.api.client_route import ClientIdRoute
 from credit_scoring.api.decisions import DecisionService, StoredClient
-from credit_scoring.api.errors import ApiError
+from credit_scoring.api.errors import MAX_BODY_BYTES, ApiError
 from credit_scoring.api.models import (
     BatchRequest,
     BatchResponse,
@@ -78,13 +80,6 @@ class _Scoring:
         self.service = service
         self._audit = DecisionAudit(service.model_version)
 
-    @staticmethod
-    def begin(request: Request) -> str:
-        """A new decision id, also kept on the request so that an unexpected failure is logged with it."""
-        decision_id = new_decision_id()
-        request.state.decision_id = decision_id
-        return decision_id
-
     def record(
         self,
         route: str,
@@ -114,9 +109,13 @@ class _Scoring:
         client_id: int | None,
         decision: Decision,
         started: float,
-    ) -> JSONResponse:
+    ) -> Response:
+        """The decision as a JSON response, serialised by pydantic-core: the hot path's largest saving
+        over JSONResponse (the body's shape is PredictionResponse, declared as the route's model)."""
         body = self.record(route, decision_id, subject, client_id, decision, started)
-        return JSONResponse(body, headers={DECISION_ID_HEADER: decision_id})
+        return Response(
+            to_json(body), media_type="application/json", headers={DECISION_ID_HEADER: decision_id}
+        )
 
     def batch(self, request: BatchRequest) -> dict[str, Any]:
         """Per-item results in request order: an unknown client or an application this model cannot
@@ -206,9 +205,12 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionService | None) -> APIRouter:
-    """The routes over a loaded bundle's `service`, or answering 503 when `state` is unavailable."""
-    router = APIRouter()
+def add_scoring_routes(
+    router: APIRouter, state: LoadedBundle | BundleUnavailable, service: DecisionService | None
+) -> None:
+    """Add the routes over a loaded bundle's `service`, or answering 503 when `state` is unavailable, to
+    `router`: the app's own router, since routes included from another router are matched through an
+    extra layer that costs the hot path about 8 µs per request."""
     scoring = _Scoring(service) if service is not None else None
 
     def ready() -> _Scoring:
@@ -217,25 +219,31 @@ def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionSer
             raise ApiError(503, f"model bundle unavailable: {state.reason}")
         return scoring
 
-    @router.get(
-        "/predict/{client_id}",
-        response_model=PredictionResponse,
-        responses={**_BAD_ID, **_UNKNOWN, **_UNAVAILABLE, 200: {"headers": _DECISION_HEADERS}},
-        summary="Decision for a stored client",
-        tags=["decisions"],
-    )
-    async def predict_stored(client_id: ClientIdPath, request: Request) -> JSONResponse:
+    async def predict_stored(client_id: ClientIdPath) -> Response:
         """The predecessor's contract (`client_id`, `prediction`, `probability`) with the decision, its
         threshold, the model version, up to 4 reasons and the decision id."""
         started = time.perf_counter()
         scoring = ready()
         client = scoring.service.find(client_id)
-        decision_id = scoring.begin(request)
+        decision_id = begin_decision()
         decision = scoring.service.decide_one_stored(client)
         return scoring.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
 
+    router.add_api_route(
+        PREDICT_ROUTE,
+        predict_stored,
+        methods=["GET"],
+        route_class_override=ClientIdRoute,
+        response_model=PredictionResponse,
+        responses={**_BAD_ID, **_UNKNOWN, **_UNAVAILABLE, 200: {"headers": _DECISION_HEADERS}},
+        summary="Decision for a stored client",
+        tags=["decisions"],
+    )
+
+    # The body limit is set on the routes that read a body only: on the others it would be work for nothing.
     @router.post(
         "/predict",
+        max_body_size=MAX_BODY_BYTES,
         response_model=PredictionResponse,
         responses={
             **_BAD_BODY,
@@ -249,18 +257,19 @@ def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionSer
         summary="Decision for a new application",
         tags=["decisions"],
     )
-    async def predict_application(application: Application, request: Request) -> JSONResponse:  # type: ignore[valid-type]
+    async def predict_application(application: Application) -> Response:  # type: ignore[valid-type]
         """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
         client's credit history is joined."""
         started = time.perf_counter()
         scoring = ready()
-        decision_id = scoring.begin(request)
+        decision_id = begin_decision()
         decision = scoring.service.decide_applications([application])[0]
         client_id = getattr(application, schema.CLIENT_ID)
         return scoring.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
 
     @router.post(
         BATCH_ROUTE,
+        max_body_size=MAX_BODY_BYTES,
         response_model=BatchResponse,
         responses={**_BAD_BODY, **_UNAVAILABLE},
         summary="Decisions for up to 1,000 clients or applications",
@@ -296,6 +305,7 @@ def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionSer
     @router.get(
         "/health",
         response_model=HealthResponse,
+        response_model_exclude_none=True,
         responses={
             503: {"model": HealthResponse, "description": "The bundle is unavailable; `reason` says why."}
         },
@@ -308,6 +318,4 @@ def scoring_router(state: LoadedBundle | BundleUnavailable, service: DecisionSer
             return {"status": "ok", "source": state.source, "model_version": scoring.service.model_version}
         assert isinstance(state, BundleUnavailable)
         body = {"status": "unavailable", "source": state.source, "reason": state.reason, "file": state.file}
-        return JSONResponse(HealthResponse(**body).model_dump(), status_code=503)
-
-    return router
+        return JSONResponse(HealthResponse(**body).model_dump(exclude_none=True), status_code=503)

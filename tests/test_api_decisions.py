@@ -1,0 +1,278 @@
+"""The scoring API through the Lambda handler of functions/scoring/app.py, called with API Gateway
+events (REST API payload 1.0, HTTP API payload 2.0, behind a stage prefix): decisions, explanations,
+the model card, health, and the OpenAPI contract."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from api_events import aimed, invoke, load_event, load_function
+from bundle_factory import build_test_bundle
+
+from credit_scoring.bundle.loader import LoadedBundle, load_bundle
+
+REST = "rest-v1-get-predict.json"
+HTTP = "http-v2-get-predict.json"
+HTTP_STAGE = "http-v2-get-predict-stage.json"
+
+
+@pytest.fixture(scope="module", params=["linear", "lightgbm"])
+def bundle_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real bundle of each serving kind: linear (contributions computed per request) and LightGBM
+    (contributions precomputed in the store)."""
+    return build_test_bundle(tmp_path_factory.mktemp(request.param) / "bundle", kind=request.param)
+
+
+@pytest.fixture(scope="module")
+def bundle(bundle_dir: Path) -> LoadedBundle:
+    return load_bundle(bundle_dir)
+
+
+@pytest.fixture(scope="module")
+def handler(bundle_dir: Path) -> Callable:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir))["handler"]
+
+
+@pytest.fixture(scope="module")
+def staged_handler(bundle_dir: Path) -> Callable:
+    """The function deployed behind the `prod` stage, as template.yaml sets API_BASE_PATH."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/prod")["handler"]
+
+
+def get(handler: Callable, path: str, event: str = HTTP) -> tuple[int, dict[str, str], Any]:
+    return invoke(handler, aimed(load_event(event), path))
+
+
+def post(handler: Callable, path: str, payload: object, event: str = HTTP) -> tuple[int, dict[str, str], Any]:
+    base = load_event(event.replace("get-predict", "post-predict"))
+    return invoke(handler, aimed(base, path, "POST", json.dumps(payload)))
+
+
+def stored_client(bundle: LoadedBundle, index: int = 0) -> int:
+    return bundle.manifest.example_client_ids[index]
+
+
+def assert_same_decision(decision: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Same decision and reasons; scores equal to float rounding (TreeSHAP computed per request and
+    precomputed in the store sum in different orders)."""
+    assert decision["probability"] == pytest.approx(expected["probability"], abs=1e-12)
+    assert decision["prediction"] == expected["prediction"]
+    assert [(r["feature"], r["value"]) for r in decision["reasons"]] == [
+        (r["feature"], r["value"]) for r in expected["reasons"]
+    ]
+    assert [r["contribution"] for r in decision["reasons"]] == pytest.approx(
+        [r["contribution"] for r in expected["reasons"]], abs=1e-12
+    )
+
+
+@pytest.mark.parametrize("event", [REST, HTTP])
+def test_the_event_files_get_a_decision_with_the_predecessors_fields(handler: Callable, event: str) -> None:
+    response = handler(load_event(event), None)
+    # events/ ask for client 100002, which the random test bundle does not hold: a proper 404.
+    assert response["statusCode"] == 404
+    assert "100002" in json.loads(response["body"])["detail"]
+
+
+@pytest.mark.parametrize("event", [REST, HTTP])
+def test_decision_for_a_stored_client(handler: Callable, bundle: LoadedBundle, event: str) -> None:
+    client_id = stored_client(bundle)
+    status, headers, body = get(handler, f"/predict/{client_id}", event)
+
+    assert status == 200
+    row = bundle.store.row(bundle.store.row_index(client_id))
+    probability = float(bundle.model.predict_proba(row[np.newaxis, :])[0])
+    assert body["client_id"] == client_id
+    assert body["probability"] == pytest.approx(probability, abs=1e-12)
+    assert body["prediction"] == int(probability >= bundle.manifest.threshold)
+    assert body["decision"] == ("refused" if body["prediction"] == 1 else "accepted")
+    assert body["threshold"] == bundle.manifest.threshold
+    assert body["model_version"] == bundle.manifest.model_version
+    assert headers["x-decision-id"] == body["decision_id"]
+
+
+def test_reasons_are_the_largest_risk_raising_contributions(handler: Callable, bundle: LoadedBundle) -> None:
+    for client_id in bundle.manifest.example_client_ids:
+        _, _, decision = get(handler, f"/predict/{client_id}")
+        _, _, explanation = get(handler, f"/explain/{client_id}")
+        raising = sorted(
+            (c for c in explanation["contributions"] if c["contribution"] > 0),
+            key=lambda c: -c["contribution"],
+        )
+        assert_same_decision(decision, {**decision, "reasons": raising[:4]})
+
+
+def test_explanation_adds_up_to_the_score(handler: Callable, bundle: LoadedBundle) -> None:
+    client_id = stored_client(bundle, 1)
+    status, _, body = get(handler, f"/explain/{client_id}")
+
+    assert status == 200
+    contributions = body["contributions"]
+    assert [c["feature"] for c in contributions] != list(
+        bundle.manifest.feature_names
+    )  # sorted, not raw order
+    assert sorted(c["feature"] for c in contributions) == sorted(bundle.manifest.feature_names)
+    assert [abs(c["contribution"]) for c in contributions] == sorted(
+        (abs(c["contribution"]) for c in contributions), reverse=True
+    )
+    assert body["base"] + math.fsum(c["contribution"] for c in contributions) == pytest.approx(
+        body["raw_score"], abs=1e-9
+    )
+    assert body["probability"] == pytest.approx(1.0 / (1.0 + math.exp(-body["raw_score"])), abs=1e-12)
+    row = bundle.store.row(bundle.store.row_index(client_id))
+    assert body["raw_score"] == pytest.approx(float(bundle.model.raw_score(row[np.newaxis, :])[0]), abs=1e-9)
+
+
+def application_of(bundle: LoadedBundle, client_id: int) -> dict[str, Any]:
+    """A stored client's application fields as a caller would send them (missing fields left out)."""
+    record = bundle.store.application(client_id)
+    assert record is not None
+    return {column: value for column, value in record.items() if value is not None}
+
+
+def test_an_application_scores_as_the_stored_client_it_describes(
+    handler: Callable, bundle: LoadedBundle
+) -> None:
+    client_id = stored_client(bundle, 2)
+    _, _, stored = get(handler, f"/predict/{client_id}")
+    application = application_of(bundle, client_id)
+
+    joined_status, joined_headers, joined = post(
+        handler, "/predict", {**application, "SK_ID_CURR": client_id}
+    )
+    alone_status, _, alone = post(handler, "/predict", application, event="rest-v1-get-predict.json")
+
+    assert (joined_status, alone_status) == (200, 200)
+    assert joined["client_id"] == client_id
+    assert alone["client_id"] is None
+    # The test bundle has no history tables: with or without the join, the same features.
+    for body in (joined, alone):
+        assert_same_decision(body, stored)
+    assert joined_headers["x-decision-id"] == joined["decision_id"] != alone["decision_id"]
+
+
+def test_an_application_with_an_unknown_client_id_is_a_404_naming_the_field(handler: Callable) -> None:
+    status, _, body = post(handler, "/predict", {"AMT_CREDIT": 250000.0, "SK_ID_CURR": 999998})
+
+    assert status == 404
+    assert body["errors"] == [{"location": "body", "field": "SK_ID_CURR", "message": body["detail"]}]
+
+
+def test_an_empty_application_is_scored_with_every_value_missing(handler: Callable) -> None:
+    status, _, body = post(handler, "/predict", {})
+
+    assert status == 200
+    assert 0.0 < body["probability"] < 1.0
+
+
+def test_batch_answers_each_item_in_order_as_the_single_routes_do(
+    handler: Callable, bundle: LoadedBundle
+) -> None:
+    first, second = stored_client(bundle, 0), stored_client(bundle, 1)
+    application = application_of(bundle, second)
+    items = [{"client_id": first}, {"client_id": 999998}, {"application": application}]
+
+    status, _, body = post(handler, "/predict/batch", {"items": items})
+
+    assert status == 200
+    assert body["model_version"] == bundle.manifest.model_version
+    assert [(r["index"], r["status"]) for r in body["results"]] == [(0, 200), (1, 404), (2, 200)]
+    assert "999998" in body["results"][1]["error"]
+    for result, client_id in ((body["results"][0], first), (body["results"][2], second)):
+        _, _, single = get(handler, f"/predict/{client_id}")
+        assert_same_decision(result["decision"], single)
+    ids = [r["decision"]["decision_id"] for r in body["results"] if r["decision"]]
+    assert len(set(ids)) == 2
+
+
+def test_model_card_describes_the_served_bundle(handler: Callable, bundle: LoadedBundle) -> None:
+    status, _, body = get(handler, "/model")
+    manifest = bundle.manifest
+
+    assert status == 200
+    assert (body["model_version"], body["threshold"], body["kind"]) == (
+        manifest.model_version,
+        manifest.threshold,
+        manifest.model.kind,
+    )
+    assert body["cost"] == manifest.cost
+    assert [f["name"] for f in body["features"]] == list(manifest.feature_names)
+    assert [i["feature"] for i in body["global_importance"]] == [
+        i.feature for i in manifest.global_importance
+    ]
+    assert body["accepts_applications"] is True
+    assert body["protected"] == ["CODE_GENDER"]
+    assert body["example_client_ids"] == list(manifest.example_client_ids)
+    assert body["metrics"] == json.loads(json.dumps(manifest.metrics))
+
+
+def test_health_names_the_source_and_version(
+    handler: Callable, bundle_dir: Path, bundle: LoadedBundle
+) -> None:
+    status, _, body = get(handler, "/health", "rest-v1-get-health.json")
+
+    assert status == 200
+    assert body == {"status": "ok", "source": str(bundle_dir), "model_version": bundle.manifest.model_version}
+
+
+def test_behind_a_stage_prefix_every_route_and_the_docs_work(
+    staged_handler: Callable, bundle: LoadedBundle
+) -> None:
+    client_id = stored_client(bundle)
+    # HTTP API: the stage is in the path; REST API: it is not, but the public URLs carry it.
+    for event in (HTTP_STAGE, REST):
+        status, _, body = get(staged_handler, f"/predict/{client_id}", event)
+        assert (status, body["client_id"]) == (200, client_id)
+
+        status, headers, page = get(staged_handler, "/docs", event)
+        assert status == 200
+        assert headers["content-type"].startswith("text/html")
+        assert "'/prod/openapi.json'" in page or '"/prod/openapi.json"' in page
+
+        status, _, schema = get(staged_handler, "/openapi.json", event)
+        assert status == 200
+        assert schema["servers"] == [{"url": "/prod"}]
+
+
+def test_the_stage_event_file_reaches_the_route(staged_handler: Callable) -> None:
+    status, _, body = invoke(staged_handler, load_event(HTTP_STAGE))
+    assert status == 404
+    assert "100002" in body["detail"]
+
+
+def test_openapi_documents_models_examples_and_errors(handler: Callable) -> None:
+    _, _, schema = get(handler, "/openapi.json")
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    predict = paths["/predict/{client_id}"]["get"]
+    assert predict["parameters"][0]["schema"]["minimum"] == 100000
+    assert predict["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/PredictionResponse"
+    )
+    assert "X-Decision-Id" in predict["responses"]["200"]["headers"]
+    for status in ("404", "422", "503"):
+        assert predict["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "/ErrorResponse"
+        )
+    assert components["PredictionResponse"]["examples"]
+
+    application = components["Application"]
+    assert application["additionalProperties"] is False
+    contract_type = application["properties"]["NAME_CONTRACT_TYPE"]["anyOf"][0]
+    assert contract_type["enum"] == ["Cash loans", "Revolving loans"]
+    assert application["properties"]["AMT_CREDIT"]["anyOf"][0]["minimum"] == 0
+    assert "CODE_GENDER" in application["properties"]
+    assert "TARGET" not in application["properties"]
+    for route in ("/predict", "/predict/batch"):
+        assert {"413", "422"} <= set(paths[route]["post"]["responses"])
+    assert paths["/predict"]["post"]["responses"]["409"]
+    assert components["BatchRequest"]["properties"]["items"]["maxItems"] == 1000
+    for route in ("/explain/{client_id}", "/model", "/health"):
+        assert "503" in paths[route]["get"]["responses"]
