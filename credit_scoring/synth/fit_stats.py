@@ -7,7 +7,8 @@ Only aggregates leave the sample: missing rates, frequencies of values seen at l
 `MIN_VALUE_COUNT` times, quantiles on a grid that excludes the minimum and maximum (one point per
 `ROWS_PER_QUANTILE` rows at most), rank correlations, and the coefficients of one logistic
 regression. A group (a regime, a contract type...) is described only when it holds at least
-`MIN_ROWS` rows; smaller groups borrow the statistics of the enclosing group. The output is
+`MIN_GROUP_ROWS` rows, its quantiles only from `MIN_QUANTILE_ROWS` values; smaller groups borrow
+the statistics of the enclosing group. The output is
 deterministic: fitting the same sample twice writes the same bytes.
 """
 
@@ -35,8 +36,11 @@ from credit_scoring.schema import (
 from credit_scoring.synth import layout, risk
 from credit_scoring.synth.marginals import KEY_SEPARATOR, POOLED, quantile_grid
 
-MIN_ROWS = 30
-"""Fewest rows (or present values) a group needs for statistics of its own."""
+MIN_GROUP_ROWS = 10
+"""Fewest rows a group (a regime, a contract type and status...) needs for statistics of its own, and
+fewest present values for its frequencies."""
+MIN_QUANTILE_ROWS = 30
+"""Fewest present values for quantiles of its own; a smaller group borrows the enclosing group's."""
 MIN_VALUE_COUNT = 5
 """A value (or a pattern of values) seen fewer times is left out of the frequencies."""
 ROWS_PER_QUANTILE = 10
@@ -75,7 +79,7 @@ def granularity(values: np.ndarray) -> float | None:
 def value_part(values: pd.Series, vocabulary: Sequence[str] | None, unseen: frozenset[str]) -> dict | None:
     """The distribution of a column's present values, or None when too few values are present."""
     present = values.dropna()
-    if len(present) < MIN_ROWS:
+    if len(present) < MIN_GROUP_ROWS:
         return None
     if not pd.api.types.is_numeric_dtype(values):
         counts = present.astype(str).value_counts()
@@ -90,6 +94,8 @@ def value_part(values: pd.Series, vocabulary: Sequence[str] | None, unseen: froz
         counts = counts[counts >= MIN_VALUE_COUNT]
         if len(counts) > 0:
             return _frequencies([float(v) for v in counts.index], counts.to_numpy(dtype=float).tolist())
+    if len(present) < MIN_QUANTILE_ROWS:
+        return None
     points = min(MAX_QUANTILES, len(numbers) // ROWS_PER_QUANTILE)
     return {
         "quantiles": np.quantile(numbers, quantile_grid(points)).tolist(),
@@ -114,7 +120,7 @@ def fit_grouped(
     """Marginals of `columns` per combination of `keys` (and per prefix of them, and pooled).
 
     A column's missing rate is always its group's own; its present-value distribution comes from the
-    most specific enclosing group holding at least `MIN_ROWS` present values.
+    most specific enclosing group holding enough present values to describe it.
     """
     vocabularies = vocabularies or {}
     columns = list(columns)
@@ -129,7 +135,7 @@ def fit_grouped(
         level_keys = list(keys[:depth])
         grouped = [((), frame)] if not level_keys else frame.groupby(level_keys, sort=True, dropna=False)
         for key_values, rows in grouped:
-            if len(rows) < MIN_ROWS:
+            if len(rows) < MIN_GROUP_ROWS:
                 continue
             label = KEY_SEPARATOR.join(str(v) for v in _as_tuple(key_values))
             parent = KEY_SEPARATOR.join(label.split(KEY_SEPARATOR)[:-1]) if depth > 0 else None
@@ -153,7 +159,7 @@ def fit_patterns(frame: pd.DataFrame, key: str, columns: Sequence[str]) -> dict[
     """Frequencies of the joint values of `columns` (missing included), per value of `key` and pooled."""
     groups: dict[str, Any] = {}
     for label, rows in [(POOLED, frame), *frame.groupby(key, sort=True)]:
-        if len(rows) < MIN_ROWS:
+        if len(rows) < MIN_GROUP_ROWS:
             continue
         counts = rows[list(columns)].value_counts(dropna=False, sort=False)
         counts = counts[counts >= MIN_VALUE_COUNT].sort_index()
@@ -202,7 +208,7 @@ def positive_definite(correlation: pd.DataFrame) -> list[list[float]]:
 def fit_copula(scores: pd.DataFrame) -> dict[str, Any]:
     return {
         "columns": list(scores.columns),
-        "correlation": positive_definite(scores.corr(min_periods=MIN_ROWS)),
+        "correlation": positive_definite(scores.corr(min_periods=MIN_QUANTILE_ROWS)),
     }
 
 
