@@ -17,8 +17,8 @@ Contributions are path-dependent TreeSHAP with the training counts as cover, as 
 where z_j is the product of the count ratios child/parent of the path's splits on feature j, and o_j is
 1 if the row takes the path's side at every split on j, else 0. This is the Shapley value of the product
 game TreeSHAP's recursion computes (the integral is the Shapley weight k!(d−k−1)!/d! as a Beta integral);
-the integrand is a polynomial of degree < |U_l|, so a Gauss-Legendre rule of ⌈max|U_l|/2⌉ nodes is exact,
-and all leaves of all trees are evaluated at once in a few array operations.
+the integrand is a polynomial of degree < |U_l|, so a Gauss-Legendre rule of ⌈|U_l|/2⌉ nodes is exact.
+All leaves of all trees needing the same rule are evaluated at once, in a few array operations.
 """
 
 from __future__ import annotations
@@ -70,12 +70,28 @@ class _Forest:
 
 
 @dataclass(frozen=True)
+class _Group:
+    """Leaves with the same number of quadrature nodes (⌈slots/2⌉), evaluated together.
+
+    Their slots are `slots` of the flat arrays; within the group, the slots of a leaf are contiguous,
+    starting at `leaf_slot_start`, and `slot_leaf` gives each slot's leaf (group positions).
+    """
+
+    slots: slice
+    leaf_slot_start: np.ndarray
+    slot_leaf: np.ndarray
+    nodes: np.ndarray
+    weights: np.ndarray
+    zero_part: np.ndarray
+    """z·(1 − s) for each slot and quadrature node s: the part of each factor not depending on the row."""
+
+
+@dataclass(frozen=True)
 class _Paths:
     """Each leaf's root path grouped by distinct feature ("slots"), flattened over all leaves.
 
-    Slots of a leaf are contiguous (leaf `slot_leaf[q]`, starting at `leaf_slot_start`), and so are the
-    splits ("steps") of a slot (starting at `slot_step_start`): numpy's reduceat then combines them.
-    Leaves of one-leaf trees have no slots and add nothing to any feature.
+    The splits ("steps") of a slot are contiguous, starting at `slot_step_start`, so numpy's reduceat
+    combines them. Leaves of one-leaf trees have no slots and add nothing to any feature.
     """
 
     step_node: np.ndarray
@@ -84,9 +100,12 @@ class _Paths:
     slot_feature: np.ndarray
     slot_zero: np.ndarray
     slot_value: np.ndarray
-    slot_leaf: np.ndarray
-    leaf_slot_start: np.ndarray
-    max_slots: int
+    groups: tuple[_Group, ...]
+
+    @property
+    def size_per_row(self) -> int:
+        """Values held per row while computing contributions (to size the chunks of rows)."""
+        return self.step_node.size + sum(group.zero_part.size for group in self.groups)
 
 
 class TreeEnsemble:
@@ -122,12 +141,6 @@ class TreeEnsemble:
         # Built on the first explanation, not at load: a cold start that serves stored clients skips it.
         return _leaf_paths(self._forest)
 
-    @functools.cached_property
-    def _quadrature(self) -> tuple[np.ndarray, np.ndarray]:
-        """Gauss-Legendre nodes and weights on [0, 1], exact for the integrands' degree."""
-        nodes, weights = np.polynomial.legendre.leggauss(max(1, math.ceil(self._paths.max_slots / 2)))
-        return (nodes + 1.0) / 2.0, weights / 2.0
-
     @property
     def _p(self) -> int:
         return len(self.feature_names)
@@ -152,8 +165,7 @@ class TreeEnsemble:
         Z = self.preprocessing.apply(as_matrix(X, self._p))
         out = np.empty((len(Z), self._p + 1))
         out[:, -1] = self.base_value
-        per_row = self._paths.step_node.size + self._paths.slot_feature.size * len(self._quadrature[0])
-        rows_per_chunk = max(1, _CHUNK_ELEMENTS // max(1, per_row))
+        rows_per_chunk = max(1, _CHUNK_ELEMENTS // max(1, self._paths.size_per_row))
         for start in range(0, len(Z), rows_per_chunk):
             chunk = Z[start : start + rows_per_chunk]
             out[start : start + len(chunk), :-1] = self._shap(chunk)
@@ -193,16 +205,18 @@ class TreeEnsemble:
         goes_left = self._go_left(Z[:, self._nodes.feature], np.arange(n_nodes))
         step_ok = goes_left[:, paths.step_node] == paths.step_left
         one = np.logical_and.reduceat(step_ok, paths.slot_step_start, axis=1)  # o, shape (n, slots)
-        s, weights = self._quadrature
-        zero = paths.slot_zero[:, np.newaxis]
-        factor = one[..., np.newaxis] * s + zero * (1.0 - s)  # o·s + z·(1 − s), shape (n, slots, nodes)
-        leaf_product = np.multiply.reduceat(factor, paths.leaf_slot_start, axis=1)
-        # The product over a leaf's other slots. A zero factor (o = 0 and z = 0: a split with an empty
-        # child) makes its own slot's term vanish through (o − z) = 0, so it is skipped, not divided by.
-        others = np.divide(
-            leaf_product[:, paths.slot_leaf], factor, out=np.zeros_like(factor), where=factor != 0.0
-        )
-        phi = paths.slot_value * (one - paths.slot_zero) * (others @ weights)
+        phi = np.empty(one.shape)
+        for group in paths.groups:
+            o = one[:, group.slots]
+            factor = o[..., np.newaxis] * group.nodes + group.zero_part  # o·s + z·(1 − s): (n, slots, nodes)
+            leaf_product = np.multiply.reduceat(factor, group.leaf_slot_start, axis=1)
+            # The product over a leaf's other slots. A zero factor (o = 0 and z = 0: a split with an empty
+            # child) makes its own slot's term vanish through (o − z) = 0, so it is skipped, not divided by.
+            others = np.divide(
+                leaf_product[:, group.slot_leaf], factor, out=np.zeros_like(factor), where=factor != 0.0
+            )
+            zero = paths.slot_zero[group.slots]
+            phi[:, group.slots] = paths.slot_value[group.slots] * (o - zero) * (others @ group.weights)
         rows = self._p * np.arange(len(Z))[:, np.newaxis]
         totals = np.bincount(
             (rows + paths.slot_feature).ravel(), weights=phi.ravel(), minlength=len(Z) * self._p
@@ -359,51 +373,82 @@ def _expected_value(forest: _Forest) -> float:
 
 
 def _leaf_paths(forest: _Forest) -> _Paths:
-    """Walk each tree once and record, for every leaf, its path's splits grouped by feature."""
-    nodes, leaf_count = forest.nodes, forest.leaf_count
+    """Walk each tree once and record, for every leaf, its path's splits grouped by feature; leaves are
+    ordered by their number of slots so that each group of equal quadrature size is contiguous."""
+    left, right = forest.nodes.left.tolist(), forest.nodes.right.tolist()
+    count, leaf_count = forest.nodes.count.tolist(), forest.leaf_count.tolist()
+    feature = forest.nodes.feature.tolist()
     slots_of_leaf: dict[int, list[tuple[int, float, list[tuple[int, bool]]]]] = {}
-    for root in forest.roots[forest.roots >= 0]:
-        stack: list[tuple[int, list[tuple[int, bool, float]]]] = [(int(root), [])]
+    for root in forest.roots[forest.roots >= 0].tolist():
+        stack: list[tuple[int, list[tuple[int, bool, float]]]] = [(root, [])]
         while stack:
             node, path = stack.pop()
-            for child, went_left in ((int(nodes.left[node]), True), (int(nodes.right[node]), False)):
-                child_count = nodes.count[child] if child >= 0 else leaf_count[~child]
-                step_path = [*path, (node, went_left, float(child_count / nodes.count[node]))]
+            for child, went_left in ((left[node], True), (right[node], False)):
+                child_count = count[child] if child >= 0 else leaf_count[~child]
+                step_path = [*path, (node, went_left, child_count / count[node])]
                 if child >= 0:
                     stack.append((child, step_path))
                 else:
-                    slots_of_leaf[~child] = _group_by_feature(step_path, nodes.feature)
+                    slots_of_leaf[~child] = _group_by_feature(step_path, feature)
+    leaves = sorted(slots_of_leaf, key=lambda leaf: len(slots_of_leaf[leaf]))
     steps: list[tuple[int, bool]] = []
-    slot_step_start, slot_feature, slot_zero, slot_leaf, leaf_slot_start = [], [], [], [], []
-    for position, leaf in enumerate(sorted(slots_of_leaf)):
-        leaf_slot_start.append(len(slot_feature))
-        for feature, zero, feature_steps in slots_of_leaf[leaf]:
+    slot_step_start, slot_feature, slot_zero, slot_value = [], [], [], []
+    leaf_value = forest.leaf_value.tolist()
+    for leaf in leaves:
+        for feature_index, zero, feature_steps in slots_of_leaf[leaf]:
             slot_step_start.append(len(steps))
             steps.extend(feature_steps)
-            slot_feature.append(feature)
+            slot_feature.append(feature_index)
             slot_zero.append(zero)
-            slot_leaf.append(position)
-    leaves = np.array(sorted(slots_of_leaf), dtype=np.int64)
-    slot_leaf_array = np.array(slot_leaf, dtype=np.int64)
+            slot_value.append(leaf_value[leaf])
+    zero_array = np.array(slot_zero)
     return _Paths(
         step_node=np.array([node for node, _ in steps], dtype=np.int64),
         step_left=np.array([went_left for _, went_left in steps], dtype=bool),
         slot_step_start=np.array(slot_step_start, dtype=np.int64),
         slot_feature=np.array(slot_feature, dtype=np.int64),
-        slot_zero=np.array(slot_zero),
-        slot_value=forest.leaf_value[leaves][slot_leaf_array],
-        slot_leaf=slot_leaf_array,
-        leaf_slot_start=np.array(leaf_slot_start, dtype=np.int64),
-        max_slots=max((len(slots) for slots in slots_of_leaf.values()), default=1),
+        slot_zero=zero_array,
+        slot_value=np.array(slot_value),
+        groups=_quadrature_groups([len(slots_of_leaf[leaf]) for leaf in leaves], zero_array),
     )
 
 
+def _quadrature_groups(slots_per_leaf: list[int], slot_zero: np.ndarray) -> tuple[_Group, ...]:
+    """Split the leaves (ordered by slot count) into runs needing the same Gauss-Legendre rule: with d
+    slots the integrand has degree d − 1, which ⌈d/2⌉ nodes integrate exactly."""
+    groups = []
+    start = leaf = 0
+    while leaf < len(slots_per_leaf):
+        size = math.ceil(slots_per_leaf[leaf] / 2)
+        counts = []
+        while leaf < len(slots_per_leaf) and math.ceil(slots_per_leaf[leaf] / 2) == size:
+            counts.append(slots_per_leaf[leaf])
+            leaf += 1
+        nodes, weights = np.polynomial.legendre.leggauss(size)
+        nodes, weights = (nodes + 1.0) / 2.0, weights / 2.0
+        slots = slice(start, start + sum(counts))
+        groups.append(
+            _Group(
+                slots=slots,
+                leaf_slot_start=np.cumsum([0, *counts[:-1]]).astype(np.int64),
+                slot_leaf=np.repeat(np.arange(len(counts)), counts),
+                nodes=nodes,
+                weights=weights,
+                zero_part=slot_zero[slots, np.newaxis] * (1.0 - nodes),
+            )
+        )
+        start = slots.stop
+    return tuple(groups)
+
+
 def _group_by_feature(
-    path: list[tuple[int, bool, float]], feature: np.ndarray
+    path: list[tuple[int, bool, float]], feature: list[int]
 ) -> list[tuple[int, float, list[tuple[int, bool]]]]:
     """(feature, product of its count ratios z, its splits) for each distinct feature of a path."""
-    slots: dict[int, tuple[float, list[tuple[int, bool]]]] = {}
+    zeros: dict[int, float] = {}
+    steps: dict[int, list[tuple[int, bool]]] = {}
     for node, went_left, ratio in path:
-        zero, steps = slots.get(int(feature[node]), (1.0, []))
-        slots[int(feature[node])] = (zero * ratio, [*steps, (node, went_left)])
-    return [(f, zero, steps) for f, (zero, steps) in slots.items()]
+        split_feature = feature[node]
+        zeros[split_feature] = zeros.get(split_feature, 1.0) * ratio
+        steps.setdefault(split_feature, []).append((node, went_left))
+    return [(split_feature, zero, steps[split_feature]) for split_feature, zero in zeros.items()]
