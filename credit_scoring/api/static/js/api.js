@@ -1,7 +1,7 @@
 // Calls to the scoring function. Paths are relative, so the page works wherever it is served (under an
 // API Gateway stage prefix too); errors keep the API's own message and the field it names.
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(status, message, fields = []) {
     super(message);
     this.name = "ApiError";

@@ -27,7 +27,7 @@ const INFO = [
 ];
 
 /** Why a typed client number cannot be looked up ({key, values} of a message), or null when it can. */
-export function clientIdProblem(text, { complete }) {
+function clientIdProblem(text, { complete }) {
   if (/[^0-9]/.test(text)) {
     return { key: "idDigitsOnly", values: {} };
   }

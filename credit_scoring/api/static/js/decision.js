@@ -1,11 +1,11 @@
 // How a decision reads everywhere on the page: a badge with an icon and a word (never colour alone),
 // the probability against the threshold, and the reasons that push the risk up.
 import { formatFeatureValue, formatPercent, formatSigned } from "./format.js";
-import { featureLabel, t } from "./i18n.js";
+import { colon, featureLabel, t } from "./i18n.js";
 import { h } from "./html.js";
 import { el } from "./svg.js";
 
-export function badge(decision) {
+function badge(decision) {
   const refused = decision === "refused";
   const icon = el("svg", { class: "badge-icon", viewBox: "0 0 20 20", "aria-hidden": "true", focusable: "false" }, [
     el("path", { d: refused ? "M5 5 L15 15 M15 5 L5 15" : "M4 10.5 L8.5 15 L16 5.5" }),
@@ -18,10 +18,10 @@ export function decisionBlock(prediction) {
   return [
     badge(prediction.decision),
     h("p", { class: "figures" }, [
-      h("span", { text: `${t("probability")} : ` }),
+      h("span", { text: `${t("probability")}${colon()}` }),
       h("strong", { text: formatPercent(prediction.probability) }),
       h("br"),
-      h("span", { text: `${t("threshold")} : ${formatPercent(prediction.threshold)}` }),
+      h("span", { text: `${t("threshold")}${colon()}${formatPercent(prediction.threshold)}` }),
     ]),
   ];
 }

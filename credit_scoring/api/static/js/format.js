@@ -16,11 +16,11 @@ export function formatPercent(probability, digits = 1) {
   }).format(probability);
 }
 
-export function formatAmount(value) {
+function formatAmount(value) {
   return number(value, 0);
 }
 
-export function formatYears(years) {
+function formatYears(years) {
   return t("years", { value: number(years, 1, 1) });
 }
 

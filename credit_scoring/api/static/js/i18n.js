@@ -20,9 +20,9 @@ const MESSAGES = {
     idEmpty: "Saisissez un numéro client de 6 chiffres.",
     idLeadingZero: "Un numéro client ne commence pas par 0.",
     loading: "Recherche du client {id}…",
-    unknownClient: "Client inconnu : aucun client n’a le numéro {id}.",
-    loaded: "Client {id} : {decision}, probabilité de défaut {probability}.",
-    serviceError: "Le service n’a pas pu répondre : {message}",
+    unknownClient: "Client inconnu\u00a0: aucun client n’a le numéro {id}.",
+    loaded: "Client {id}\u00a0: {decision}, probabilité de défaut {probability}.",
+    serviceError: "Le service n’a pas pu répondre\u00a0: {message}",
     networkError: "Le service est injoignable. Vérifiez la connexion puis réessayez.",
     decisionTitle: "Décision",
     accepted: "Accepté",
@@ -32,7 +32,7 @@ const MESSAGES = {
     decisionRule: "Le crédit est refusé quand la probabilité de défaut atteint le seuil.",
     gaugeLabel: "Jauge de risque",
     gaugeCaption:
-      "Probabilité de défaut {probability} sur une échelle de 0 à 100 % ; seuil de refus à {threshold}. Zone : {zone}.",
+      "Probabilité de défaut {probability} sur une échelle de 0 à 100\u00a0%\u00a0; seuil de refus à {threshold}. Zone\u00a0: {zone}.",
     zoneLow: "risque faible",
     zoneModerate: "risque modéré",
     zoneHigh: "risque élevé (refus)",
@@ -51,7 +51,7 @@ const MESSAGES = {
     raisesRisk: "augmente le risque",
     lowersRisk: "diminue le risque",
     waterfallCaption:
-      "Du risque de base ({base}) au score du client ({score}). Les {count} facteurs principaux : {list}.",
+      "Du risque de base ({base}) au score du client ({score}). Les {count} facteurs principaux\u00a0: {list}.",
     topReasons: "Principaux motifs de risque",
     noReasons: "Aucune variable n’augmente le risque de ce client.",
     feature: "Variable",
@@ -71,44 +71,44 @@ const MESSAGES = {
     clientMissing: "valeur inconnue pour ce client",
     shareOfGroup: "Part du groupe",
     binRange: "Intervalle",
-    histogramLabel: "Histogramme de {variable} : clients ayant remboursé et clients en défaut",
+    histogramLabel: "Histogramme de {variable}\u00a0: clients ayant remboursé et clients en défaut",
     histogramSummary:
-      "{variable} du client : {value}. {repaidShare} des clients ayant remboursé et {defaultedShare} des clients en défaut ont une valeur inférieure ou égale.",
-    histogramNoClient: "{variable} : valeur du client inconnue ; seules les distributions sont affichées.",
+      "{variable} du client\u00a0: {value}. {repaidShare} des clients ayant remboursé et {defaultedShare} des clients en défaut ont une valeur inférieure ou égale.",
+    histogramNoClient: "{variable}\u00a0: valeur du client inconnue\u00a0; seules les distributions sont affichées.",
     groupTooSmall: "Groupe trop petit pour être publié.",
     boxLabel: "Boîtes à moustaches de {variable} par issue du crédit",
     boxSummary:
-      "Médiane {repaidMedian} pour les clients ayant remboursé, {defaultedMedian} pour les clients en défaut ; client : {value}.",
+      "Médiane {repaidMedian} pour les clients ayant remboursé, {defaultedMedian} pour les clients en défaut\u00a0; client\u00a0: {value}.",
     centile: "Centile",
     scatterX: "Axe horizontal",
     scatterY: "Axe vertical",
-    scatterTitle: "Deux variables : échantillon anonymisé de clients et le client",
+    scatterTitle: "Deux variables\u00a0: échantillon anonymisé de clients et le client",
     scatterLabel: "Nuage de points de {y} en fonction de {x}",
     scatterSummary:
-      "{count} clients anonymisés ({defaulted} en défaut, valeurs arrondies) ; le client est à {x} et {y}.",
-    scatterNoClient: "{count} clients anonymisés ({defaulted} en défaut, valeurs arrondies) ; valeur du client inconnue.",
-    whatifTitle: "Simulation : et si une valeur changeait ?",
-    whatifUnavailable: "La simulation n’est pas disponible : ce modèle ne calcule pas de décision à partir d’une demande.",
+      "{count} clients anonymisés ({defaulted} en défaut, valeurs arrondies)\u00a0; le client est à {x} et {y}.",
+    scatterNoClient: "{count} clients anonymisés ({defaulted} en défaut, valeurs arrondies)\u00a0; valeur du client inconnue.",
+    whatifTitle: "Simulation\u00a0: et si une valeur changeait\u00a0?",
+    whatifUnavailable: "La simulation n’est pas disponible\u00a0: ce modèle ne calcule pas de décision à partir d’une demande.",
     whatifField: "Valeur à modifier",
     whatifValue: "Nouvelle valeur",
-    whatifCurrent: "Valeur actuelle : {value}",
+    whatifCurrent: "Valeur actuelle\u00a0: {value}",
     simulate: "Simuler",
-    whatifResult: "Avec {field} = {value} : {decision}, probabilité {probability} ({delta} par rapport à {current}).",
+    whatifResult: "Avec {field} = {value}\u00a0: {decision}, probabilité {probability} ({delta} par rapport à {current}).",
     whatifSame: "La décision ne change pas.",
     whatifChanged: "La décision change.",
     numberExpected: "Saisissez un nombre (par exemple 150000 ou 0,25).",
     wholeExpected: "Saisissez un nombre entier.",
     rangeExpected: "Saisissez une valeur entre {min} et {max}.",
-    whatifNoRecord: "La simulation n’est pas disponible : ce modèle ne conserve pas la demande du client.",
+    whatifNoRecord: "La simulation n’est pas disponible\u00a0: ce modèle ne conserve pas la demande du client.",
     importanceTitle: "Ce qui compte le plus pour le modèle",
     importanceLabel: "Importance globale des variables",
-    importanceCaption: "Les {count} variables qui pèsent le plus, en moyenne, sur les scores : {list}.",
+    importanceCaption: "Les {count} variables qui pèsent le plus, en moyenne, sur les scores\u00a0: {list}.",
     importance: "Importance moyenne",
     modelSummary: "Modèle {version} · seuil de refus {threshold}.",
-    modelMetrics: "AUC sur l’échantillon de test : {auc}.",
-    footerModel: "Version du modèle : {version}",
+    modelMetrics: "AUC sur l’échantillon de test\u00a0: {auc}.",
+    footerModel: "Version du modèle\u00a0: {version}",
     footerPrivacy:
-      "Données personnelles : réservé au personnel habilité. Aucune donnée d’un autre client n’est affichée.",
+      "Données personnelles\u00a0: réservé au personnel habilité. Aucune donnée d’un autre client n’est affichée.",
     applicantTitle: "Nouveau demandeur",
     applicantIntro:
       "Saisissez les informations principales de la demande. Les champs laissés vides sont traités comme inconnus.",
@@ -117,9 +117,9 @@ const MESSAGES = {
     groupApplicant: "Le demandeur",
     groupIncome: "Revenus et emploi",
     groupScores: "Scores externes (entre 0 et 1)",
-    applicantResult: "Nouveau demandeur : {decision}, probabilité de défaut {probability} (seuil {threshold}).",
-    applicantInvalid: "La demande contient une erreur : corrigez le champ signalé.",
-    unknownField: "Champ {field} : {message}",
+    applicantResult: "Nouveau demandeur\u00a0: {decision}, probabilité de défaut {probability} (seuil {threshold}).",
+    applicantInvalid: "La demande contient une erreur\u00a0: corrigez le champ signalé.",
+    unknownField: "Champ {field}\u00a0: {message}",
     choose: "— non renseigné —",
     yes: "Oui",
     no: "Non",
@@ -199,7 +199,7 @@ const MESSAGES = {
     binRange: "Interval",
     histogramLabel: "Histogram of {variable}: clients who repaid and clients who defaulted",
     histogramSummary:
-      "Client's {variable}: {value}. {repaidShare} of clients who repaid and {defaultedShare} of clients who defaulted have a value at or below it.",
+      "{variable} of the client: {value}. {repaidShare} of clients who repaid and {defaultedShare} of clients who defaulted have a value at or below it.",
     histogramNoClient: "{variable}: the client's value is unknown; only the distributions are shown.",
     groupTooSmall: "Group too small to be published.",
     boxLabel: "Box plots of {variable} by credit outcome",
@@ -299,6 +299,23 @@ const FEATURE_LABELS = {
     ORGANIZATION_TYPE: "Secteur de l’employeur",
     FLAG_OWN_CAR: "Possède une voiture",
     FLAG_OWN_REALTY: "Propriétaire d’un bien immobilier",
+    NAME_TYPE_SUITE: "Accompagnant lors de la demande",
+    WEEKDAY_APPR_PROCESS_START: "Jour de la demande",
+    HOUR_APPR_PROCESS_START: "Heure de la demande",
+    FLAG_EMP_PHONE: "Téléphone professionnel fourni",
+    FLAG_WORK_PHONE: "Téléphone au travail fourni",
+    FLAG_PHONE: "Téléphone fixe fourni",
+    FLAG_EMAIL: "Courriel fourni",
+    REG_REGION_NOT_LIVE_REGION: "Région déclarée différente de la région de résidence",
+    REG_REGION_NOT_WORK_REGION: "Région déclarée différente de la région de travail",
+    LIVE_REGION_NOT_WORK_REGION: "Région de résidence différente de la région de travail",
+    REG_CITY_NOT_LIVE_CITY: "Ville déclarée différente de la ville de résidence",
+    REG_CITY_NOT_WORK_CITY: "Ville déclarée différente de la ville de travail",
+    LIVE_CITY_NOT_WORK_CITY: "Ville de résidence différente de la ville de travail",
+    OBS_30_CNT_SOCIAL_CIRCLE: "Entourage observé (30 jours)",
+    DEF_30_CNT_SOCIAL_CIRCLE: "Défauts dans l’entourage (30 jours)",
+    OBS_60_CNT_SOCIAL_CIRCLE: "Entourage observé (60 jours)",
+    DEF_60_CNT_SOCIAL_CIRCLE: "Défauts dans l’entourage (60 jours)",
   },
   en: {
     AGE_YEARS: "Age",
@@ -345,6 +362,49 @@ const FEATURE_LABELS = {
     ORGANIZATION_TYPE: "Employer's sector",
     FLAG_OWN_CAR: "Owns a car",
     FLAG_OWN_REALTY: "Owns real estate",
+    NAME_TYPE_SUITE: "Accompanied by",
+    WEEKDAY_APPR_PROCESS_START: "Day of application",
+    HOUR_APPR_PROCESS_START: "Hour of application",
+    FLAG_EMP_PHONE: "Work phone given",
+    FLAG_WORK_PHONE: "Phone at work given",
+    FLAG_PHONE: "Home phone given",
+    FLAG_EMAIL: "Email given",
+    REG_REGION_NOT_LIVE_REGION: "Registered region differs from home region",
+    REG_REGION_NOT_WORK_REGION: "Registered region differs from work region",
+    LIVE_REGION_NOT_WORK_REGION: "Home region differs from work region",
+    REG_CITY_NOT_LIVE_CITY: "Registered city differs from home city",
+    REG_CITY_NOT_WORK_CITY: "Registered city differs from work city",
+    LIVE_CITY_NOT_WORK_CITY: "Home city differs from work city",
+    OBS_30_CNT_SOCIAL_CIRCLE: "Social circle observed (30 days)",
+    DEF_30_CNT_SOCIAL_CIRCLE: "Defaults in social circle (30 days)",
+    OBS_60_CNT_SOCIAL_CIRCLE: "Social circle observed (60 days)",
+    DEF_60_CNT_SOCIAL_CIRCLE: "Defaults in social circle (60 days)",
+  },
+};
+
+// The building's columns come in three statistics of the same measure (Kaggle's _AVG, _MODE, _MEDI).
+const BUILDING = {
+  fr: {
+    prefix: "Immeuble",
+    statistics: { AVG: "moyenne", MODE: "mode", MEDI: "médiane" },
+    measures: {
+      APARTMENTS: "appartements", BASEMENTAREA: "surface du sous-sol", YEARS_BEGINEXPLUATATION: "début d’exploitation",
+      YEARS_BUILD: "année de construction", COMMONAREA: "parties communes", ELEVATORS: "ascenseurs",
+      ENTRANCES: "entrées", FLOORSMAX: "étages (max.)", FLOORSMIN: "étages (min.)", LANDAREA: "terrain",
+      LIVINGAPARTMENTS: "logements habités", LIVINGAREA: "surface habitable", NONLIVINGAPARTMENTS: "locaux non habités",
+      NONLIVINGAREA: "surface non habitable", TOTALAREA: "surface totale",
+    },
+  },
+  en: {
+    prefix: "Building",
+    statistics: { AVG: "mean", MODE: "mode", MEDI: "median" },
+    measures: {
+      APARTMENTS: "apartments", BASEMENTAREA: "basement area", YEARS_BEGINEXPLUATATION: "start of use",
+      YEARS_BUILD: "year built", COMMONAREA: "common area", ELEVATORS: "elevators", ENTRANCES: "entrances",
+      FLOORSMAX: "floors (max.)", FLOORSMIN: "floors (min.)", LANDAREA: "land area", LIVINGAPARTMENTS: "lived-in apartments",
+      NONLIVINGAPARTMENTS: "non-residential units", LIVINGAREA: "living area", NONLIVINGAREA: "non-living area",
+      TOTALAREA: "total area",
+    },
   },
 };
 
@@ -353,6 +413,15 @@ const FEATURE_LABELS = {
 const CATEGORY_LABELS_FR = {
   NAME_CONTRACT_TYPE: { "Cash loans": "Prêt personnel", "Revolving loans": "Crédit renouvelable" },
   FLAG_OWN_CAR: { Y: "Oui", N: "Non" },
+  NAME_TYPE_SUITE: {
+    Children: "Enfants",
+    Family: "Famille",
+    "Group of people": "Groupe de personnes",
+    Other_A: "Autre (A)",
+    Other_B: "Autre (B)",
+    "Spouse, partner": "Conjoint",
+    Unaccompanied: "Seul",
+  },
   FLAG_OWN_REALTY: { Y: "Oui", N: "Non" },
   NAME_INCOME_TYPE: {
     Businessman: "Chef d’entreprise",
@@ -436,6 +505,11 @@ export function t(key, values = {}) {
   return template.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match));
 }
 
+/** What separates a label from its value: French puts a no-break space before the colon. */
+export function colon() {
+  return current === "fr" ? "\u00a0: " : ": ";
+}
+
 /** A readable name for a model feature or dashboard variable (the raw name when none is known). */
 export function featureLabel(name) {
   const labels = FEATURE_LABELS[current];
@@ -445,7 +519,12 @@ export function featureLabel(name) {
   const separator = name.indexOf("=");
   if (separator > 0) {
     const column = name.slice(0, separator);
-    return `${labels[column] ?? column} : ${categoryLabel(column, name.slice(separator + 1))}`;
+    return `${labels[column] ?? column}${colon()}${categoryLabel(column, name.slice(separator + 1))}`;
+  }
+  const building = /^([A-Z_]+)_(AVG|MODE|MEDI)$/.exec(name);
+  if (building && building[1] in BUILDING[current].measures) {
+    const { prefix, statistics, measures } = BUILDING[current];
+    return `${prefix} · ${measures[building[1]]} (${statistics[building[2]]})`;
   }
   const prefix = Object.keys(HISTORY_PREFIXES[current]).find((candidate) => name.startsWith(candidate));
   return prefix ? `${HISTORY_PREFIXES[current][prefix]} · ${name.slice(prefix.length)}` : name;
@@ -462,12 +541,12 @@ export function categoryLabel(column, value) {
   return value;
 }
 
-/** Fill every element's data-i18n text and data-i18n-aria-label under `root`. */
-export function translatePage(root = document) {
-  for (const element of root.querySelectorAll("[data-i18n]")) {
+/** Fill every element's data-i18n text and data-i18n-aria-label in the current language. */
+function translatePage() {
+  for (const element of document.querySelectorAll("[data-i18n]")) {
     element.textContent = t(element.dataset.i18n);
   }
-  for (const element of root.querySelectorAll("[data-i18n-aria-label]")) {
+  for (const element of document.querySelectorAll("[data-i18n-aria-label]")) {
     element.setAttribute("aria-label", t(element.dataset.i18nAriaLabel));
   }
   const switcher = document.getElementById("language");

@@ -21,7 +21,7 @@ export function el(tag, attributes = {}, children = []) {
 }
 
 /** The root font size in pixels: the unit every chart's layout is measured in. */
-export function rem() {
+function rem() {
   return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
 }
 

@@ -3,7 +3,7 @@
 // from the published centiles. Repaid is solid blue, defaulted hatched vermillion, the client a black
 // line with a star: readable without colour.
 import { formatAxis, formatPercent, formatVariable } from "../format.js";
-import { featureLabel, t } from "../i18n.js";
+import { colon, featureLabel, t } from "../i18n.js";
 import { dataTable, starPath } from "../html.js";
 import { chartSvg, clampAnchor, el, linear, niceTicks, textSize, textWidth, xAxis } from "../svg.js";
 
@@ -17,7 +17,7 @@ function shares(counts) {
 }
 
 /** The share of a group at or below `value`, reading the histogram as uniform within each bin. */
-export function shareAtOrBelow(edges, counts, value) {
+function shareAtOrBelow(edges, counts, value) {
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total === 0) {
     return 0;
@@ -88,7 +88,7 @@ export function renderHistogram(container, summary, clientValue) {
     ticks: niceTicks(low, high, 5), position: x, label: (v) => formatAxis(summary.unit, v), y: bottom, left, right,
   });
   if (clientValue !== null && clientValue !== undefined) {
-    clientMark(svg, x(clamp(clientValue)), top, bottom, `${t("client")} : ${formatVariable(summary.unit, clientValue)}`, left, right);
+    clientMark(svg, x(clamp(clientValue)), top, bottom, `${t("client")}${colon()}${formatVariable(summary.unit, clientValue)}`, left, right);
   }
 }
 

@@ -8,14 +8,14 @@ import { chartSvg, el, fitText, linear, spacedTicks, textSize, textWidth } from 
 
 const PROBABILITY_TICKS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995];
 
-export const sigmoid = (z) => 1 / (1 + Math.exp(-z));
-export const logit = (p) => Math.log(p / (1 - p));
+const sigmoid = (z) => 1 / (1 + Math.exp(-z));
+const logit = (p) => Math.log(p / (1 - p));
 
 /**
  * The waterfall's steps: the `top` contributions largest in absolute value, in that order, then one
  * "other features" step summing the rest. Returns {steps, score} with score = base + every contribution.
  */
-export function waterfallSteps(base, contributions, top) {
+function waterfallSteps(base, contributions, top) {
   const sorted = [...contributions].sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
   const steps = [];
   let cumulative = base;
