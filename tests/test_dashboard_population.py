@@ -100,7 +100,7 @@ def test_extremes_are_never_published_as_bin_edges() -> None:
     assert sum(income["counts"]["repaid"]) + sum(income["counts"]["defaulted"]) == len(target)
 
 
-def test_a_group_too_small_publishes_no_histogram_or_centiles() -> None:
+def test_a_group_too_small_publishes_no_histogram_centiles_or_sample_points() -> None:
     X, target = _population_matrix(n=400)
     target[:] = 0
     target[:5] = 1
@@ -109,6 +109,7 @@ def test_a_group_too_small_publishes_no_histogram_or_centiles() -> None:
         assert variable["counts"]["defaulted"] is None
         assert variable["quantiles"]["defaulted"] is None
         assert variable["counts"]["repaid"] is not None
+    assert population["sample"]["outcome"] == [0] * 395
 
 
 def test_sample_has_no_ids_and_blurred_values_on_a_grid(population: dict) -> None:

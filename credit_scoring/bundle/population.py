@@ -9,8 +9,9 @@ record may reach the browser, so every published figure is an aggregate or has b
   extremes, which are individual clients, are never published as bin edges;
 - box plots use the 5th/25th/50th/75th/95th centiles, never the minimum or maximum;
 - an outcome group with fewer than `min_group` known values publishes no histogram or centiles;
-- the scatter sample has no ids, at most `sample_size` rows, and every value is randomly rounded to a
-  grid of 1/200 of the 1st–99th centile range and clipped to it.
+- the scatter sample has no ids, at most `sample_size` rows, none from an outcome group of fewer than
+  `min_group` clients, and every value is randomly rounded to a grid of 1/200 of the 1st–99th centile
+  range and clipped to it.
 
 The dashboard's main variables (age in years, employment years, amounts, external scores, ratios) are
 defined once here, from raw application columns that are also model features, and `derive_variables`
@@ -127,7 +128,9 @@ def build_population(
         "outcomes": {outcome: int(np.sum(defaulted == bool(k))) for k, outcome in enumerate(OUTCOMES)},
         "centiles": list(CENTILES),
         "variables": summaries,
-        "sample": _blurred_sample(derived, ranges, defaulted, sample_size, np.random.default_rng(seed)),
+        "sample": _blurred_sample(
+            derived, ranges, defaulted, sample_size, min_group, np.random.default_rng(seed)
+        ),
     }
 
 
@@ -204,9 +207,15 @@ def _blurred_sample(
     ranges: Mapping[str, tuple[float, float]],
     defaulted: np.ndarray,
     sample_size: int,
+    min_group: int,
     rng: np.random.Generator,
 ) -> dict[str, Any]:
-    rows = np.sort(rng.choice(defaulted.size, size=min(sample_size, defaulted.size), replace=False))
+    # A point's outcome is individual information: a group too small to publish as a histogram is not
+    # published point by point either.
+    eligible = np.flatnonzero(
+        np.where(defaulted, defaulted.sum() >= min_group, (~defaulted).sum() >= min_group)
+    )
+    rows = np.sort(rng.choice(eligible, size=min(sample_size, eligible.size), replace=False))
     values: dict[str, list[float | None]] = {}
     for key, (low, high) in ranges.items():
         values[key] = _randomly_rounded(derived[key][rows], low, high, rng)
