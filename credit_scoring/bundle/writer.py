@@ -109,7 +109,7 @@ def write_bundle(
             created_at=f"{now:%Y-%m-%dT%H:%M:%SZ}",
             data_fingerprint=data_fingerprint,
             model=ModelSpec(
-                kind=exported.kind,  # type: ignore[arg-type]
+                kind=exported.kind,
                 file=model_file,
                 preprocess_file=preprocess_file,
                 estimator=exported.estimator,

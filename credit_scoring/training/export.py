@@ -18,15 +18,16 @@ for new applications is compared with them on a spread sample of rows to the sam
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
+from credit_scoring.bundle.manifest import ModelKind
 from credit_scoring.scoring.linear import LinearModel
-from credit_scoring.scoring.model import MissingValueError, Preprocessing, ServingModel, sigmoid
+from credit_scoring.scoring.model import MissingValueError, Preprocessing, sigmoid
 from credit_scoring.scoring.trees import TreeEnsemble
 
 TOLERANCE: Final = 1e-9
@@ -43,7 +44,7 @@ class ExportedModel:
     """A serving model with the stored clients' contributions and the evidence that it is faithful."""
 
     model: LinearModel | TreeEnsemble
-    kind: str
+    kind: ModelKind
     estimator: str
     params: dict[str, Any]
     contributions: np.ndarray
@@ -77,8 +78,8 @@ def export_pipeline(
     model: LinearModel | TreeEnsemble
     if estimator == "LogisticRegression":
         model = _linear(names, steps)
-        contributions = _served(model, X)[1]
-        kind = "linear"
+        contributions = _served(model.contributions, X)
+        kind: ModelKind = "linear"
     elif estimator == "LGBMClassifier":
         model = TreeEnsemble(
             names, classifier.booster_.model_to_string(), steps.preprocessing, steps.kept.tolist()
@@ -91,7 +92,7 @@ def export_pipeline(
             f"the final estimator {estimator} has no serving form: LogisticRegression or LGBMClassifier"
         )
     expected = _pipeline_probability(pipeline, names, X)
-    served = _served(model, X)[0]
+    served = _served(model.predict_proba, X)
     from_contributions = sigmoid(contributions.sum(axis=1))
     differences = np.maximum(np.abs(served - expected), np.abs(from_contributions - expected))
     worst = int(np.argmax(differences))
@@ -179,9 +180,10 @@ def _check_binary(classifier: Any) -> None:
         raise ExportError(f"{type(classifier).__name__} must be a fitted binary classifier of classes [0, 1]")
 
 
-def _served(model: ServingModel, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _served(method: Callable[[np.ndarray], np.ndarray], X: np.ndarray) -> np.ndarray:
+    """A serving model's output on the store; a value it cannot score is an export error."""
     try:
-        return model.predict_proba(X), model.contributions(X)
+        return method(X)
     except MissingValueError as error:
         raise ExportError(f"the store has missing values the model cannot score: {error}") from None
 
