@@ -1,0 +1,653 @@
+"""Batch scoring end to end against moto: uploads, S3 notifications, fan-out through SQS, SQS requests.
+
+Every test drives the Lambda handlers with real-shaped events (events/ in the repository) and reads
+what they wrote back from S3, row by row. Scores are compared with the API's own single-request path
+(`DecisionService` over the same bundle), never with figures copied from an earlier run.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import gzip
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from bundle_factory import build_test_bundle, random_applications
+from moto import mock_aws
+
+from credit_scoring import schema
+from credit_scoring.api.application_model import Application
+from credit_scoring.api.decisions import DecisionService
+from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
+from credit_scoring.batch.keys import BatchKeys, result_key
+from credit_scoring.batch.records import REJECTED_COLUMNS, SCORED_COLUMNS
+from credit_scoring.bundle.loader import LoadedBundle, load_bundle
+from credit_scoring.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+BUCKET = "credit-scoring-batch-test"
+REGION = "eu-west-3"
+S3_EVENT = json.loads((REPO / "events" / "s3-put-batch-incoming.json").read_text(encoding="utf-8"))
+SQS_EVENT = json.loads((REPO / "events" / "sqs-receive-message.json").read_text(encoding="utf-8"))
+LAMBDA_TIME_MS = 900_000
+
+
+@dataclass
+class FakeContext:
+    """The one thing batch handlers ask of Lambda's context: the time left in this invocation."""
+
+    remaining_ms: int = LAMBDA_TIME_MS
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> LoadedBundle:
+    return load_bundle(build_test_bundle(tmp_path_factory.mktemp("batch") / "bundle", n_clients=300))
+
+
+@pytest.fixture(scope="module")
+def service(bundle: LoadedBundle) -> DecisionService:
+    return DecisionService(bundle)
+
+
+class Aws:
+    """A moto S3 bucket and SQS queue, with the uploads and deliveries a deployment would make."""
+
+    def __init__(self) -> None:
+        self.s3 = boto3.client("s3", region_name=REGION)
+        self.sqs = boto3.client("sqs", region_name=REGION)
+        self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        self.queue_url = self.sqs.create_queue(QueueName="batch-scoring")["QueueUrl"]
+
+    def upload(self, key: str, data: bytes) -> dict[str, Any]:
+        """Put an object and return the notification S3 sends for it (key URL-encoded, as S3 does)."""
+        etag = self.s3.put_object(Bucket=BUCKET, Key=key, Body=data)["ETag"]
+        event = copy.deepcopy(S3_EVENT)
+        item = event["Records"][0]["s3"]
+        item["bucket"].update(name=BUCKET, arn=f"arn:aws:s3:::{BUCKET}")
+        item["object"].update(key=key.replace(" ", "+"), size=len(data), eTag=etag.strip('"'))
+        del item["object"]["versionId"]
+        return event
+
+    def read(self, key: str) -> bytes:
+        data = self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        return gzip.decompress(data) if key.endswith(".gz") else data
+
+    def keys(self, prefix: str = "") -> list[str]:
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix)
+        return [item["Key"] for page in pages for item in page.get("Contents", ())]
+
+    def report(self, name: str) -> dict[str, Any]:
+        return json.loads(self.read(BatchKeys(name).report))
+
+    def receive(self) -> list[dict[str, Any]]:
+        return self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10).get("Messages", [])
+
+    def deliver(
+        self, messages: list[dict[str, Any]], bundle: LoadedBundle, context: FakeContext
+    ) -> dict[str, Any]:
+        """Hand messages to the SQS handler as Lambda's event source does, deleting the processed ones."""
+        answer = handle_sqs_event(sqs_event(messages), context, bundle)
+        failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return answer
+
+    def drain(self, bundle: LoadedBundle, context: FakeContext | None = None) -> int:
+        """Deliver messages until the queue is empty; returns how many were delivered."""
+        delivered = 0
+        while messages := self.receive():
+            self.deliver(messages, bundle, context or FakeContext())
+            delivered += len(messages)
+        return delivered
+
+
+def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    template = SQS_EVENT["Records"][0]
+    return {
+        "Records": [
+            {**template, "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"]}
+            for m in messages
+        ]
+    }
+
+
+def request_event(*bodies: str) -> dict[str, Any]:
+    return sqs_event(
+        [{"MessageId": str(uuid.uuid4()), "ReceiptHandle": "handle", "Body": body} for body in bodies]
+    )
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("BATCH_BLOCK_BYTES", "BATCH_BYTES_PER_SECOND", "BATCH_TIME_RESERVE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    with mock_aws():
+        environment = Aws()
+        monkeypatch.setenv("BATCH_BUCKET", BUCKET)
+        monkeypatch.setenv("BATCH_QUEUE_URL", environment.queue_url)
+        yield environment
+
+
+# ---------------------------------------------------------------- input files
+
+
+def applications_csv(bundle: LoadedBundle, n: int = 120, seed: int = 1, with_target: bool = False) -> bytes:
+    """Application rows as in application_test.csv: new applicants, and every third a stored client
+    (whose credit history the API joins)."""
+    frame = random_applications(n, seed)
+    stored = bundle.store.ids[: n // 3 + 1]
+    frame.loc[frame.index[::3], schema.CLIENT_ID] = stored[: len(frame.index[::3])]
+    if not with_target:
+        frame = frame.drop(columns=schema.TARGET)
+    return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+BAD_ROWS = {
+    # line number in the file -> (how the line is spoiled, the text the rejection reason must hold)
+    5: ("AMT_CREDIT", "-5", "AMT_CREDIT must be"),
+    9: ("NAME_CONTRACT_TYPE", "Mortgage", "NAME_CONTRACT_TYPE must be one of"),
+    17: ("DAYS_BIRTH", "yesterday", "DAYS_BIRTH must be"),
+    30: ("SK_ID_CURR", "12345", "SK_ID_CURR must be exactly 6 digits"),
+    44: ("<truncate>", "", "fields (the header's), found"),
+    61: ("<empty>", "", "empty line"),
+}
+
+
+def spoiled(data: bytes) -> bytes:
+    """The file with BAD_ROWS spoiled in place (line numbers count the header as line 1)."""
+    lines = data.decode().split("\n")
+    header = lines[0].split(",")
+    for line, (column, value, _) in BAD_ROWS.items():
+        if column == "<truncate>":
+            lines[line - 1] = ",".join(lines[line - 1].split(",")[:10])
+        elif column == "<empty>":
+            lines[line - 1] = ""
+        else:
+            fields = next(csv.reader([lines[line - 1]]))
+            fields[header.index(column)] = value
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="").writerow(fields)
+            lines[line - 1] = buffer.getvalue()
+    return "\n".join(lines).encode()
+
+
+def rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode())))
+
+
+def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
+    """A CSV row as the JSON body of POST /predict: numbers as numbers, empty fields absent."""
+    fields: dict[str, Any] = {}
+    for column, text in row.items():
+        if text == "" or column == schema.TARGET or (column == schema.CLIENT_ID and not join_history):
+            continue
+        fields[column] = text if column in schema.APPLICATION_CATEGORIES else json.loads(text)
+    return fields
+
+
+def assert_scored_like_the_api(
+    scored: list[dict[str, str]], inputs: dict[int, dict[str, str]], bundle: LoadedBundle
+) -> None:
+    """Each scored row equals POST /predict for the same fields: with SK_ID_CURR when the client is
+    stored (its history joined), without it for a new applicant."""
+    service = DecisionService(bundle)
+    for row in scored:
+        client_id = int(row[schema.CLIENT_ID])
+        stored = bundle.store.row_index(client_id) is not None
+        application = Application.model_validate(request_fields(inputs[client_id], join_history=stored))
+        expected = service.decide_applications([application])[0]
+        assert float(row["probability"]) == expected.probability
+        assert int(row["prediction"]) == expected.prediction
+        assert row["decision"] == expected.decision
+        assert row["model_version"] == service.model_version
+        reasons = [row[f"reason_{i}"] for i in range(1, 5)]
+        assert reasons == [r.feature for r in expected.reasons] + [""] * (4 - len(expected.reasons))
+
+
+# ---------------------------------------------------------------- S3 uploads
+
+
+def test_every_row_is_scored_like_the_api_or_rejected_with_its_line_and_reason(
+    aws: Aws, bundle: LoadedBundle
+) -> None:
+    data = spoiled(applications_csv(bundle))
+    answer = handle_s3_event(
+        aws.upload("batch/incoming/2026/11/portfolio 1.csv", data), FakeContext(), bundle
+    )
+
+    assert answer["files"][0]["key"] == "batch/incoming/2026/11/portfolio 1.csv"
+    scored = rows(aws.read("batch/scored/2026/11/portfolio 1.csv"))
+    rejected = rows(aws.read("batch/rejected/2026/11/portfolio 1.csv"))
+    assert list(scored[0]) == list(SCORED_COLUMNS)
+    assert list(rejected[0]) == list(REJECTED_COLUMNS)
+
+    lines = data.decode().split("\n")[1:-1]  # the data lines (the file ends with a line break)
+    rejected_by_line = {int(row["line"]): row for row in rejected}
+    assert set(rejected_by_line) == set(BAD_ROWS)
+    for line, (_, _, reason) in BAD_ROWS.items():
+        assert reason in rejected_by_line[line]["reason"]
+    assert rejected_by_line[5]["SK_ID_CURR"] == lines[5 - 2].split(",")[0]  # readable id kept
+    assert rejected_by_line[30]["SK_ID_CURR"] == ""
+
+    inputs = {int(row[schema.CLIENT_ID]): row for row in rows(data) if row[schema.CLIENT_ID].isdigit()}
+    expected_order = [
+        int(line.split(",")[0])
+        for number, line in enumerate(lines, start=2)
+        if number not in BAD_ROWS and line
+    ]
+    assert [int(row[schema.CLIENT_ID]) for row in scored] == expected_order
+    assert_scored_like_the_api(scored, inputs, bundle)
+
+    report = aws.report("2026/11/portfolio 1.csv")
+    assert report["input_rows"] == len(lines) == report["scored"] + report["rejected"]
+    assert (report["scored"], report["rejected"]) == (len(scored), len(rejected))
+    assert report["decisions"]["accepted"] + report["decisions"]["refused"] == len(scored)
+    assert report["history_joined"] == sum(
+        bundle.store.row_index(int(r[schema.CLIENT_ID])) is not None for r in scored
+    )
+    assert report["status"] == "scored"
+    assert report["model_version"] == bundle.manifest.model_version
+    assert report["source"]["key"] == "batch/incoming/2026/11/portfolio 1.csv"
+    assert report["source"]["etag"] == aws.s3.head_object(Bucket=BUCKET, Key=report["source"]["key"])["ETag"]
+
+
+def test_a_file_larger_than_one_block_gives_the_same_outputs(
+    aws: Aws, bundle: LoadedBundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = spoiled(applications_csv(bundle, n=70))
+    handle_s3_event(aws.upload("batch/incoming/whole.csv", data), FakeContext(), bundle)
+    monkeypatch.setenv("BATCH_BLOCK_BYTES", "1024")
+    assert len(data) > 20 * 1024
+    handle_s3_event(aws.upload("batch/incoming/blocks.csv", data), FakeContext(), bundle)
+    for output in ("scored", "rejected"):
+        assert aws.read(f"batch/{output}/blocks.csv") == aws.read(f"batch/{output}/whole.csv")
+
+
+def test_stored_client_ids_are_scored_like_get_predict(
+    aws: Aws, bundle: LoadedBundle, service: DecisionService
+) -> None:
+    stored = bundle.store.ids[:40].tolist()
+    unknown = next(i for i in range(100000, 999999) if bundle.store.row_index(i) is None)
+    data = (
+        "SK_ID_CURR\n"
+        + "".join(f"{i}\n" for i in stored[:20])
+        + f"{unknown}\nabc\n"
+        + "".join(f"{i}\n" for i in stored[20:])
+    ).encode()
+    handle_s3_event(aws.upload("batch/incoming/ids.csv", data), FakeContext(), bundle)
+
+    scored = rows(aws.read("batch/scored/ids.csv"))
+    assert [int(row[schema.CLIENT_ID]) for row in scored] == stored
+    for row in scored:
+        expected = service.decide_one_stored(service.find(int(row[schema.CLIENT_ID])))
+        assert (float(row["probability"]), row["decision"]) == (expected.probability, expected.decision)
+    rejected = rows(aws.read("batch/rejected/ids.csv"))
+    assert [(row["line"], row["SK_ID_CURR"]) for row in rejected] == [("22", str(unknown)), ("23", "")]
+    assert "not a client of the store" in rejected[0]["reason"]
+    report = aws.report("ids.csv")
+    assert (report["layout"], report["input_rows"], report["scored"], report["rejected"]) == (
+        "client_ids",
+        42,
+        40,
+        2,
+    )
+
+
+def test_a_gzip_upload_is_read_by_its_bytes_and_answered_compressed_when_so_named(
+    aws: Aws, bundle: LoadedBundle
+) -> None:
+    data = spoiled(applications_csv(bundle, with_target=True))
+    handle_s3_event(aws.upload("batch/incoming/plain.csv", data), FakeContext(), bundle)
+    handle_s3_event(aws.upload("batch/incoming/packed.csv.gz", gzip.compress(data)), FakeContext(), bundle)
+    handle_s3_event(aws.upload("batch/incoming/misnamed.csv", gzip.compress(data)), FakeContext(), bundle)
+    for output in ("scored", "rejected"):
+        plain = aws.read(f"batch/{output}/plain.csv")
+        assert aws.read(f"batch/{output}/packed.csv.gz") == plain  # read() decompresses a .gz name
+        assert aws.read(f"batch/{output}/misnamed.csv") == plain
+    head = aws.s3.head_object(Bucket=BUCKET, Key="batch/scored/packed.csv.gz")
+    assert head["ContentType"] == "application/gzip"
+    assert aws.report("packed.csv.gz")["scored"] == aws.report("plain.csv")["scored"] > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("wrong-columns.csv", b"client,amount\n100002,5\n", "unknown columns 'client', 'amount'"),
+        ("empty.csv", b"", "the object is empty"),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG image"),
+        ("utf16.csv", "SK_ID_CURR\n100002\n".encode("utf-16"), "UTF-16"),
+        ("latin1-header.csv", "SK_ID_CURR,AMT_CRÉDIT\n".encode("latin-1"), "not valid UTF-8"),
+        (
+            "truncated.csv.gz",
+            gzip.compress(b"SK_ID_CURR\n" + b"100002\n" * 50_000)[:300],
+            "corrupt or truncated",
+        ),
+        ("workbook.xlsx", b"PK\x03\x04" + bytes(100), "ZIP archive"),
+    ],
+)
+def test_a_file_that_cannot_be_scored_is_rejected_whole_without_raising(
+    aws: Aws, bundle: LoadedBundle, name: str, data: bytes, reason: str
+) -> None:
+    answer = handle_s3_event(aws.upload(f"batch/incoming/{name}", data), FakeContext(), bundle)
+    assert answer["files"][0]["status"].startswith("rejected")
+    (rejection,) = rows(aws.read(f"batch/rejected/{name}"))
+    assert (rejection["line"], rejection["SK_ID_CURR"]) == ("", "")
+    assert reason in rejection["reason"]
+    assert aws.read(f"batch/scored/{name}").decode().splitlines() == [",".join(SCORED_COLUMNS)]
+    report = aws.report(name)
+    assert report["status"] == "rejected"
+    assert reason in report["file_error"]
+    assert (report["input_rows"], report["scored"], report["rejected"]) == (0, 0, 0)
+
+
+def test_an_application_file_for_a_model_without_application_features_is_rejected(
+    aws: Aws, bundle: LoadedBundle
+) -> None:
+    imported = LoadedBundle(
+        manifest=replace_protected(bundle),
+        model=bundle.model,
+        scorer=bundle.scorer,
+        store=bundle.store,
+        source=bundle.source,
+        path=bundle.path,
+    )
+    handle_s3_event(aws.upload("batch/incoming/apps.csv", applications_csv(bundle)), FakeContext(), imported)
+    assert "cannot score an application" in aws.report("apps.csv")["file_error"]
+
+
+def replace_protected(bundle: LoadedBundle) -> Any:
+    from dataclasses import replace
+
+    return replace(bundle.manifest, protected=None)
+
+
+def test_the_same_notification_twice_changes_nothing(aws: Aws, bundle: LoadedBundle) -> None:
+    event = aws.upload("batch/incoming/twice.csv", applications_csv(bundle))
+    handle_s3_event(event, FakeContext(), bundle)
+    before = {key: aws.s3.head_object(Bucket=BUCKET, Key=key) for key in aws.keys("batch/")}
+    answer = handle_s3_event(event, FakeContext(), bundle)
+    assert answer["files"][0]["status"].startswith("already scored")
+    after = {key: aws.s3.head_object(Bucket=BUCKET, Key=key) for key in aws.keys("batch/")}
+    assert after.keys() == before.keys()
+    for key in before:
+        assert (after[key]["ETag"], after[key]["LastModified"]) == (
+            before[key]["ETag"],
+            before[key]["LastModified"],
+        )
+
+
+def test_a_replaced_upload_is_scored_again_and_a_stale_notification_is_ignored(
+    aws: Aws, bundle: LoadedBundle
+) -> None:
+    first = aws.upload("batch/incoming/daily.csv", b"SK_ID_CURR\n" + f"{bundle.store.ids[0]}\n".encode())
+    handle_s3_event(first, FakeContext(), bundle)
+    second = aws.upload("batch/incoming/daily.csv", b"SK_ID_CURR\n" + f"{bundle.store.ids[1]}\n".encode())
+    assert handle_s3_event(first, FakeContext(), bundle)["files"][0]["status"].startswith("ignored")
+    handle_s3_event(second, FakeContext(), bundle)
+    assert [row[schema.CLIENT_ID] for row in rows(aws.read("batch/scored/daily.csv"))] == [
+        str(bundle.store.ids[1])
+    ]
+
+
+@pytest.mark.parametrize("key", ["batch/scored/x.csv", "batch/incoming/2026/"])
+def test_objects_that_are_not_inputs_are_ignored(aws: Aws, bundle: LoadedBundle, key: str) -> None:
+    answer = handle_s3_event(aws.upload(key, b"SK_ID_CURR\n100002\n"), FakeContext(), bundle)
+    assert answer["files"][0]["status"].startswith("ignored")
+    assert aws.keys() == [key]
+
+
+@pytest.mark.real_data
+def test_the_real_sample_is_scored_like_the_api(
+    aws: Aws, bundle: LoadedBundle, real_sample_dir: Path
+) -> None:
+    lines = (real_sample_dir / "application_train.csv").read_bytes().split(b"\n")
+    data = b"\n".join(lines[:501]) + b"\n"  # the header and 500 real applications, TARGET included
+    handle_s3_event(aws.upload("batch/incoming/real.csv", data), FakeContext(), bundle)
+    report = aws.report("real.csv")
+    assert (report["input_rows"], report["scored"] + report["rejected"]) == (500, 500)
+    inputs = {int(row[schema.CLIENT_ID]): row for row in rows(data)}
+    assert_scored_like_the_api(rows(aws.read("batch/scored/real.csv")), inputs, bundle)
+
+
+# ---------------------------------------------------------------- fan-out
+
+
+@pytest.fixture
+def small_budget(monkeypatch: pytest.MonkeyPatch) -> FakeContext:
+    """A throughput and a time left that make a 100 KB file too large for one invocation: 20 KB parts."""
+    monkeypatch.setenv("BATCH_BYTES_PER_SECOND", "20000")
+    monkeypatch.setenv("BATCH_TIME_RESERVE_SECONDS", "0")
+    monkeypatch.setenv("BATCH_BLOCK_BYTES", "4096")
+    return FakeContext(remaining_ms=2_000)
+
+
+@pytest.mark.parametrize("name", ["fanned.csv", "fanned.csv.gz"])
+def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_outputs(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    data = spoiled(applications_csv(bundle, n=80))
+    body = gzip.compress(data) if name.endswith(".gz") else data
+    monkeypatch.setenv("BATCH_GZIP_RATIO", "8")
+    answer = handle_s3_event(aws.upload(f"batch/incoming/{name}", body), small_budget, bundle)
+    parts = int(answer["files"][0]["status"].split()[3])
+    assert parts > 3
+    assert aws.drain(bundle, small_budget) == parts
+
+    handle_s3_event(aws.upload("batch/incoming/single.csv", data), FakeContext(), bundle)
+    for output in ("scored", "rejected"):
+        assert aws.read(f"batch/{output}/{name}") == aws.read(f"batch/{output}/single.csv")
+    report, single = aws.report(name), aws.report("single.csv")
+    assert report["parts"] == parts
+    for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
+        assert report[field] == single[field]
+    assert aws.keys("batch/parts/") == []
+
+
+def test_a_fan_out_survives_lost_and_duplicated_messages(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    data = spoiled(applications_csv(bundle, n=80))
+    event = aws.upload("batch/incoming/flaky.csv", data)
+    handle_s3_event(event, small_budget, bundle)
+    first = aws.receive()
+    aws.deliver(first[:2], bundle, small_budget)
+    aws.deliver(first[:1], bundle, small_budget)  # delivered again
+    while aws.receive():  # the other messages are lost (an invocation that crashed, say)
+        pass
+    aws.sqs.purge_queue(QueueUrl=aws.queue_url)
+    assert aws.keys("batch/scored/") == []
+
+    handle_s3_event(event, small_budget, bundle)  # S3 retries the notification: the same plan is resumed
+    aws.drain(bundle, small_budget)
+    late = {
+        "batch_part": {
+            "bucket": BUCKET,
+            "plan": json.loads(first[0]["Body"])["batch_part"]["plan"],
+            "index": 0,
+        }
+    }
+    assert handle_sqs_event(request_event(json.dumps(late)), small_budget, bundle) == {
+        "batchItemFailures": []
+    }
+
+    handle_s3_event(aws.upload("batch/incoming/single.csv", data), FakeContext(), bundle)
+    for output in ("scored", "rejected"):
+        assert aws.read(f"batch/{output}/flaky.csv") == aws.read(f"batch/{output}/single.csv")
+    assert aws.keys("batch/parts/") == []
+
+
+def test_a_part_without_time_left_goes_back_to_the_queue(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    handle_s3_event(
+        aws.upload("batch/incoming/late.csv", applications_csv(bundle, n=80)), small_budget, bundle
+    )
+    messages = aws.receive()
+    answer = aws.deliver(messages, bundle, FakeContext(remaining_ms=100))
+    assert answer == {"batchItemFailures": []}
+    assert aws.keys("batch/parts/late.csv/") != []
+    assert aws.keys("batch/scored/") == []
+    aws.drain(bundle, small_budget)
+    assert aws.report("late.csv")["input_rows"] == 80
+
+
+# ---------------------------------------------------------------- SQS requests
+
+
+def result(aws: Aws, key: str) -> dict[str, Any]:
+    return json.loads(aws.read(key))
+
+
+def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
+    aws: Aws, bundle: LoadedBundle, service: DecisionService
+) -> None:
+    client_id = int(bundle.store.ids[5])
+    fields = request_fields(rows(applications_csv(bundle, n=3))[1], join_history=False)
+    event = request_event(
+        json.dumps({"correlation_id": "req-1", "client_id": client_id}),
+        json.dumps({"correlation_id": "req-2", "application": fields}),
+    )
+    assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+
+    stored = result(aws, result_key("req-1"))
+    expected = service.decide_one_stored(service.find(client_id))
+    assert stored["status"] == 200
+    assert stored["error"] is None
+    decision = stored["decision"]
+    assert (decision["client_id"], decision["probability"], decision["prediction"]) == (
+        client_id,
+        expected.probability,
+        expected.prediction,
+    )
+    assert [r["feature"] for r in decision["reasons"]] == [r.feature for r in expected.reasons]
+    assert decision["model_version"] == bundle.manifest.model_version
+    uuid.UUID(decision["decision_id"])
+
+    application = result(aws, result_key("req-2"))["decision"]
+    expected = service.decide_applications([Application.model_validate(fields)])[0]
+    assert (application["client_id"], application["probability"]) == (None, expected.probability)
+
+    handle_sqs_event(event, FakeContext(), bundle)  # delivered again: the same answer, not a new decision
+    assert result(aws, result_key("req-1"))["decision"]["decision_id"] == decision["decision_id"]
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "status", "field"),
+    [
+        ('{"correlation_id": "r", "client_id": 999999}', result_key("r"), 404, None),
+        ('{"correlation_id": "r", "client_id": "100002"}', result_key("r"), 422, "client_id"),
+        (
+            '{"correlation_id": "r", "application": {"AMT_CREDIT": -5}}',
+            result_key("r"),
+            422,
+            "application.AMT_CREDIT",
+        ),
+        (
+            '{"correlation_id": "r", "application": {"colour": "red"}}',
+            result_key("r"),
+            422,
+            "application.colour",
+        ),
+        ('{"correlation_id": "r"}', result_key("r"), 422, None),
+        ('{"correlation_id": "r", "client_id": 100002, "urgent": true}', result_key("r"), 422, "urgent"),
+        ('{"client_id": 100002}', "unidentified", 422, "correlation_id"),
+        ('{"correlation_id": "../x", "client_id": 100002}', "unidentified", 422, "correlation_id"),
+        ("not json at all", "unidentified", 422, None),
+        ("[1, 2]", "unidentified", 422, None),
+    ],
+)
+def test_a_request_that_can_never_succeed_is_answered_not_retried(
+    aws: Aws, bundle: LoadedBundle, body: str, key: str, status: int, field: str | None
+) -> None:
+    event = request_event(body)
+    assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+    if key == "unidentified":
+        key = f"batch/results/unidentified/{event['Records'][0]['messageId']}.json"
+    answer = result(aws, key)
+    assert (answer["status"], answer["decision"]) == (status, None)
+    assert answer["error"]["detail"]
+    if field is not None:
+        assert field in [error["field"] for error in answer["error"]["errors"]]
+
+
+def test_one_failing_message_is_reported_alone_for_redelivery(aws: Aws, bundle: LoadedBundle) -> None:
+    missing_bucket = json.dumps(
+        {"batch_part": {"bucket": "no-such-bucket", "plan": "batch/parts/x/plan.json", "index": 0}}
+    )
+    malformed_part = json.dumps({"batch_part": {"plan": 3}})
+    event = request_event(
+        json.dumps({"correlation_id": "ok-1", "client_id": int(bundle.store.ids[0])}),
+        missing_bucket,
+        malformed_part,
+        json.dumps({"correlation_id": "ok-2", "client_id": int(bundle.store.ids[1])}),
+    )
+    answer = handle_sqs_event(event, FakeContext(), bundle)
+    failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+    assert failed == [event["Records"][1]["messageId"], event["Records"][2]["messageId"]]
+    assert result(aws, result_key("ok-1"))["status"] == result(aws, result_key("ok-2"))["status"] == 200
+
+
+# ---------------------------------------------------------------- command line
+
+
+def test_the_command_scores_a_local_file_through_the_same_pipeline(
+    aws: Aws, bundle: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = spoiled(applications_csv(bundle))
+    source = tmp_path / "portfolio.csv.gz"
+    source.write_bytes(gzip.compress(data))
+    assert (
+        main(["batch", "--bundle", str(bundle.path), "--input", str(source), "--out", str(tmp_path / "out")])
+        == 0
+    )
+    assert "rows:" in capsys.readouterr().out
+    handle_s3_event(aws.upload("batch/incoming/portfolio.csv.gz", gzip.compress(data)), FakeContext(), bundle)
+    for output in ("scored", "rejected"):
+        local = gzip.decompress((tmp_path / "out" / output / "portfolio.csv.gz").read_bytes())
+        assert local == aws.read(f"batch/{output}/portfolio.csv.gz")
+    report = json.loads((tmp_path / "out" / "reports" / "portfolio.csv.gz.json").read_text())
+    assert report["input_rows"] == report["scored"] + report["rejected"] == len(data.decode().split("\n")) - 1
+
+
+def test_the_command_ends_with_status_2_and_the_reason_for_a_file_it_cannot_score(
+    bundle: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text("name,amount\nx,1\n")
+    out = tmp_path / "out"
+    assert main(["batch", "--bundle", str(bundle.path), "--input", str(source), "--out", str(out)]) == 2
+    assert "unknown columns 'name', 'amount'" in capsys.readouterr().err
+    assert (out / "rejected" / "notes.csv").is_file()
+    assert main(["batch", "--bundle", str(tmp_path), "--input", str(source), "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "batch",
+                "--bundle",
+                str(bundle.path),
+                "--input",
+                str(tmp_path / "absent.csv"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
