@@ -1,0 +1,275 @@
+"""Training from a data directory to a bundle: the one orchestration behind `credit-scoring train`.
+
+load → features → stratified train/test split → cross-validated search of every candidate → champion
+(lowest out-of-fold business cost among eligible candidates) → refit on the whole training split →
+metrics and fairness on the held-out test split → bundle (export, store of every client, population
+summaries, comparison table) → MLflow outcome. The bundle directory appears only when complete, and
+the MLflow parent run ends FAILED if anything on the way fails.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from credit_scoring import schema
+from credit_scoring.bundle.manifest import Manifest
+from credit_scoring.training import report
+from credit_scoring.training.candidates import LIGHTGBM, MODEL, SearchPlan, candidates
+from credit_scoring.training.cost import CostWeights
+from credit_scoring.training.errors import TrainingError
+from credit_scoring.training.fairness import fairness_report, gap_lines, protected_groups
+from credit_scoring.training.fingerprint import data_fingerprint
+from credit_scoring.training.metrics import decision_metrics, format_rate
+from credit_scoring.training.search import (
+    CandidateResult,
+    choose_champion,
+    search_candidate,
+    stratified_folds,
+)
+from credit_scoring.training.tracking import training_run
+
+DEFAULT_PROTECTED: Final = ("CODE_GENDER",)
+MIN_DEFAULTS_PER_FOLD: Final = 10
+"""Each training fold must keep enough defaulters for SMOTE's 5 neighbours and a stable AUC."""
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """Everything `train` may be told besides where the data is and where the bundle goes."""
+
+    plan: SearchPlan
+    seed: int = 42
+    cost: CostWeights = field(default_factory=CostWeights)
+    max_auc_gap: float = 0.05
+    protected: tuple[str, ...] = DEFAULT_PROTECTED
+    test_size: float = 0.2
+    n_jobs: int = 2
+    application_only: bool = False
+    """Read application_train alone, ignoring any history table beside it."""
+    overwrite: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.test_size < 1.0:
+            raise TrainingError(f"test size must be between 0 and 1 (exclusive), got {self.test_size}")
+        if not self.max_auc_gap >= 0.0:
+            raise TrainingError(f"the maximum AUC gap must be 0 or more, got {self.max_auc_gap}")
+        unknown = [name for name in self.protected if name not in _PROTECTABLE]
+        if unknown:
+            raise TrainingError(
+                f"protected column {unknown[0]} is not an application column "
+                f"(expected one of application_train's columns, e.g. CODE_GENDER)"
+            )
+
+
+_PROTECTABLE: Final = frozenset(schema.application_columns()) - {schema.CLIENT_ID}
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What a training produced: the bundle's manifest, every candidate's result, the champion's."""
+
+    manifest: Manifest
+    results: tuple[CandidateResult, ...]
+    champion: CandidateResult
+    table: str
+    """The comparison table, Markdown."""
+    seconds: float
+
+
+def split_indices(target: np.ndarray, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the stratified training and held-out test splits."""
+    rows = np.arange(target.size)
+    train, test = train_test_split(rows, test_size=test_size, stratify=target, random_state=seed)
+    return np.sort(train), np.sort(test)
+
+
+def _check_classes(target: np.ndarray, options: TrainingOptions, file: str) -> None:
+    """Enough defaulters and repaid clients for every fold and for the test split."""
+    needed = int(np.ceil(MIN_DEFAULTS_PER_FOLD * options.plan.folds / (1.0 - options.test_size)))
+    counts = np.bincount(target, minlength=2)
+    if counts.min() < needed:
+        raise TrainingError(
+            f"{file}: TARGET has {counts[1]} defaults and {counts[0]} repaid clients; a "
+            f"{options.plan.folds}-fold search with a {options.test_size:g} test split needs at least "
+            f"{needed} of each"
+        )
+
+
+def _refit(result: CandidateResult, X: np.ndarray, y: np.ndarray, n_jobs: int) -> Any:
+    """The champion's pipeline with its retained parameters, fitted on the whole training split."""
+    pipeline = result.candidate.build().set_params(**result.best.params)
+    if result.candidate.estimator == LIGHTGBM:
+        pipeline.set_params(**{f"{MODEL}__n_jobs": n_jobs})
+    return pipeline.fit(X, y)
+
+
+def _search_all(
+    X: np.ndarray,
+    y: np.ndarray,
+    options: TrainingOptions,
+    progress: Callable[[str], None],
+    log_candidate: Callable[[CandidateResult], None],
+) -> list[CandidateResult]:
+    folds = stratified_folds(y, options.plan.folds, options.seed)
+    class_ratio = float(np.sum(y == 0) / np.sum(y == 1))
+    pool = candidates(options.plan, options.seed, class_ratio)
+    start = time.perf_counter()
+    results = []
+    for index, candidate in enumerate(pool, start=1):
+        result = search_candidate(
+            candidate, X, y, folds, options.cost, options.max_auc_gap, options.seed, options.n_jobs
+        )
+        log_candidate(result)
+        results.append(result)
+        progress(report.progress_line(index, len(pool), result, len(folds), time.perf_counter() - start))
+    return results
+
+
+def train(
+    data_dir: Path,
+    out_dir: Path,
+    options: TrainingOptions,
+    progress: Callable[[str], None] = lambda line: None,
+) -> TrainingOutcome:
+    """Train, select, evaluate and write the bundle to `out_dir` (see the module docstring).
+
+    Raises DataError (unusable data), TrainingError (data or options that cannot give a sound model),
+    FileExistsError (`out_dir` exists and `options.overwrite` is false).
+    """
+    from credit_scoring.bundle.population import build_population
+    from credit_scoring.bundle.writer import write_bundle
+    from credit_scoring.data import load_tables, table_paths
+    from credit_scoring.features.frame import build_features
+
+    start = time.perf_counter()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not options.overwrite:
+        raise FileExistsError(f"{out_dir} already exists: choose another --out, or pass --overwrite")
+
+    history = not options.application_only
+    fingerprint = data_fingerprint(list(table_paths(Path(data_dir), history=history).values()))
+    tables = load_tables(Path(data_dir), history=history)
+    frame = build_features(tables, options.protected)
+    file = f"{schema.APPLICATION}.csv"
+    if frame.target is None:
+        raise TrainingError(f"{file}: no {schema.TARGET} column, so there is nothing to learn from")
+    _check_classes(frame.target, options, file)
+    progress(
+        f"loaded {frame.ids.size:,} clients × {len(frame.names)} features "
+        f"({', '.join(sorted(tables))}) in {time.perf_counter() - start:.1f} s"
+    )
+
+    train_rows, test_rows = split_indices(frame.target, options.test_size, options.seed)
+    X_train, y_train = frame.X[train_rows], frame.target[train_rows]
+    params = {
+        "search": options.plan.name,
+        "folds": options.plan.folds,
+        "seed": options.seed,
+        "cost_fn": options.cost.fn,
+        "cost_fp": options.cost.fp,
+        "max_auc_gap": options.max_auc_gap,
+        "protected": ",".join(options.protected),
+        "test_size": options.test_size,
+        "clients": int(frame.ids.size),
+        "features": len(frame.names),
+        "data_fingerprint": fingerprint,
+    }
+    with training_run(f"train-{options.plan.name}", params) as run:
+        results = _search_all(
+            X_train, y_train, options, progress, lambda result: run.log_candidate(result, options.plan.folds)
+        )
+        champion = choose_champion(results)
+        progress(f"champion: {champion.candidate.name}; refitting on {train_rows.size:,} clients")
+        pipeline = _refit(champion, X_train, y_train, options.n_jobs)
+
+        y_test = frame.target[test_rows]
+        test_probability = pipeline.predict_proba(frame.X[test_rows])[:, 1]
+        threshold = champion.threshold.threshold
+        test_metrics = decision_metrics(y_test, test_probability, threshold, options.cost)
+        fairness = fairness_report(
+            y_test,
+            test_probability,
+            threshold,
+            protected_groups(frame.applications.iloc[test_rows], options.protected),
+        )
+        rows = report.candidate_rows(results, champion.candidate.name)
+        best = champion.best
+        metrics = {
+            "cv": {
+                "auc": best.cv_auc,
+                "auc_std": best.cv_auc_std,
+                "train_auc": best.train_auc,
+                "auc_gap": best.auc_gap,
+                "business_cost": champion.threshold.cost_per_client,
+                "folds": options.plan.folds,
+                "n": int(train_rows.size),
+            },
+            "test": test_metrics,
+        }
+        progress("writing the bundle (export check on every client, store, population summaries)")
+        manifest = write_bundle(
+            out_dir,
+            pipeline=pipeline,
+            features=frame.names,
+            groups=frame.groups,
+            ids=frame.ids,
+            X=frame.X,
+            threshold=threshold,
+            cost={"fn": options.cost.fn, "fp": options.cost.fp},
+            data_fingerprint=fingerprint,
+            protected=options.protected,
+            imbalance=champion.candidate.imbalance,
+            metrics=metrics,
+            candidates=rows,
+            fairness=fairness,
+            applications=frame.applications,
+            population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
+            provenance={"training": {**params, "champion": champion.candidate.name}},
+            overwrite=options.overwrite,
+        )
+        table = report.markdown_table(rows)
+        run.log_outcome(
+            champion.candidate.name,
+            metrics={
+                f"test_{key}": value
+                for key, value in test_metrics.items()
+                if key in ("auc", "business_cost", "precision", "recall")
+            },
+            tags={"model_version": manifest.model_version, "bundle": str(out_dir.resolve())},
+            artifacts={report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)},
+        )
+    return TrainingOutcome(
+        manifest=manifest,
+        results=tuple(results),
+        champion=champion,
+        table=table,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def summary_lines(outcome: TrainingOutcome) -> list[str]:
+    """The human summary `train` prints after the comparison table."""
+    manifest = outcome.manifest
+    test = manifest.metrics["test"]
+    matrix = test["confusion_matrix"]
+    lines = [
+        f"champion: {outcome.champion.candidate.name} (model version {manifest.model_version})",
+        f"threshold {manifest.threshold:.3f} (chosen on out-of-fold predictions); cost weights "
+        f"fn={manifest.cost['fn']:g}, fp={manifest.cost['fp']:g}",
+        f"CV AUC {manifest.metrics['cv']['auc']:.4f}; test AUC {test['auc']:.4f}, business cost "
+        f"{test['business_cost']:.4f} per client, precision {format_rate(test['precision'])}, "
+        f"recall {format_rate(test['recall'])} on {test['n']:,} held-out clients",
+        f"confusion matrix at the threshold: TN {matrix['tn']}  FP {matrix['fp']}  FN {matrix['fn']}  "
+        f"TP {matrix['tp']}",
+        "fairness on the test split (largest gaps between groups):",
+        *(f"  {line}" for line in gap_lines(manifest.fairness)),
+        f"done in {outcome.seconds:.0f} s",
+    ]
+    return lines
