@@ -162,7 +162,10 @@ def test_an_application_with_an_unknown_client_id_is_a_404_naming_the_field(hand
     status, _, body = post(handler, "/predict", {"AMT_CREDIT": 250000.0, "SK_ID_CURR": 999998})
 
     assert status == 404
-    assert body["errors"] == [{"location": "body", "field": "SK_ID_CURR", "message": body["detail"]}]
+    (error,) = body["errors"]
+    assert (error["location"], error["field"]) == ("body", "SK_ID_CURR")
+    assert "999998" in error["message"]
+    assert body["detail"] == f"SK_ID_CURR: {error['message']}"
 
 
 def test_an_empty_application_is_scored_with_every_value_missing(handler: Callable) -> None:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credit_scoring import __version__
 from credit_scoring.api import dashboard
+from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import install_error_handlers
 from credit_scoring.api.routes import add_scoring_routes
@@ -81,6 +82,7 @@ def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> 
     app.state.bundle = state
     app.state.decisions = service
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
     add_scoring_routes(app.router, state, service)
     app.include_router(dashboard.router)
     prefix = normalise_base_path(root_path)

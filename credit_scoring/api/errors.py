@@ -26,9 +26,6 @@ from credit_scoring.api.models import ErrorResponse, FieldError
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 6 * 1024 * 1024
-"""Largest request body accepted: Lambda's limit for a synchronous invocation's payload."""
-
 _LOCATIONS = frozenset({"body", "path", "query", "header"})
 
 # pydantic's wording is clear for most errors; these few are said in the API's terms instead.
@@ -115,15 +112,15 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"method {request.method} is not allowed on this route; allowed: {allowed}"
     elif exc.status_code == 404 and detail == "Not Found":
         detail = "no such route; /docs lists the API's routes"
-    elif exc.status_code == 413:
-        detail = f"request body larger than the {MAX_BODY_BYTES} bytes accepted"
     return JSONResponse(error_body(detail), status_code=exc.status_code, headers=exc.headers)
 
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    errors = [FieldError(location=exc.location, field=exc.field, message=exc.detail)] if exc.field else []
-    return JSONResponse(error_body(exc.detail, errors), status_code=exc.status_code)
+    if exc.field is None:
+        return JSONResponse(error_body(exc.detail), status_code=exc.status_code)
+    errors = [FieldError(location=exc.location, field=exc.field, message=exc.detail)]
+    return JSONResponse(error_body(f"{exc.field}: {exc.detail}", errors), status_code=exc.status_code)
 
 
 class UnexpectedErrors:

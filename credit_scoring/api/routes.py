@@ -19,10 +19,11 @@ from pydantic_core import to_json
 from credit_scoring import schema
 from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import DecisionAudit, begin_decision, new_decision_id
+from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
 from credit_scoring.api.decisions import DecisionService, StoredClient
-from credit_scoring.api.errors import MAX_BODY_BYTES, ApiError
+from credit_scoring.api.errors import ApiError
 from credit_scoring.api.models import (
     BatchRequest,
     BatchResponse,
@@ -50,7 +51,7 @@ _UNAVAILABLE = {503: _error("The model bundle could not be loaded; `detail` says
 _BAD_ID = {422: _error("The client id is not exactly 6 digits.")}
 _UNKNOWN = {404: _error("The client is not in the store of this model version.")}
 _BAD_BODY = {
-    413: _error("The body is larger than 6 MB."),
+    413: _error(f"The body is larger than {MAX_BODY_BYTES} bytes (6 MB)."),
     422: _error("A field is invalid: `errors` names each one and what is expected."),
 }
 _DECISION_HEADERS = {DECISION_ID_HEADER: {"description": "The decision id.", "schema": {"type": "string"}}}
@@ -240,10 +241,8 @@ def add_scoring_routes(
         tags=["decisions"],
     )
 
-    # The body limit is set on the routes that read a body only: on the others it would be work for nothing.
     @router.post(
         "/predict",
-        max_body_size=MAX_BODY_BYTES,
         response_model=PredictionResponse,
         responses={
             **_BAD_BODY,
@@ -269,7 +268,6 @@ def add_scoring_routes(
 
     @router.post(
         BATCH_ROUTE,
-        max_body_size=MAX_BODY_BYTES,
         response_model=BatchResponse,
         responses={**_BAD_BODY, **_UNAVAILABLE},
         summary="Decisions for up to 1,000 clients or applications",

@@ -1,0 +1,180 @@
+"""What the API answers when it cannot score: a bundle that cannot be served (503 with the reason on
+every scoring route, /health saying why), a model that cannot score applications (409), and the
+predecessor's imported model, whose own contract must still hold."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_events import aimed, invoke, load_event, load_function
+from bundle_factory import build_test_bundle
+
+from credit_scoring.cli import import_sklearn
+
+SCORING_ROUTES = [
+    ("GET", "/predict/100002"),
+    ("GET", "/explain/100002"),
+    ("GET", "/model"),
+    ("POST", "/predict"),
+    ("POST", "/predict/batch"),
+]
+VALID_BODIES = {"/predict": {"AMT_CREDIT": 250000.0}, "/predict/batch": {"items": [{"client_id": 100002}]}}
+
+
+@pytest.fixture(scope="module")
+def good_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_test_bundle(tmp_path_factory.mktemp("availability") / "bundle")
+
+
+def variant(good_bundle: Path, tmp_path: Path, change: Callable[[Path], None]) -> Path:
+    """A copy of the good bundle with one change applied."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(good_bundle, copy)
+    change(copy)
+    return copy
+
+
+def edit_manifest(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def change(bundle: Path) -> None:
+        manifest = json.loads((bundle / "manifest.json").read_text())
+        edit(manifest)
+        (bundle / "manifest.json").write_text(json.dumps(manifest))
+
+    return change
+
+
+def handler_for(bundle: Path) -> Callable:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return load_function(monkeypatch, MODEL_DIR=str(bundle))["handler"]
+
+
+def call(handler: Callable, method: str, path: str) -> tuple[int, dict[str, str], Any]:
+    if method == "GET":
+        return invoke(handler, aimed(load_event("http-v2-get-predict.json"), path))
+    body = json.dumps(VALID_BODIES[path])
+    return invoke(handler, aimed(load_event("http-v2-post-predict.json"), path, method, body))
+
+
+def tamper(bundle: Path) -> None:
+    """One byte more in the serving model: still valid JSON, no longer the file the manifest lists."""
+    with (bundle / "serving" / "model.json").open("a") as stream:
+        stream.write(" ")
+
+
+def group_as_application(manifest: dict[str, Any]) -> None:
+    history = next(f for f in manifest["features"] if f["group"] != "application")
+    history["group"] = "application"
+
+
+@pytest.mark.parametrize(
+    ("change", "file", "reason"),
+    [
+        (lambda bundle: (bundle / "manifest.json").unlink(), "manifest.json", "not found"),
+        (tamper, "serving/model.json", "sha256 does not match"),
+        (
+            edit_manifest(group_as_application),
+            "manifest.json",
+            "not computed by this code's feature definition",
+        ),
+    ],
+    ids=["no-manifest", "tampered-model", "features-from-another-version"],
+)
+def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
+    good_bundle: Path, tmp_path: Path, change: Callable[[Path], None], file: str, reason: str
+) -> None:
+    bundle = variant(good_bundle, tmp_path, change)
+    handler = handler_for(bundle)
+
+    for method, path in SCORING_ROUTES:
+        status, _, body = call(handler, method, path)
+        assert status == 503, path
+        assert body["detail"].startswith("model bundle unavailable: ")
+        assert file in body["detail"]
+        assert reason in body["detail"]
+
+    status, _, health = call(handler, "GET", "/health")
+    assert status == 503
+    assert (health["status"], health["file"], health["source"]) == ("unavailable", file, str(bundle))
+    assert reason in health["reason"]
+
+
+@pytest.fixture(scope="module")
+def imported_like(good_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle declaring no application feature definition, as an imported model's does."""
+    return variant(
+        good_bundle,
+        tmp_path_factory.mktemp("no-application-features"),
+        edit_manifest(lambda manifest: manifest.update(application_features=None)),
+    )
+
+
+def test_a_model_without_application_features_refuses_applications_with_a_409(imported_like: Path) -> None:
+    handler = handler_for(imported_like)
+    client_id = json.loads((imported_like / "manifest.json").read_text())["example_client_ids"][0]
+
+    status, _, body = call(handler, "POST", "/predict")
+    assert status == 409
+    assert "cannot score an application" in body["detail"]
+    assert "GET /predict/{client_id}" in body["detail"]
+
+    batch = {"items": [{"client_id": client_id}, {"application": {"AMT_CREDIT": 1000.0}}]}
+    event = aimed(load_event("http-v2-post-predict.json"), "/predict/batch", "POST", json.dumps(batch))
+    status, _, body = invoke(handler, event)
+    assert status == 200
+    assert [result["status"] for result in body["results"]] == [200, 409]
+
+    assert call(handler, "GET", f"/predict/{client_id}")[0] == 200
+    assert call(handler, "GET", "/model")[2]["accepts_applications"] is False
+
+
+PREDECESSOR_THRESHOLD = 0.5050505050505051
+
+
+@pytest.fixture(scope="module")
+def predecessor_bundle(seed_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The predecessor's pickles imported as its README says, through the import-sklearn command."""
+    out = tmp_path_factory.mktemp("predecessor") / "bundle"
+    parser = argparse.ArgumentParser(prog="credit-scoring")
+    import_sklearn.register(parser.add_subparsers())
+    args = parser.parse_args(
+        [
+            "import-sklearn",
+            "--model", str(seed_model_dir / "modele_retenu.pkl"),
+            "--scaler", str(seed_model_dir / "scaler.pkl"),
+            "--features", str(seed_model_dir / "df_sample.csv"),
+            "--threshold", repr(PREDECESSOR_THRESHOLD),
+            "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert args.run(args) == 0
+    return out
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("event", ["rest-v1-get-predict.json", "http-v2-get-predict.json"])
+def test_the_predecessors_contract_holds_through_the_handler(predecessor_bundle: Path, event: str) -> None:
+    handler = handler_for(predecessor_bundle)
+
+    status, _, body = invoke(handler, aimed(load_event(event), "/predict/127494"))
+    assert status == 200
+    assert body["client_id"] == 127494
+    assert body["prediction"] == 0
+    assert round(body["probability"], 8) == round(0.08933094542391484, 8)
+    assert body["threshold"] == PREDECESSOR_THRESHOLD
+
+    status, _, body = invoke(handler, aimed(load_event(event), "/predict/326316"))
+    assert status == 404
+    assert "326316" in body["detail"]
+
+
+@pytest.mark.real_data
+def test_the_predecessors_model_cannot_score_applications(predecessor_bundle: Path) -> None:
+    status, _, body = call(handler_for(predecessor_bundle), "POST", "/predict")
+    assert status == 409
+    assert "cannot score an application" in body["detail"]

@@ -1,0 +1,231 @@
+"""The Lambda entry point: what a fresh execution environment imports to answer GET /predict, and how
+`EventRouter` dispatches API Gateway, S3 and SQS events (the batch ones end to end against moto)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from api_events import EVENTS_DIR, FUNCTION_FILE, aimed, load_event, load_function
+from bundle_factory import build_test_bundle
+from moto import mock_aws
+
+from credit_scoring.bundle.loader import BundleUnavailable, load_bundle
+from credit_scoring.lambda_events import (
+    BatchBundleUnavailableError,
+    EventRouter,
+    HttpEvents,
+    S3ObjectCreatedEvents,
+    SqsEvents,
+)
+
+REPO = FUNCTION_FILE.parents[2]
+API_EVENTS = sorted(path.name for path in EVENTS_DIR.glob("*-v[12]-*.json"))
+BUCKET = "credit-scoring-123456789012-eu-west-3"
+HEAVY = (
+    "pandas",
+    "sklearn",
+    "scipy",
+    "joblib",
+    "lightgbm",
+    "mlflow",
+    "imblearn",
+    "boto3",
+    "pyarrow",
+    "credit_scoring.training",
+    "credit_scoring.synth",
+    "credit_scoring.data",
+    "credit_scoring.batch",
+)
+
+
+@pytest.fixture(scope="module", params=["linear", "lightgbm"])
+def bundle_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_test_bundle(tmp_path_factory.mktemp(request.param) / "bundle", kind=request.param)
+
+
+@pytest.fixture(scope="module")
+def function(bundle_dir: Path) -> dict[str, Any]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/prod")
+
+
+@pytest.fixture(scope="module")
+def client_id(bundle_dir: Path) -> int:
+    return load_bundle(bundle_dir).manifest.example_client_ids[0]
+
+
+FRESH_PROCESS = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, {function_dir!r})
+    sys.path.insert(0, {tests_dir!r})
+    import app
+    from api_events import aimed, load_event
+    statuses = {{}}
+    for name in {events!r}:
+        path = "/health" if "health" in name else "/predict" if "post" in name else "/predict/{client_id}"
+        event = load_event(name)
+        if "post" not in name:
+            event = aimed(event, path)
+        statuses[name] = app.handler(event, None)["statusCode"]
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r} or m.startswith({heavy!r}))
+    print(json.dumps({{"statuses": statuses, "loaded": loaded}}))
+    """
+)
+
+
+def test_a_fresh_environment_answers_every_api_event_without_heavy_imports(
+    bundle_dir: Path, client_id: int
+) -> None:
+    script = FRESH_PROCESS.format(
+        function_dir=str(FUNCTION_FILE.parent),
+        tests_dir=str(REPO / "tests"),
+        events=API_EVENTS,
+        client_id=client_id,
+        heavy=HEAVY,
+    )
+    env = {
+        "MODEL_DIR": str(bundle_dir),
+        "API_BASE_PATH": "/prod",
+        "PYTHONPATH": str(REPO),
+        "PATH": "/usr/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    # events/ post an application whose SK_ID_CURR (100002) the random test bundle does not hold.
+    expected = {name: 404 if "post" in name else 200 for name in API_EVENTS}
+    assert report["statuses"] == expected
+    assert report["loaded"] == []
+
+
+@pytest.mark.parametrize(
+    ("event", "source"),
+    [(name, "http") for name in API_EVENTS]
+    + [("s3-put-batch-incoming.json", "s3"), ("sqs-receive-message.json", "sqs")],
+)
+def test_each_event_file_is_recognised_by_its_own_handler_only(event: str, source: str) -> None:
+    state = BundleUnavailable(reason="not needed", file=None, source="test")
+    handlers = {
+        "http": HttpEvents(lambda e, c: {}),
+        "s3": S3ObjectCreatedEvents(state),
+        "sqs": SqsEvents(state),
+    }
+    accepted = {name for name, handler in handlers.items() if handler.infer(load_event(event))}
+    assert accepted == {source}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}},
+        {"Records": []},
+        {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRemoved:Delete"}]},
+        {"Records": [{"eventSource": "aws:dynamodb"}]},
+        [1, 2, 3],
+        "text",
+    ],
+    ids=["empty", "eventbridge", "no-records", "s3-delete", "dynamodb", "list", "string"],
+)
+def test_an_unrecognised_event_gets_an_error_result_not_an_exception(
+    function: dict[str, Any], event: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = function["handler"](event, None)
+
+    assert result["error"] == "UnrecognisedEvent"
+    assert "API Gateway" in result["message"]
+    assert "unrecognised event" in caplog.text
+
+
+def test_batch_events_are_refused_while_the_bundle_is_unavailable(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        function = load_function(monkeypatch, MODEL_DIR=str(tmp_path))
+    assert isinstance(function["state"], BundleUnavailable)
+    for name in ("s3-put-batch-incoming.json", "sqs-receive-message.json"):
+        with pytest.raises(BatchBundleUnavailableError, match=r"manifest\.json"):
+            function["handler"](load_event(name), None)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "BATCH_BUCKET": BUCKET,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("BATCH_QUEUE_URL", raising=False)
+    with mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        yield s3
+
+
+def s3_event(s3: Any, key: str) -> dict[str, Any]:
+    """events/s3-put-batch-incoming.json announcing an object uploaded to the mocked bucket."""
+    event = load_event("s3-put-batch-incoming.json")
+    head = s3.head_object(Bucket=BUCKET, Key=key)
+    record = event["Records"][0]["s3"]
+    record["object"].update(key=key, size=head["ContentLength"], eTag=head["ETag"].strip('"'))
+    record["object"].pop("versionId")
+    return event
+
+
+def test_an_s3_upload_is_scored_by_the_batch_handler(
+    function: dict[str, Any], client_id: int, aws: Any
+) -> None:
+    key = "batch/incoming/clients.csv"
+    aws.put_object(Bucket=BUCKET, Key=key, Body=f"SK_ID_CURR\n{client_id}\n999998\n".encode())
+
+    result = function["handler"](s3_event(aws, key), None)
+
+    assert [file["key"] for file in result["files"]] == [key]
+    scored = aws.get_object(Bucket=BUCKET, Key="batch/scored/clients.csv")["Body"].read().decode()
+    rejected = aws.get_object(Bucket=BUCKET, Key="batch/rejected/clients.csv")["Body"].read().decode()
+    assert str(client_id) in scored
+    assert "999998" in rejected
+
+
+def test_an_sqs_message_is_answered_by_the_batch_handler(
+    function: dict[str, Any], client_id: int, aws: Any
+) -> None:
+    event = load_event("sqs-receive-message.json")
+    record = event["Records"][0]
+    record["body"] = json.dumps({"correlation_id": "a1b2c3d4-request", "client_id": client_id})
+    record["md5OfBody"] = hashlib.md5(record["body"].encode()).hexdigest()
+
+    result = function["handler"](event, None)
+
+    assert result == {"batchItemFailures": []}
+    answer = json.loads(
+        aws.get_object(Bucket=BUCKET, Key="batch/results/a1b2c3d4-request.json")["Body"].read()
+    )
+    assert answer["status"] == 200
+    assert answer["decision"]["client_id"] == client_id
+
+
+def test_the_router_hands_http_events_to_mangum_unchanged() -> None:
+    seen: list[tuple[dict[str, Any], object]] = []
+
+    def asgi_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+        seen.append((event, context))
+        return {"statusCode": 204}
+
+    router = EventRouter([HttpEvents(asgi_handler)])
+    event = aimed(load_event("rest-v1-get-health.json"), "/health")
+    context = object()
+
+    assert router(event, context) == {"statusCode": 204}
+    assert seen == [(event, context)]
