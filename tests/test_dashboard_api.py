@@ -36,20 +36,25 @@ def client(bundle: LoadedBundle) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(scope="module")
-def bare_client(bundle: LoadedBundle) -> Iterator[TestClient]:
-    """The same clients and model, from a bundle that stores no application records nor population."""
+def imported_like(bundle: LoadedBundle) -> LoadedBundle:
+    """The same clients and model as an imported predecessor's bundle would hold them: no application
+    records, no application features (POST /predict answers 409), no population summaries."""
     manifest = bundle.manifest
-    bare = dataclasses.replace(
+    return dataclasses.replace(
         bundle,
         manifest=dataclasses.replace(
             manifest,
+            protected=None,
             store=dataclasses.replace(manifest.store, applications=False),
             files={name: digest for name, digest in manifest.files.items() if name != POPULATION},
         ),
         store=FeatureStore(bundle.store.ids, bundle.store.features),
     )
-    with TestClient(create_app(bare)) as test_client:
+
+
+@pytest.fixture(scope="module")
+def bare_client(bundle: LoadedBundle) -> Iterator[TestClient]:
+    with TestClient(create_app(imported_like(bundle))) as test_client:
         yield test_client
 
 

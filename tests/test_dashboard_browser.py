@@ -22,6 +22,7 @@ import httpx
 import pytest
 import uvicorn
 from bundle_factory import build_test_bundle
+from test_dashboard_api import imported_like
 
 from credit_scoring import schema
 from credit_scoring.api.app import create_app
@@ -44,31 +45,41 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 STAGE = "/prod"
+IMPORTED = "/imported"
 PAGE_WEIGHT_BUDGET = 300 * 1024
 LOOKUPS_TIMED = 10
 
 
-class _StagePrefix:
-    """What API Gateway and Mangum do for a named stage: strip the prefix before the app sees the path."""
+class _PathPrefixes:
+    """What API Gateway and Mangum do for a named stage: strip the stage's prefix before its app sees the
+    path. Here each prefix serves its own app, and any other path the default app."""
 
-    def __init__(self, plain: Any, staged: Any) -> None:
-        self.plain = plain
-        self.staged = staged
+    def __init__(self, default: Any, prefixed: dict[str, Any]) -> None:
+        self.default = default
+        self.prefixed = prefixed
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and (path == STAGE or path.startswith(f"{STAGE}/")):
-            stripped = path[len(STAGE) :] or "/"
-            await self.staged({**scope, "path": stripped, "raw_path": stripped.encode()}, receive, send)
-        else:
-            await self.plain(scope, receive, send)
+        for prefix, app in self.prefixed.items():
+            if scope["type"] == "http" and (path == prefix or path.startswith(f"{prefix}/")):
+                stripped = path[len(prefix) :] or "/"
+                await app({**scope, "path": stripped, "raw_path": stripped.encode()}, receive, send)
+                return
+        await self.default(scope, receive, send)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port, at / and behind the stage prefix; yields the base URL."""
+    """The app on 127.0.0.1 and a free port: at /, behind a stage prefix, and over an imported-like
+    bundle under IMPORTED; yields the base URL."""
     bundle = load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
-    app = _StagePrefix(create_app(bundle), create_app(bundle, root_path=STAGE))
+    app = _PathPrefixes(
+        create_app(bundle),
+        {
+            STAGE: create_app(bundle, root_path=STAGE),
+            IMPORTED: create_app(imported_like(bundle), root_path=IMPORTED),
+        },
+    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -430,6 +441,22 @@ def test_works_behind_a_stage_prefix_without_trailing_slash(browser: Any, server
     )
     context.close()
     assert failures == []
+
+
+def test_a_bundle_without_application_data_still_decides_and_says_what_is_missing(
+    page: Any, server: str, ids: dict
+) -> None:
+    page.goto(f"{server}{IMPORTED}/")
+    _look_up(page, ids["known"])
+    expect(page.locator("#decision .badge")).to_be_visible()
+    expect(page.locator("#waterfall svg")).to_be_visible()
+    expect(page.locator("#client-info")).to_contain_text("ne sont pas disponibles pour ce modèle")
+    expect(page.locator("#compare-unavailable")).to_contain_text("ne fournit pas de résumés de la population")
+    expect(page.locator("#whatif-unavailable")).to_contain_text("La simulation n’est pas disponible")
+    expect(page.locator("#whatif-form")).to_be_hidden()
+    expect(page.locator("#applicant-form")).to_contain_text(
+        "ne calcule pas de décision à partir d’une demande"
+    )
 
 
 # Figures ----------------------------------------------------------------------------------------
