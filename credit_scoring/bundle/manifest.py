@@ -7,6 +7,7 @@ reports (`metrics`, `fairness`, `candidates`) are passed through as JSON for `GE
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -121,8 +122,9 @@ class Manifest:
     files: dict[str, str]
     format_version: int = FORMAT_VERSION
 
-    @property
+    @functools.cached_property
     def feature_names(self) -> tuple[str, ...]:
+        # Cached: requests read it, and a frozen dataclass never changes its features.
         return tuple(feature.name for feature in self.features)
 
     def required_files(self) -> tuple[str, ...]:
