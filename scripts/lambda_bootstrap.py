@@ -1,11 +1,12 @@
 """The emulated Lambda runtime: one cold start and one invocation, in the process it is run in.
 
-Started by `scripts/lambda_invoke.py` as `python -I -S lambda_bootstrap.py SPEC RESULT`: isolated
-and without site-packages, so that nothing but the paths the spec lists (the function's code, the
-layers as merged under the emulated /opt, the runtime's own packages) can be imported, as in
-Lambda. Standard library only. The init phase (importing the handler's module) and the invocation
-are timed separately, like Lambda's REPORT line; the result is written as JSON to RESULT, so that
-whatever the function prints stays its log.
+Started by `scripts/lambda_invoke.py` as `python -I -S -B lambda_bootstrap.py SPEC RESULT`:
+isolated and without site-packages, so that nothing but the paths the spec lists (the function's
+code, the layers as merged under the emulated /opt, the runtime's own packages) can be imported, as
+in Lambda; and writing no bytecode, as on Lambda's read-only code directories. Standard library
+only. The init phase (importing the handler's module) and the invocation are timed separately, like
+Lambda's REPORT line; the result is written as JSON to RESULT, so that whatever the function prints
+stays its log.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ The function is the one whose template events match the event's source (HTTP API
 unless --function names it. From the built template come its handler, timeout, memory, layers and
 environment variables (intrinsics resolved with the parameters' defaults, --param overrides and a
 local stack's name, account and region). A fresh interpreter, isolated from this one's
-site-packages, then imports the handler from the function's built code and calls it once, with:
+site-packages and writing no bytecode (Lambda's /var/task and /opt are read-only), then imports the
+handler from the function's built code and calls it once, with:
 
 - the layers merged in order into an emulated /opt (later layers win, as in Lambda), on sys.path
   as /opt/python, and environment values under /opt (MODEL_DIR=/opt/model) pointed at it;
@@ -163,7 +164,17 @@ def host_packages(requirements: Path, cache_root: Path, label: str) -> Path:
         return target
     cache_root.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=cache_root))
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+    # No bytecode: Lambda's /opt is read-only, so the runtime compiles every module at each cold start.
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-deps",
+        "--no-compile",
+    ]
     completed = subprocess.run(
         [*command, "--target", str(partial), "--requirement", str(requirements)],
         capture_output=True,
@@ -201,9 +212,10 @@ def prepare(
     function: str | None,
     stack: LocalStack,
     overrides: Mapping[str, str],
+    workdir: Path,
     deps_cache: Path | None = None,
 ) -> Invocation:
-    """Resolve the function, merge its layers under build_dir/invoke/<function>/opt, build its spec."""
+    """Resolve the function, merge its layers into `workdir`/opt, build its runtime spec."""
     built_path = build_dir / "template.yaml"
     if not built_path.is_file():
         raise InvokeError(f"{built_path} not found: run `make sam-build` (sam build) first")
@@ -217,8 +229,8 @@ def prepare(
         raise InvokeError(f"{name}: runtime {runtime!r}; this emulation is of python{LAMBDA_PYTHON}")
 
     layers = layer_ids(properties)
-    opt = build_dir.parent / "invoke" / name / "opt"
-    shutil.rmtree(opt.parent, ignore_errors=True)
+    # Per invocation, so that concurrent invocations of one build never share (or remove) an /opt.
+    opt = workdir / "opt"
     merge_layers([build_dir / built["Resources"][layer]["Properties"]["ContentUri"] for layer in layers], opt)
 
     cache_root = deps_cache or build_dir.parent / "invoke-deps"
@@ -284,40 +296,29 @@ def _local_opt(value: str, opt: Path) -> str:
     return value
 
 
-def invoke(invocation: Invocation) -> dict[str, Any]:
+def invoke(invocation: Invocation, workdir: Path) -> dict[str, Any]:
     """Run the emulated runtime in a fresh process; the result with its cold-start time added."""
-    with tempfile.TemporaryDirectory(prefix="lambda-invoke-") as scratch:
-        spec_path, result_path = Path(scratch) / "spec.json", Path(scratch) / "result.json"
-        spec_path.write_text(json.dumps(invocation.spec), encoding="utf-8")
-        limit = INIT_LIMIT_S + invocation.spec["timeout_s"]
-        started = time.perf_counter()
-        try:
-            # The result file says how the invocation went; the process's output is the function's log.
-            subprocess.run(
-                [sys.executable, "-I", "-S", str(BOOTSTRAP), str(spec_path), str(result_path)],
-                env=invocation.environment,
-                stdout=sys.stderr,
-                timeout=limit,
-                cwd=invocation.spec["sys_path"][0],
-            )
-        except subprocess.TimeoutExpired:
-            return {
-                "phase": "timeout",
-                "error": {
-                    "errorType": "Sandbox.Timedout",
-                    "errorMessage": f"Task timed out after {limit:.0f} seconds",
-                },
-            }
-        cold_start_ms = (time.perf_counter() - started) * 1000
-        if not result_path.is_file():
-            return {
-                "phase": "crash",
-                "error": {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": "the runtime process ended without a result",
-                },
-            }
-        result = json.loads(result_path.read_text(encoding="utf-8"))
+    spec_path, result_path = workdir / "spec.json", workdir / "result.json"
+    spec_path.write_text(json.dumps(invocation.spec), encoding="utf-8")
+    limit = INIT_LIMIT_S + invocation.spec["timeout_s"]
+    started = time.perf_counter()
+    try:
+        # The result file says how the invocation went; the process's output is the function's log.
+        subprocess.run(
+            [sys.executable, "-I", "-S", "-B", str(BOOTSTRAP), str(spec_path), str(result_path)],
+            env=invocation.environment,
+            stdout=sys.stderr,
+            timeout=limit,
+            cwd=invocation.spec["sys_path"][0],
+        )
+    except subprocess.TimeoutExpired:
+        message = f"Task timed out after {limit:.0f} seconds"
+        return {"phase": "timeout", "error": {"errorType": "Sandbox.Timedout", "errorMessage": message}}
+    cold_start_ms = (time.perf_counter() - started) * 1000
+    if not result_path.is_file():
+        message = "the runtime process ended without a result"
+        return {"phase": "crash", "error": {"errorType": "Runtime.ExitError", "errorMessage": message}}
+    result = json.loads(result_path.read_text(encoding="utf-8"))
     result["cold_start_ms"] = cold_start_ms
     return result
 
@@ -335,6 +336,15 @@ def report_line(function: str, result: Mapping[str, Any]) -> str:
     if "max_memory_mb" in result:
         parts.append(f"Max Memory Used: {result['max_memory_mb']:.0f} MB")
     return "\t".join(parts)
+
+
+def _read_event(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvokeError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except json.JSONDecodeError as error:
+        raise InvokeError(f"{path}: not JSON ({error})") from None
 
 
 def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
@@ -365,28 +375,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="print response and figures as one JSON document")
     args = parser.parse_args(argv)
-    try:
+    with tempfile.TemporaryDirectory(prefix="lambda-invoke-") as workdir:
         try:
-            event = json.loads(args.event.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise InvokeError(f"{args.event}: cannot be read ({error.strerror or error})") from None
-        except json.JSONDecodeError as error:
-            raise InvokeError(f"{args.event}: not JSON ({error})") from None
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LocalStack.region
-        stack = LocalStack(name=args.stack_name, region=region, parameters=_pairs(args.param, "--param"))
-        invocation = prepare(
-            args.build_dir.resolve(),
-            args.template.resolve(),
-            event,
-            args.function,
-            stack,
-            _pairs(args.env, "--env"),
-            args.deps_cache.resolve() if args.deps_cache else None,
-        )
-    except (InvokeError, TemplateError) as error:
-        print(f"lambda_invoke: {error}", file=sys.stderr)
-        return 2
-    result = invoke(invocation)
+            event = _read_event(args.event)
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or LocalStack.region
+            stack = LocalStack(name=args.stack_name, region=region, parameters=_pairs(args.param, "--param"))
+            invocation = prepare(
+                args.build_dir.resolve(),
+                args.template.resolve(),
+                event,
+                args.function,
+                stack,
+                _pairs(args.env, "--env"),
+                Path(workdir),
+                args.deps_cache.resolve() if args.deps_cache else None,
+            )
+        except (InvokeError, TemplateError) as error:
+            print(f"lambda_invoke: {error}", file=sys.stderr)
+            return 2
+        result = invoke(invocation, Path(workdir))
     function = invocation.spec["function_name"]
     if args.json:
         print(
