@@ -410,18 +410,15 @@ def test_every_chart_has_a_text_alternative(page: Any, ids: dict) -> None:
     _look_up(page, ids["known"])
     expect(page.locator("#waterfall svg")).to_be_visible()
     expect(page.locator("#histogram svg")).to_be_visible()
-    for svg in page.locator(".chart svg").all():
+    charts = page.locator(".chart svg").all()
+    assert len(charts) == 6
+    for svg in charts:
+        # Named for what it is, described by the sentence with its figures.
         assert svg.get_attribute("role") == "img"
         assert (svg.get_attribute("aria-label") or "").strip()
-    for caption in (
-        "#gauge-caption",
-        "#waterfall-caption",
-        "#histogram-summary",
-        "#boxplot-summary",
-        "#scatter-summary",
-        "#importance-caption",
-    ):
-        assert _text(page.locator(caption)), caption
+        caption = svg.get_attribute("aria-describedby")
+        assert caption
+        assert _text(page.locator(f"#{caption}"))
     assert page.locator("#waterfall-table table").count() == 1
     assert page.locator("#distribution-table table").count() == 1
     assert page.locator("#importance-table table").count() == 1

@@ -46,8 +46,8 @@ export function fitText(text, room) {
 
 /**
  * Replace the container's content with an empty SVG of the container's width and the given height.
- * The SVG is an image for assistive technology, named by `label`; the visible caption or table next
- * to it carries the details.
+ * The SVG is an image for assistive technology, named by `label` and described by the caption the
+ * container's data-caption names (a sentence with the figures; a table follows for the details).
  */
 export function chartSvg(container, height, label) {
   const width = Math.max(container.clientWidth, 240);
@@ -57,6 +57,7 @@ export function chartSvg(container, height, label) {
     height,
     role: "img",
     "aria-label": label,
+    "aria-describedby": container.dataset.caption,
     focusable: "false",
   });
   container.replaceChildren(svg);
