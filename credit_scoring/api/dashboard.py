@@ -202,13 +202,13 @@ async def client(client_id: ClientIdPath, request: Request) -> JSONResponse:
         raise ApiError(
             404, f"client {client_id} is not in the client store of this model version", "client_id"
         )
-    if not store.has_applications:
+    record = store.application(client_id)
+    if record is None:
         raise ApiError(
             409,
             f"model version {bundle.manifest.model_version} stores no application records: the client's "
             "main information and the what-if simulation are not available",
         )
-    record = store.application(client_id) or {}
     # Protected fields never reach the browser, whatever wrote the store: the officer must not see them
     # next to a decision they took no part in.
     protected = set(bundle.manifest.protected or ())
