@@ -293,7 +293,7 @@ def test_applicant_form_calls_post_predict(page: Any, api: httpx.Client) -> None
     page.get_by_label("Prix du bien").fill("405000")
     page.get_by_label("Revenu annuel").fill("180000")
     page.get_by_label("Type de revenu").select_option("Working")
-    page.get_by_label("Score externe 2").fill("0,61")
+    page.get_by_role("textbox", name="Score externe 2").fill("0,61")
     page.get_by_label("Âge (années)").fill("35")
     application["DAYS_BIRTH"] = -round(35 * 365.25)
     response = api.post("/predict", json=application)
