@@ -65,7 +65,10 @@ def generate_bureau(
     annuity = np.round(amount * column("ANNUITY_SHARE"), 2)
     term = column("TERM_DAYS")
     fact_end = np.minimum(start + column("FACT_DAYS"), 0.0)
-    current = np.where(status == "Active", _dpd_bucket(b, status_spec, rng), 0)
+    # This month's days-past-due bucket: late only for credits overdue now (fitted rate per status),
+    # and then how late from the fitted frequencies of the late statuses.
+    overdue = column("OVERDUE", u=coupled_levels(b, STATUS_STRENGTH, rng), order=(0.0, 1.0)) == 1.0
+    current = np.where(overdue, _dpd_bucket(b, status_spec, rng, late_only=True), 0)
     overdue_days = _overdue_days(current, rng)
     months_late = current.astype(float)
     monthly_payment = np.where(np.isnan(annuity), amount / np.maximum(term / DAYS_PER_MONTH, 1.0), annuity)
@@ -94,10 +97,14 @@ def generate_bureau(
     return bureau, balance
 
 
-def _dpd_bucket(b: np.ndarray, status_spec: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
-    """Days-past-due buckets (0-5) of reported months, from the fitted STATUS frequencies."""
-    dpd_frequencies = reorder(status_spec, DPD_STATUSES)["p"]
-    return pick(dpd_frequencies, coupled_levels(b, STATUS_STRENGTH, rng))
+def _dpd_bucket(
+    b: np.ndarray, status_spec: Mapping[str, Any], rng: np.random.Generator, late_only: bool = False
+) -> np.ndarray:
+    """Days-past-due buckets (0-5) of reported months, from the fitted STATUS frequencies (1-5 only
+    when `late_only`)."""
+    first = 1 if late_only else 0
+    frequencies = reorder(status_spec, DPD_STATUSES[first:])["p"]
+    return first + pick(frequencies, coupled_levels(b, STATUS_STRENGTH, rng))
 
 
 def _overdue_days(bucket: np.ndarray, rng: np.random.Generator) -> np.ndarray:

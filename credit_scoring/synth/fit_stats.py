@@ -47,7 +47,7 @@ ROWS_PER_QUANTILE = 10
 MAX_QUANTILES = 100
 MAX_DISCRETE_VALUES = 30
 """A whole-number column with at most this many distinct values is described by its frequencies."""
-STEPS = (4500.0, 1.0, 0.5, 0.01)
+STEPS = (4500.0, 1.0, 0.5, 0.01, 0.001, 0.0001)
 """Candidate granularities of real values, coarsest first; a column takes the first that at least
 `STEP_SHARE` of its values are multiples of (amounts in multiples of 4500, whole days, cents)."""
 STEP_SHARE = 0.95
@@ -91,7 +91,9 @@ def value_part(values: pd.Series, vocabulary: Sequence[str] | None, unseen: froz
     whole = bool(np.all(numbers == np.round(numbers)))
     if whole and present.nunique() <= MAX_DISCRETE_VALUES:
         counts = present.value_counts().sort_index()
-        counts = counts[counts >= MIN_VALUE_COUNT]
+        if not set(counts.index) <= {0.0, 1.0}:
+            # A rare value could single a row out; a rare 0/1 outcome is only a low rate.
+            counts = counts[counts >= MIN_VALUE_COUNT]
         if len(counts) > 0:
             return _frequencies([float(v) for v in counts.index], counts.to_numpy(dtype=float).tolist())
     if len(present) < MIN_QUANTILE_ROWS:

@@ -62,6 +62,12 @@ def _pending(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), np.nan, (values == DAYS_EMPLOYED_ANOMALY).astype(float))
 
 
+def _start_day(columns: Columns) -> np.ndarray:
+    """When a previous loan started: its first due date, or its decision when that date is pending."""
+    first_due = _finite_days(columns["DAYS_FIRST_DUE"])
+    return np.where(np.isnan(first_due), _float(columns["DAYS_DECISION"]), first_due)
+
+
 # --- application_train ----------------------------------------------------------------------------
 
 APPLICATION_DERIVED: dict[str, Derivation] = {
@@ -191,6 +197,7 @@ HISTORY_DERIVED: dict[str, dict[str, Derivation]] = {
     "bureau": {
         "TERM_DAYS": lambda c: _float(c["DAYS_CREDIT_ENDDATE"]) - c["DAYS_CREDIT"],
         "FACT_DAYS": lambda c: _float(c["DAYS_ENDDATE_FACT"]) - c["DAYS_CREDIT"],
+        "OVERDUE": lambda c: (_float(c["CREDIT_DAY_OVERDUE"]) > 0).astype(float),
         "UPDATE_DAYS_AGO": lambda c: -np.asarray(c["DAYS_CREDIT_UPDATE"], dtype=float),
         "DEBT_SHARE": lambda c: _ratio(c["AMT_CREDIT_SUM_DEBT"], c["AMT_CREDIT_SUM"]),
         "ANNUITY_SHARE": lambda c: _ratio(c["AMT_ANNUITY"], c["AMT_CREDIT_SUM"]),
@@ -210,6 +217,9 @@ HISTORY_DERIVED: dict[str, dict[str, Derivation]] = {
         "FIRST_DRAWING_LAG": lambda c: _finite_days(c["DAYS_FIRST_DRAWING"]) - c["DAYS_DECISION"],
         "FIRST_DUE_PENDING": lambda c: _pending(c["DAYS_FIRST_DUE"]),
         "FIRST_DRAWING_PENDING": lambda c: _pending(c["DAYS_FIRST_DRAWING"]),
+        # Loans without a schedule of payments (revolving lines): whether they have ended, and when.
+        "LAST_DUE_PENDING": lambda c: _pending(c["DAYS_LAST_DUE"]),
+        "LAST_DUE_LAG": lambda c: _finite_days(c["DAYS_LAST_DUE"]) - _start_day(c),
         "EARLY_CLOSE_DAYS": lambda c: (
             _finite_days(c["DAYS_LAST_DUE"]) - _finite_days(c["DAYS_LAST_DUE_1ST_VERSION"])
         ),

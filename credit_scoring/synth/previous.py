@@ -9,7 +9,7 @@ with the 365243 placeholder for what has not happened yet).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,8 @@ from credit_scoring.synth.risk import coupled_levels
 from credit_scoring.synth.rows import expand
 
 ColumnArrays = dict[str, np.ndarray]
+Draw = Callable[..., np.ndarray]
+"""Draws one column for every row, from the marginal of its (type, status) group."""
 
 APPLICATIONS_PER_CLIENT = 3.0
 """Mean previous applications per client (Kaggle: 1.67 million for 339,000 clients, about 4.9; set
@@ -102,7 +104,7 @@ def generate_previous(
     return columns
 
 
-def _amounts(column: Any, missing: Any, marginals: GroupedMarginals) -> ColumnArrays:
+def _amounts(column: Draw, missing: Callable[[str], np.ndarray], marginals: GroupedMarginals) -> ColumnArrays:
     """Credit, application, goods price, down payment, number of payments and annuity, consistent."""
     pooled_step = {name: marginals.spec(name).get("step") for name in ("AMT_APPLICATION", "AMT_ANNUITY")}
     credit = column("AMT_CREDIT", missing=False)
@@ -127,12 +129,13 @@ def _amounts(column: Any, missing: Any, marginals: GroupedMarginals) -> ColumnAr
     }
 
 
-def _schedule(decision: np.ndarray, payments: np.ndarray, column: Any, undated: np.ndarray) -> ColumnArrays:
+def _schedule(decision: np.ndarray, payments: np.ndarray, column: Draw, undated: np.ndarray) -> ColumnArrays:
     """The due dates of approved loans (all missing for the others, and for some approved ones).
 
-    First due a fitted lag after the decision (or pending), last due of the original schedule after
-    the number of payments, actual last due earlier when repaid early and pending while running,
-    termination a few days after the last due.
+    First due a fitted lag after the decision (or pending). A loan with a schedule of payments is due
+    to end after them (the original last due), ends earlier when repaid early, and is pending while
+    it runs; a loan without one (a revolving line) has ended or not as the fitted share says, after a
+    fitted duration. Termination comes a few days after the last due.
     """
     first_due = np.where(
         column("FIRST_DUE_PENDING", missing=False) == 1.0,
@@ -145,17 +148,20 @@ def _schedule(decision: np.ndarray, payments: np.ndarray, column: Any, undated: 
     last_due_first_version = np.where(
         scheduled, first_due + DAYS_BETWEEN_INSTALMENTS * (np.nan_to_num(payments) - 1), PENDING
     )
-    finished = last_due_first_version <= 0
+    start = np.where(first_due == PENDING, decision, first_due)
+    unscheduled_end = start + column("LAST_DUE_LAG", missing=False)
+    unscheduled_ended = (column("LAST_DUE_PENDING", missing=False) == 0.0) & (unscheduled_end <= 0)
     early = np.minimum(column("EARLY_CLOSE_DAYS", missing=False), 0.0)
-    last_due = np.where(finished, np.maximum(last_due_first_version + early, first_due), PENDING)
+    scheduled_end = np.maximum(last_due_first_version + early, first_due)
+    finished = np.where(scheduled, last_due_first_version <= 0, unscheduled_ended)
+    last_due = np.where(finished, np.where(scheduled, scheduled_end, unscheduled_end), PENDING)
     termination = np.where(finished, last_due + column("TERMINATION_LAG", missing=False), PENDING)
-    insured = column("NFLAG_INSURED_ON_APPROVAL", missing=False)
     dated = {
         "DAYS_FIRST_DRAWING": first_drawing,
         "DAYS_FIRST_DUE": first_due,
         "DAYS_LAST_DUE_1ST_VERSION": last_due_first_version,
         "DAYS_LAST_DUE": last_due,
         "DAYS_TERMINATION": termination,
-        "NFLAG_INSURED_ON_APPROVAL": insured,
+        "NFLAG_INSURED_ON_APPROVAL": column("NFLAG_INSURED_ON_APPROVAL", missing=False),
     }
     return {name: np.where(undated, np.nan, values) for name, values in dated.items()}

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from credit_scoring.synth.marginals import GroupedMarginals, RowGroups, round_to_step
+from credit_scoring.synth.marginals import GroupedMarginals, RowGroups
 from credit_scoring.synth.previous import APPROVED, DAYS_BETWEEN_INSTALMENTS, PENDING
 from credit_scoring.synth.risk import coupled_levels
 from credit_scoring.synth.rows import cumulative_count, expand, run_lengths
@@ -94,10 +94,11 @@ def _instalments(
         "AMT_INSTALMENT": amount_due,
         "AMT_PAYMENT": np.where(unpaid, np.nan, amount_paid),
     }
-    # Days past due at the month's end: the delay, or the days since an instalment still unpaid.
-    days_past_due = np.clip(delay, 0, -1 - due_day)
-    short = unpaid | (amount_paid < amount_due)
+    # Days past due at the month's end: an instalment still unpaid then is late by the days since due.
     month = np.floor(due_day / DAYS_PER_MONTH)
+    month_end = np.ceil((month + 1) * DAYS_PER_MONTH) - 1
+    days_past_due = np.where(entry_day > month_end, month_end - due_day, 0.0)
+    short = unpaid | (amount_paid < amount_due)
     pos = {
         "loan": loan,
         "MONTHS_BALANCE": month,
@@ -150,12 +151,8 @@ def _cards(
     def missing(name: str) -> np.ndarray:
         return rng.random(n) < marginals.spec(name)["missing"]
 
-    limit_step = marginals.spec("AMT_CREDIT_LIMIT_ACTUAL").get("step")
-    fallback_limit = marginals.draw(
-        "AMT_CREDIT_LIMIT_ACTUAL", rng, RowGroups.pooled(len(cards)), missing=False
-    )
-    granted = previous["AMT_CREDIT"][cards]
-    limit = round_to_step(np.where(granted > 0, granted, fallback_limit), limit_step)[owner]
+    # One limit per card, from the fitted card limits (zero for some: a blocked card).
+    limit = marginals.draw("AMT_CREDIT_LIMIT_ACTUAL", rng, RowGroups.pooled(len(cards)), missing=False)[owner]
     balance = np.round(
         limit * column("UTILISATION", u=coupled_levels(b, UTILISATION_STRENGTH, rng), missing=False), 2
     )
