@@ -127,6 +127,13 @@ def cross_validate(
     return results
 
 
+def retained_config(results: Sequence[ConfigResult], max_auc_gap: float) -> tuple[ConfigResult, bool]:
+    """The configuration with the best CV AUC among those within the AUC-gap bound, and True; or, when
+    none is within it, the best overall and False."""
+    within = [result for result in results if result.auc_gap <= max_auc_gap]
+    return max(within or results, key=lambda result: result.cv_auc), bool(within)
+
+
 def search_candidate(
     candidate: Candidate,
     X: np.ndarray,
@@ -145,8 +152,7 @@ def search_candidate(
     start = time.perf_counter()
     configs = draw_configs(candidate.space, candidate.configs, seed)
     results = cross_validate(candidate, configs, X, y, folds, n_jobs)
-    within = [result for result in results if result.auc_gap <= max_auc_gap]
-    best = max(within or results, key=lambda result: result.cv_auc)
+    best, within = retained_config(results, max_auc_gap)
     if candidate.baseline:
         reason = "baseline"
     elif not within:
