@@ -7,7 +7,8 @@ force small blocks and fan-out:
 - `BATCH_BUCKET` (default: the event's bucket): where SQS request results go (`batch/results/`).
 - `BATCH_QUEUE_URL` (unset: no fan-out): the queue the parts of a large file are sent to (the
   function's own queue).
-- `BATCH_BLOCK_BYTES` (8 MiB): bytes of CSV parsed and scored at a time; bounds memory.
+- `BATCH_BLOCK_BYTES` (2 MiB, about 3,000 application rows): bytes of CSV parsed at a time; with the
+  scorer's fixed row batches, it bounds memory.
 - `BATCH_BYTES_PER_SECOND` (8,000,000): the scoring throughput a plan assumes (bench_batch measures
   it; keep a margin below the measured figure).
 - `BATCH_TIME_RESERVE_SECONDS` (60): time kept free at the end of an invocation (uploads, merge).
@@ -44,7 +45,7 @@ class BatchSettings:
 
     bucket: str | None = None
     queue_url: str | None = None
-    block_bytes: int = 8 * MIB
+    block_bytes: int = 2 * MIB
     bytes_per_second: float = 8_000_000.0
     time_reserve_seconds: float = 60.0
     gzip_ratio: float = 8.0

@@ -40,6 +40,15 @@ class CheckedRows:
     rejected: tuple[Rejection, ...]
     """In line order; malformed lines and invalid values together."""
 
+    def slice(self, start: int, stop: int) -> CheckedRows:
+        """The valid rows start..stop (their rejections stay with the whole)."""
+        return CheckedRows(
+            lines=self.lines[start:stop],
+            client_ids=self.client_ids[start:stop],
+            columns={column: values[start:stop] for column, values in self.columns.items()},
+            rejected=(),
+        )
+
 
 def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
     """Judge every value of the block's parsed rows; a row with any invalid value is rejected whole."""

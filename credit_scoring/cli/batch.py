@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--block-bytes",
         type=int,
         default=None,
-        help="bytes of CSV parsed at a time (default: BATCH_BLOCK_BYTES or 8 MiB); bounds memory",
+        help="bytes of CSV parsed at a time (default: BATCH_BLOCK_BYTES or 2 MiB); bounds memory",
     )
     parser.set_defaults(run=run)
 
