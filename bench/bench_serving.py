@@ -1,0 +1,205 @@
+"""Cold start and warm latency of the scoring function's Lambda handler, against two baselines.
+
+    .venv/bin/python bench/bench_serving.py [--bundle DIR] [--cold-runs 7] [--calls 10000]
+                                            [--recipe-calls 300]
+
+Three handlers, each in fresh processes started the way the Lambda runtime starts one (import the
+module, call `handler(event, context)`), all answering GET /predict/{client_id} from an API Gateway
+HTTP API (payload 2.0) event:
+- this function: functions/scoring/app.py over the bundle (model_artifacts/default, or a small one
+  built by tests/bundle_factory.py when absent);
+- the floor: FastAPI + Mangum answering a constant (bench/handlers/floor.py);
+- the predecessor's recipe: pandas CSV store and joblib scaler and model loaded at import, scored with
+  scikit-learn per request (bench/handlers/recipe.py; needs ../shared/data/seed-model).
+
+Cold start = process start → first response back from the handler (median of the runs, the three
+handlers interleaved so that machine load drifts hit them alike). Warm = p50 and p99 of one handler
+call over `--calls` calls in one process after the first. Figures and the ratios the issue sets as
+targets are printed; the process exits non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from api_events import aimed, load_event  # noqa: E402 (tests/ is put on sys.path first, as pytest does)
+
+SEED_MODEL_DIR = REPO.parent / "shared" / "data" / "seed-model"
+DEFAULT_BUNDLE = REPO / "model_artifacts" / "default"
+RECIPE_CLIENT = 127494  # a client of the predecessor's df_sample.csv
+
+TARGETS = {
+    "cold / floor": 1.6,
+    "cold / recipe": 0.35,
+    "warm p50 / floor p50": 1.5,
+    "warm p99 / floor p99": 2.0,
+}
+
+
+@dataclass(frozen=True)
+class Handler:
+    name: str
+    module_dir: Path
+    module: str
+    client_id: int
+    env: dict[str, str]
+
+
+@dataclass
+class Figures:
+    cold_s: list[float]
+    p50_us: float = float("nan")
+    p99_us: float = float("nan")
+    calls: int = 0
+
+    @property
+    def cold_median(self) -> float:
+        return statistics.median(self.cold_s)
+
+
+def run_once(handler: Handler, event_file: Path, calls: int) -> tuple[float, dict | None]:
+    """Start a fresh process running `handler`; returns its cold start in seconds and warm figures."""
+    read_fd, write_fd = os.pipe()
+    env = {**os.environ, "PYTHONPATH": str(REPO), **handler.env}
+    command = [
+        sys.executable,
+        str(REPO / "bench" / "handlers" / "invoke.py"),
+        str(handler.module_dir),
+        handler.module,
+        str(event_file),
+        str(write_fd),
+        str(calls),
+    ]
+    # stderr goes to a file (the recipe's scikit-learn warns about its pickles' version), shown on failure.
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, env=env, pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=errors
+        )
+        os.close(write_fd)
+        with os.fdopen(read_fd, encoding="utf-8") as report:
+            ready = report.readline()
+            cold = time.perf_counter() - started
+            warm = report.readline()
+        if process.wait() != 0 or ready.strip() != "ready 200":
+            errors.seek(0)
+            raise SystemExit(
+                f"{handler.name}: the handler did not answer 200 ({ready.strip() or 'no answer'})\n"
+                + errors.read()[-2000:]
+            )
+    return cold, json.loads(warm) if warm else None
+
+
+def event_file(directory: Path, client_id: int) -> Path:
+    path = directory / f"get-predict-{client_id}.json"
+    event = aimed(load_event("http-v2-get-predict.json"), f"/predict/{client_id}")
+    path.write_text(json.dumps(event), encoding="utf-8")
+    return path
+
+
+def bundle_dir(requested: Path | None, scratch: Path) -> tuple[Path, str]:
+    if requested is not None:
+        return requested, str(requested)
+    if (DEFAULT_BUNDLE / "manifest.json").is_file():
+        return DEFAULT_BUNDLE, str(DEFAULT_BUNDLE.relative_to(REPO))
+    from bundle_factory import build_test_bundle
+
+    built = scratch / "bundle"
+    build_test_bundle(built)
+    return built, "a bundle from tests/bundle_factory.py (model_artifacts/default is absent)"
+
+
+def example_client(bundle: Path) -> int:
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    return int(manifest["example_client_ids"][0])
+
+
+def ratio_line(name: str, value: float) -> tuple[str, bool]:
+    ok = value <= TARGETS[name]
+    return f"  {name:<22} {value:6.2f}   target ≤ {TARGETS[name]:<5} {'ok' if ok else 'MISSED'}", ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bundle", type=Path, help="bundle to serve (default: model_artifacts/default)")
+    parser.add_argument("--cold-runs", type=int, default=7, help="fresh processes per handler (default: 7)")
+    parser.add_argument("--calls", type=int, default=10_000, help="warm calls, this handler and the floor")
+    parser.add_argument(
+        "--recipe-calls", type=int, default=300, help="warm calls of the recipe (about 16 ms each)"
+    )
+    args = parser.parse_args()
+    if not SEED_MODEL_DIR.is_dir():
+        raise SystemExit(f"the predecessor's model is needed for the recipe: {SEED_MODEL_DIR} is absent")
+
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        bundle, bundle_label = bundle_dir(args.bundle, scratch)
+        ours = Handler(
+            "this function",
+            REPO / "functions" / "scoring",
+            "app",
+            example_client(bundle),
+            {"MODEL_DIR": str(bundle)},
+        )
+        handlers = [
+            ours,
+            Handler("floor", REPO / "bench" / "handlers", "floor", ours.client_id, {}),
+            Handler(
+                "recipe",
+                REPO / "bench" / "handlers",
+                "recipe",
+                RECIPE_CLIENT,
+                {"SEED_MODEL_DIR": str(SEED_MODEL_DIR)},
+            ),
+        ]
+        events = {handler.name: event_file(scratch, handler.client_id) for handler in handlers}
+        figures = {handler.name: Figures([]) for handler in handlers}
+        for _ in range(args.cold_runs):
+            for handler in handlers:
+                cold, _ = run_once(handler, events[handler.name], 0)
+                figures[handler.name].cold_s.append(cold)
+        for handler in handlers:
+            calls = args.recipe_calls if handler.name == "recipe" else args.calls
+            _, warm = run_once(handler, events[handler.name], calls)
+            assert warm is not None
+            figures[handler.name].p50_us = warm["p50_us"]
+            figures[handler.name].p99_us = warm["p99_us"]
+            figures[handler.name].calls = warm["calls"]
+
+    print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    print(f"bundle: {bundle_label}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    header = ("handler", "cold median", "cold runs", "warm p50", "warm p99", "calls")
+    print("{:<15} {:>12} {:>10} {:>10} {:>10} {:>7}".format(*header))
+    for name, figure in figures.items():
+        print(
+            f"{name:<15} {figure.cold_median * 1000:9.0f} ms {len(figure.cold_s):>10} "
+            f"{figure.p50_us:7.0f} µs {figure.p99_us:7.0f} µs {figure.calls:>7}"
+        )
+    this, floor, recipe = (figures[handler.name] for handler in handlers)
+    lines = [
+        ratio_line("cold / floor", this.cold_median / floor.cold_median),
+        ratio_line("cold / recipe", this.cold_median / recipe.cold_median),
+        ratio_line("warm p50 / floor p50", this.p50_us / floor.p50_us),
+        ratio_line("warm p99 / floor p99", this.p99_us / floor.p99_us),
+    ]
+    print("ratios (this function / baseline):")
+    for line, _ in lines:
+        print(line)
+    print(f"  recipe warm p50 / this warm p50: {recipe.p50_us / this.p50_us:.0f}×")
+    return 0 if all(ok for _, ok in lines) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
