@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import numpy as np
 import pytest
 from bundle_factory import build_test_bundle, random_applications
 from moto import mock_aws
@@ -29,6 +30,7 @@ from credit_scoring.api.decisions import DecisionService
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import REJECTED_COLUMNS, SCORED_COLUMNS
+from credit_scoring.batch.scoring import SCORE_ROWS
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.cli import main
 
@@ -309,6 +311,18 @@ def test_stored_client_ids_are_scored_like_get_predict(
         40,
         2,
     )
+
+
+def test_a_block_of_more_rows_than_are_scored_at_once_keeps_every_row_in_order(
+    aws: Aws, bundle: LoadedBundle, service: DecisionService
+) -> None:
+    ids = np.resize(bundle.store.ids, SCORE_ROWS * 2 + 100)  # 8,292 short lines: one 2 MiB block
+    data = ("SK_ID_CURR\n" + "".join(f"{i}\n" for i in ids)).encode()
+    handle_s3_event(aws.upload("batch/incoming/many.csv", data), FakeContext(), bundle)
+    scored = rows(aws.read("batch/scored/many.csv"))
+    assert [int(row[schema.CLIENT_ID]) for row in scored] == ids.tolist()
+    expected = {int(i): service.decide_one_stored(service.find(int(i))).probability for i in bundle.store.ids}
+    assert all(float(row["probability"]) == expected[int(row[schema.CLIENT_ID])] for row in scored)
 
 
 def test_a_gzip_upload_is_read_by_its_bytes_and_answered_compressed_when_so_named(
