@@ -11,8 +11,19 @@ import { onRedraw } from "./preferences.js";
 
 const GROUPS = [
   ["groupLoan", ["NAME_CONTRACT_TYPE", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]],
-  ["groupApplicant", ["AGE", "NAME_FAMILY_STATUS", "CNT_CHILDREN", "CNT_FAM_MEMBERS", "NAME_EDUCATION_TYPE",
-    "NAME_HOUSING_TYPE", "FLAG_OWN_CAR", "FLAG_OWN_REALTY"]],
+  [
+    "groupApplicant",
+    [
+      "AGE",
+      "NAME_FAMILY_STATUS",
+      "CNT_CHILDREN",
+      "CNT_FAM_MEMBERS",
+      "NAME_EDUCATION_TYPE",
+      "NAME_HOUSING_TYPE",
+      "FLAG_OWN_CAR",
+      "FLAG_OWN_REALTY",
+    ],
+  ],
   ["groupIncome", ["AMT_INCOME_TOTAL", "NAME_INCOME_TYPE", "OCCUPATION_TYPE", "EMPLOYMENT"]],
   ["groupScores", ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]],
 ];
@@ -44,14 +55,21 @@ function control(name, rule, value) {
   const id = `applicant-${name}`;
   const describedBy = `${id}-error`;
   if (rule.kind === "category") {
-    const options = [h("option", { value: "", text: t("choose") }),
-      ...rule.choices.map((choice) => h("option", { value: choice, text: categoryLabel(name, choice) }))];
+    const options = [
+      h("option", { value: "", text: t("choose") }),
+      ...rule.choices.map((choice) => h("option", { value: choice, text: categoryLabel(name, choice) })),
+    ];
     const select = h("select", { id, name, "aria-describedby": describedBy }, options);
     select.value = value ?? "";
     return select;
   }
   const input = h("input", {
-    id, name, type: "text", inputmode: rule.whole ? "numeric" : "decimal", autocomplete: "off", "aria-describedby": describedBy,
+    id,
+    name,
+    type: "text",
+    inputmode: rule.whole ? "numeric" : "decimal",
+    autocomplete: "off",
+    "aria-describedby": describedBy,
   });
   input.value = value ?? "";
   return input;
@@ -71,18 +89,26 @@ export function initApplicant(modelCard) {
     for (const name of names) {
       const problem = problems[name];
       document.getElementById(`applicant-${name}`).setAttribute("aria-invalid", String(Boolean(problem)));
-      document.getElementById(`applicant-${name}-error`).textContent = problem ? t(problem.key, problem.values) : "";
+      document.getElementById(`applicant-${name}-error`).textContent = problem
+        ? t(problem.key, problem.values)
+        : "";
     }
   };
   const drawResult = () => {
     if (!outcome) {
-      result.replaceChildren(...(notice ? [h("p", { class: "field-error", text: t(notice.key, notice.values) })] : []));
+      result.replaceChildren(
+        ...(notice ? [h("p", { class: "field-error", text: t(notice.key, notice.values) })] : []),
+      );
       return;
     }
     result.replaceChildren(
-      h("p", { text: t("applicantResult", {
-        decision: t(outcome.decision), probability: formatPercent(outcome.probability), threshold: formatPercent(outcome.threshold),
-      }) }),
+      h("p", {
+        text: t("applicantResult", {
+          decision: t(outcome.decision),
+          probability: formatPercent(outcome.probability),
+          threshold: formatPercent(outcome.threshold),
+        }),
+      }),
       ...decisionBlock(outcome),
       reasonsList(outcome.reasons),
     );
@@ -90,25 +116,38 @@ export function initApplicant(modelCard) {
   const build = () => {
     const values = Object.fromEntries(new FormData(form).entries());
     form.replaceChildren(
-      ...GROUPS.map(([legendKey, group]) => h("fieldset", {}, [
-        h("legend", { text: t(legendKey) }),
-        h("div", { class: "fields" }, group.map((name) => {
-          const field = control(name, typedRule(name, rules), values[name]);
-          return h("div", { class: "field" }, [
-            h("label", { for: field.id, text: name in IN_YEARS ? t(IN_YEARS[name].label) : featureLabel(name) }),
-            field,
-            h("p", { id: `${field.id}-error`, class: "field-error" }),
-          ]);
-        })),
-      ])),
-      h("div", { class: "actions" }, [h("button", { type: "submit", class: "primary", text: t("applicantSubmit") })]),
+      ...GROUPS.map(([legendKey, group]) =>
+        h("fieldset", {}, [
+          h("legend", { text: t(legendKey) }),
+          h(
+            "div",
+            { class: "fields" },
+            group.map((name) => {
+              const field = control(name, typedRule(name, rules), values[name]);
+              return h("div", { class: "field" }, [
+                h("label", {
+                  for: field.id,
+                  text: name in IN_YEARS ? t(IN_YEARS[name].label) : featureLabel(name),
+                }),
+                field,
+                h("p", { id: `${field.id}-error`, class: "field-error" }),
+              ]);
+            }),
+          ),
+        ]),
+      ),
+      h("div", { class: "actions" }, [
+        h("button", { type: "submit", class: "primary", text: t("applicantSubmit") }),
+      ]),
     );
   };
   const draw = () => {
     if (modelCard && !modelCard.accepts_applications) {
       form.replaceChildren(h("p", { class: "notice", text: t("whatifUnavailable") }));
     } else if (loadFailure) {
-      form.replaceChildren(h("p", { class: "notice", text: t("serviceError", { message: loadFailure.message }) }));
+      form.replaceChildren(
+        h("p", { class: "notice", text: t("serviceError", { message: loadFailure.message }) }),
+      );
     } else if (rules) {
       build();
       drawProblems();
@@ -148,8 +187,13 @@ export function initApplicant(modelCard) {
         outcome = await postJSON("predict", payload);
       } catch (failure) {
         for (const fieldError of failure.fields) {
-          const name = Object.keys(IN_YEARS).find((key) => IN_YEARS[key].column === fieldError.field) ?? fieldError.field;
-          problems[name] = { key: "unknownField", values: { field: fieldError.field, message: fieldError.message } };
+          const name =
+            Object.keys(IN_YEARS).find((key) => IN_YEARS[key].column === fieldError.field) ??
+            fieldError.field;
+          problems[name] = {
+            key: "unknownField",
+            values: { field: fieldError.field, message: fieldError.message },
+          };
         }
         // An error no form field can show (the service is down, or the body as a whole) is shown as is.
         if (failure.fields.length === 0 || Object.keys(problems).some((name) => !names.includes(name))) {

@@ -18,10 +18,26 @@ const recorded = (column) => [column, (client) => formatApplicationField(column,
 const INFO = [
   ["AGE_YEARS", (client) => formatVariable("years", client.variables.AGE_YEARS)],
   ["EMPLOYMENT_YEARS", (client) => formatApplicationField("DAYS_EMPLOYED", client.application.DAYS_EMPLOYED)],
-  ...["NAME_FAMILY_STATUS", "CNT_CHILDREN", "NAME_EDUCATION_TYPE", "NAME_INCOME_TYPE", "OCCUPATION_TYPE",
-    "NAME_HOUSING_TYPE", "FLAG_OWN_REALTY", "FLAG_OWN_CAR", "NAME_CONTRACT_TYPE", "AMT_INCOME_TOTAL", "AMT_CREDIT",
-    "AMT_ANNUITY", "AMT_GOODS_PRICE"].map(recorded),
-  ["PAYMENT_RATE", (client) => (client.variables.PAYMENT_RATE == null ? t("unknown") : formatPercent(client.variables.PAYMENT_RATE))],
+  ...[
+    "NAME_FAMILY_STATUS",
+    "CNT_CHILDREN",
+    "NAME_EDUCATION_TYPE",
+    "NAME_INCOME_TYPE",
+    "OCCUPATION_TYPE",
+    "NAME_HOUSING_TYPE",
+    "FLAG_OWN_REALTY",
+    "FLAG_OWN_CAR",
+    "NAME_CONTRACT_TYPE",
+    "AMT_INCOME_TOTAL",
+    "AMT_CREDIT",
+    "AMT_ANNUITY",
+    "AMT_GOODS_PRICE",
+  ].map(recorded),
+  [
+    "PAYMENT_RATE",
+    (client) =>
+      client.variables.PAYMENT_RATE == null ? t("unknown") : formatPercent(client.variables.PAYMENT_RATE),
+  ],
   ["CREDIT_INCOME_RATIO", (client) => formatVariable("ratio", client.variables.CREDIT_INCOME_RATIO)],
   ...["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"].map(recorded),
 ];
@@ -73,7 +89,9 @@ export function initClient() {
 
   const drawDecision = () => {
     const { prediction } = current;
-    document.getElementById("decision").replaceChildren(...decisionBlock(prediction), h("p", { class: "hint", text: t("decisionRule") }));
+    document
+      .getElementById("decision")
+      .replaceChildren(...decisionBlock(prediction), h("p", { class: "hint", text: t("decisionRule") }));
     document.getElementById("decision-reasons").replaceChildren(reasonsList(prediction.reasons));
     renderGauge(document.getElementById("gauge"), prediction);
     document.getElementById("gauge-caption").textContent = t("gaugeCaption", {
@@ -101,11 +119,21 @@ export function initClient() {
   const drawInfo = () => {
     const panel = document.getElementById("client-info");
     if (current.recordError) {
-      const message = current.recordError.status === 409 ? t("infoUnavailable") : t("serviceError", { message: current.recordError.message });
+      const message =
+        current.recordError.status === 409
+          ? t("infoUnavailable")
+          : t("serviceError", { message: current.recordError.message });
       panel.replaceChildren(h("p", { class: "notice", text: message }));
     } else if (current.record) {
-      panel.replaceChildren(h("dl", { class: "info-list" }, INFO.map(([key, value]) =>
-        h("div", {}, [h("dt", { text: featureLabel(key) }), h("dd", { text: value(current.record) })]))));
+      panel.replaceChildren(
+        h(
+          "dl",
+          { class: "info-list" },
+          INFO.map(([key, value]) =>
+            h("div", {}, [h("dt", { text: featureLabel(key) }), h("dd", { text: value(current.record) })]),
+          ),
+        ),
+      );
     }
   };
   const drawAll = () => {
@@ -114,7 +142,10 @@ export function initClient() {
       showFieldMessage(fieldMessage);
     }
     if (statusMessage) {
-      showStatus({ ...statusMessage, values: current && statusMessage.key === "loaded" ? statusValues(current) : statusMessage.values });
+      showStatus({
+        ...statusMessage,
+        values: current && statusMessage.key === "loaded" ? statusValues(current) : statusMessage.values,
+      });
     }
     if (current) {
       drawDecision();
@@ -138,7 +169,11 @@ export function initClient() {
       showFieldMessage({ key: "serviceError", values: { message: failure.message } });
       showStatus(null);
     } else {
-      showStatus(failure.status === 0 ? { key: "networkError", values: {}, error: true } : { key: "serviceError", values: { message: failure.message }, error: true });
+      showStatus(
+        failure.status === 0
+          ? { key: "networkError", values: {}, error: true }
+          : { key: "serviceError", values: { message: failure.message }, error: true },
+      );
     }
     current = null;
     view.hidden = true;
@@ -174,7 +209,14 @@ export function initClient() {
     if (requested !== id) {
       return;
     }
-    current = { id: Number(id), prediction, explanation: null, explanationError: null, record: null, recordError: null };
+    current = {
+      id: Number(id),
+      prediction,
+      explanation: null,
+      explanationError: null,
+      record: null,
+      recordError: null,
+    };
     view.hidden = false;
     showFieldMessage(null);
     document.title = t("titleClient", { id });
@@ -189,12 +231,24 @@ export function initClient() {
 
     const client = current;
     explanation
-      .then((body) => { client.explanation = body; })
-      .catch((failure) => { client.explanationError = failure; })
-      .finally(() => { if (current === client) { drawReasons(); } });
+      .then((body) => {
+        client.explanation = body;
+      })
+      .catch((failure) => {
+        client.explanationError = failure;
+      })
+      .finally(() => {
+        if (current === client) {
+          drawReasons();
+        }
+      });
     record
-      .then((body) => { client.record = body; })
-      .catch((failure) => { client.recordError = failure; })
+      .then((body) => {
+        client.record = body;
+      })
+      .catch((failure) => {
+        client.recordError = failure;
+      })
       .finally(() => {
         if (current === client) {
           drawInfo();
@@ -203,7 +257,9 @@ export function initClient() {
       });
   };
 
-  input.addEventListener("input", () => showFieldMessage(clientIdProblem(input.value.trim(), { complete: false })));
+  input.addEventListener("input", () =>
+    showFieldMessage(clientIdProblem(input.value.trim(), { complete: false })),
+  );
   input.addEventListener("blur", () => {
     if (input.value.trim() !== "") {
       showFieldMessage(clientIdProblem(input.value.trim(), { complete: true }));

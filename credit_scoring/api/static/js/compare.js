@@ -17,8 +17,15 @@ import { onRedraw } from "./preferences.js";
 const DEFAULT_SCATTER = ["AGE_YEARS", "EXT_SOURCE_2"];
 
 function fillSelect(select, variables, chosen) {
-  select.replaceChildren(...variables.map((variable) =>
-    h("option", { value: variable.key, selected: variable.key === chosen, text: featureLabel(variable.key) })));
+  select.replaceChildren(
+    ...variables.map((variable) =>
+      h("option", {
+        value: variable.key,
+        selected: variable.key === chosen,
+        text: featureLabel(variable.key),
+      }),
+    ),
+  );
   select.value = chosen;
 }
 
@@ -45,7 +52,9 @@ export function initCompare(clientEvents) {
     document.getElementById("histogram-summary").textContent = histogramSummary(summary, value);
     renderBoxplot(document.getElementById("boxplot"), summary, value);
     document.getElementById("boxplot-summary").textContent = boxplotSummary(summary, value);
-    document.getElementById("distribution-table").replaceChildren(distributionTable(summary, population.centiles));
+    document
+      .getElementById("distribution-table")
+      .replaceChildren(distributionTable(summary, population.centiles));
   };
   const drawScatter = () => {
     const options = {
@@ -61,23 +70,30 @@ export function initCompare(clientEvents) {
     if (!client || (!population && !failure)) {
       return;
     }
-    const message = failure?.status === 409 ? t("compareUnavailable") : failure && t("serviceError", { message: failure.message });
+    const message =
+      failure?.status === 409
+        ? t("compareUnavailable")
+        : failure && t("serviceError", { message: failure.message });
     unavailable.hidden = !failure;
     body.hidden = Boolean(failure);
     if (failure) {
       unavailable.textContent = message;
       return;
     }
-    document.getElementById("distribution-legend").replaceChildren(legend([
-      { swatch: "safe", label: t("repaid") },
-      { swatch: "risk", label: t("defaulted") },
-      { swatch: "client", label: t("client") },
-    ]));
-    document.getElementById("scatter-legend").replaceChildren(legend([
-      { swatch: "pointRepaid", label: t("repaid") },
-      { swatch: "pointDefaulted", label: t("defaulted") },
-      { swatch: "pointClient", label: t("client") },
-    ]));
+    document.getElementById("distribution-legend").replaceChildren(
+      legend([
+        { swatch: "safe", label: t("repaid") },
+        { swatch: "risk", label: t("defaulted") },
+        { swatch: "client", label: t("client") },
+      ]),
+    );
+    document.getElementById("scatter-legend").replaceChildren(
+      legend([
+        { swatch: "pointRepaid", label: t("repaid") },
+        { swatch: "pointDefaulted", label: t("defaulted") },
+        { swatch: "pointClient", label: t("client") },
+      ]),
+    );
     for (const [name, select] of Object.entries(selects)) {
       fillSelect(select, population.variables, chosen[name]);
     }
@@ -95,7 +111,9 @@ export function initCompare(clientEvents) {
         return;
       }
       chosen.variable = keys[0];
-      [chosen.x, chosen.y] = DEFAULT_SCATTER.every((key) => keys.includes(key)) ? DEFAULT_SCATTER : [keys[0], keys[1] ?? keys[0]];
+      [chosen.x, chosen.y] = DEFAULT_SCATTER.every((key) => keys.includes(key))
+        ? DEFAULT_SCATTER
+        : [keys[0], keys[1] ?? keys[0]];
     })
     .catch((error) => {
       failure = error;

@@ -7,10 +7,15 @@ import { el } from "./svg.js";
 
 function badge(decision) {
   const refused = decision === "refused";
-  const icon = el("svg", { class: "badge-icon", viewBox: "0 0 20 20", "aria-hidden": "true", focusable: "false" }, [
-    el("path", { d: refused ? "M5 5 L15 15 M15 5 L5 15" : "M4 10.5 L8.5 15 L16 5.5" }),
+  const icon = el(
+    "svg",
+    { class: "badge-icon", viewBox: "0 0 20 20", "aria-hidden": "true", focusable: "false" },
+    [el("path", { d: refused ? "M5 5 L15 15 M15 5 L5 15" : "M4 10.5 L8.5 15 L16 5.5" })],
+  );
+  return h("span", { class: `badge ${refused ? "refused" : "accepted"}` }, [
+    icon,
+    h("span", { text: t(refused ? "refused" : "accepted") }),
   ]);
-  return h("span", { class: `badge ${refused ? "refused" : "accepted"}` }, [icon, h("span", { text: t(refused ? "refused" : "accepted") })]);
 }
 
 /** The badge, the probability of default and the threshold, as one block. */
@@ -33,9 +38,14 @@ export function reasonsList(reasons) {
   }
   return h("div", {}, [
     h("h3", { text: t("topReasons") }),
-    h("ol", { class: "comparison-list" }, reasons.map((reason) =>
-      h("li", {
-        text: `${featureLabel(reason.feature)} = ${formatFeatureValue(reason.feature, reason.value)} (▲ ${formatSigned(reason.contribution)})`,
-      }))),
+    h(
+      "ol",
+      { class: "comparison-list" },
+      reasons.map((reason) =>
+        h("li", {
+          text: `${featureLabel(reason.feature)} = ${formatFeatureValue(reason.feature, reason.value)} (▲ ${formatSigned(reason.contribution)})`,
+        }),
+      ),
+    ),
   ]);
 }

@@ -27,7 +27,12 @@ export function readNumber(text, rule) {
     return { problem: { key: "wholeExpected", values: {} } };
   }
   if (value < rule.minimum || value > rule.maximum) {
-    return { problem: { key: "rangeExpected", values: { min: formatNumber(rule.minimum), max: formatNumber(rule.maximum) } } };
+    return {
+      problem: {
+        key: "rangeExpected",
+        values: { min: formatNumber(rule.minimum), max: formatNumber(rule.maximum) },
+      },
+    };
   }
   return { value };
 }

@@ -23,14 +23,29 @@ export function h(tag, attributes = {}, children = []) {
  * is its header. The table scrolls sideways inside its box rather than widening the page.
  */
 export function dataTable(caption, columns, rows) {
-  const head = h("tr", {}, columns.map((column) =>
-    h("th", { scope: "col", class: column.numeric ? "number" : null, text: column.label })));
+  const head = h(
+    "tr",
+    {},
+    columns.map((column) =>
+      h("th", { scope: "col", class: column.numeric ? "number" : null, text: column.label }),
+    ),
+  );
   const body = rows.map((cells) =>
-    h("tr", {}, cells.map((cell, i) =>
-      i === 0
-        ? h("th", { scope: "row", text: cell })
-        : h("td", { class: columns[i].numeric ? "number" : null, text: cell }))));
-  const table = h("table", {}, [h("caption", { text: caption }), h("thead", {}, [head]), h("tbody", {}, body)]);
+    h(
+      "tr",
+      {},
+      cells.map((cell, i) =>
+        i === 0
+          ? h("th", { scope: "row", text: cell })
+          : h("td", { class: columns[i].numeric ? "number" : null, text: cell }),
+      ),
+    ),
+  );
+  const table = h("table", {}, [
+    h("caption", { text: caption }),
+    h("thead", {}, [head]),
+    h("tbody", {}, body),
+  ]);
   return h("div", { class: "table-scroll" }, [table]);
 }
 
@@ -49,10 +64,16 @@ const SWATCHES = {
 
 /** A legend: items are {swatch, label} with swatch a key of SWATCHES. */
 export function legend(items) {
-  return h("ul", { class: "legend" }, items.map(({ swatch, label }) => {
-    const icon = el("svg", { viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" }, [SWATCHES[swatch]()]);
-    return h("li", {}, [icon, h("span", { text: label })]);
-  }));
+  return h(
+    "ul",
+    { class: "legend" },
+    items.map(({ swatch, label }) => {
+      const icon = el("svg", { viewBox: "0 0 24 16", "aria-hidden": "true", focusable: "false" }, [
+        SWATCHES[swatch](),
+      ]);
+      return h("li", {}, [icon, h("span", { text: label })]);
+    }),
+  );
 }
 
 /** A five-pointed star centred on (cx, cy): the client's mark on every chart. */

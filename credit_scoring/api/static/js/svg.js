@@ -107,7 +107,9 @@ export function xAxis(svg, { ticks, position, label, y, left, right }) {
   for (const tick of spacedTicks(ticks, position, label)) {
     const x = position(tick);
     svg.append(el("line", { class: "axis", x1: x, x2: x, y1: y, y2: y + size * 0.4 }));
-    svg.append(el("text", { x, y: y + size * 1.5, "text-anchor": "middle", class: "muted", text: label(tick) }));
+    svg.append(
+      el("text", { x, y: y + size * 1.5, "text-anchor": "middle", class: "muted", text: label(tick) }),
+    );
   }
 }
 

@@ -58,20 +58,31 @@ export function initWhatif(clientEvents, modelCard) {
           current: formatPercent(before.probability),
         }),
       }),
-      h("p", {}, [h("strong", { text: t(prediction.decision === before.decision ? "whatifSame" : "whatifChanged") })]),
+      h("p", {}, [
+        h("strong", { text: t(prediction.decision === before.decision ? "whatifSame" : "whatifChanged") }),
+      ]),
     );
   };
   const drawCurrent = () => {
     const record = application();
-    current.textContent = record ? t("whatifCurrent", { value: formatApplicationField(select.value, record[select.value]) }) : "";
+    current.textContent = record
+      ? t("whatifCurrent", { value: formatApplicationField(select.value, record[select.value]) })
+      : "";
   };
   const draw = () => {
-    const reason = modelCard && !modelCard.accepts_applications ? "whatifUnavailable" : client?.recordError ? "whatifNoRecord" : null;
+    const reason =
+      modelCard && !modelCard.accepts_applications
+        ? "whatifUnavailable"
+        : client?.recordError
+          ? "whatifNoRecord"
+          : null;
     unavailable.hidden = reason === null;
     unavailable.textContent = reason ? t(reason) : "";
     form.hidden = reason !== null;
     const chosen = select.value || CHANGEABLE[0];
-    select.replaceChildren(...CHANGEABLE.map((field) => h("option", { value: field, text: featureLabel(field) })));
+    select.replaceChildren(
+      ...CHANGEABLE.map((field) => h("option", { value: field, text: featureLabel(field) })),
+    );
     select.value = chosen;
     drawCurrent();
     if (problem) {
@@ -114,7 +125,10 @@ export function initWhatif(clientEvents, modelCard) {
       outcome = { field, value: read.value, prediction, before };
     } catch (failure) {
       outcome = null;
-      showProblem({ key: "unknownField", values: { field: failure.fields[0]?.field ?? field, message: failure.message } });
+      showProblem({
+        key: "unknownField",
+        values: { field: failure.fields[0]?.field ?? field, message: failure.message },
+      });
     }
     drawOutcome();
   });

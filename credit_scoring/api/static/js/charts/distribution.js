@@ -39,7 +39,15 @@ function clientMark(svg, x, top, bottom, label, left, right) {
   svg.append(el("line", { class: "marker-client", x1: x, x2: x, y1: top + size * 0.6, y2: bottom }));
   svg.append(el("path", { class: "marker-client-fill", d: starPath(x, top + size * 0.4, size * 0.55) }));
   const placed = clampAnchor(x, textWidth(label), left, right);
-  svg.append(el("text", { x: placed.x, y: top - size * 0.5, "text-anchor": placed.anchor, class: "strong", text: label }));
+  svg.append(
+    el("text", {
+      x: placed.x,
+      y: top - size * 0.5,
+      "text-anchor": placed.anchor,
+      class: "strong",
+      text: label,
+    }),
+  );
 }
 
 function domain(summary) {
@@ -53,7 +61,9 @@ export function renderHistogram(container, summary, clientValue) {
   const { svg, width } = chartSvg(container, size * 17, t("histogramLabel", { variable: name }));
   const top = size * 2.2;
   const bottom = size * 14;
-  const groupShares = Object.fromEntries(GROUPS.filter((g) => summary.counts[g]).map((g) => [g, shares(summary.counts[g])]));
+  const groupShares = Object.fromEntries(
+    GROUPS.filter((g) => summary.counts[g]).map((g) => [g, shares(summary.counts[g])]),
+  );
   const highest = Math.max(...Object.values(groupShares).flat(), 0.01);
   const yTicks = niceTicks(0, highest, 4);
   // Ticks 2.5 % apart need a decimal; whole percentages do not.
@@ -66,7 +76,15 @@ export function renderHistogram(container, summary, clientValue) {
 
   for (const tick of yTicks) {
     svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
-    svg.append(el("text", { x: left - size * 0.4, y: y(tick) + size * 0.35, "text-anchor": "end", class: "muted", text: formatPercent(tick, digits) }));
+    svg.append(
+      el("text", {
+        x: left - size * 0.4,
+        y: y(tick) + size * 0.35,
+        "text-anchor": "end",
+        class: "muted",
+        text: formatPercent(tick, digits),
+      }),
+    );
   }
   const edges = summary.edges;
   for (let i = 0; i < edges.length - 1; i += 1) {
@@ -79,16 +97,35 @@ export function renderHistogram(container, summary, clientValue) {
         return;
       }
       const share = groupShares[group][i];
-      svg.append(el("rect", {
-        class: FILL[group], x: from + gap + k * half, y: y(share), width: Math.max(half, 0.5), height: bottom - y(share),
-      }));
+      svg.append(
+        el("rect", {
+          class: FILL[group],
+          x: from + gap + k * half,
+          y: y(share),
+          width: Math.max(half, 0.5),
+          height: bottom - y(share),
+        }),
+      );
     });
   }
   xAxis(svg, {
-    ticks: niceTicks(low, high, 5), position: x, label: (v) => formatAxis(summary.unit, v), y: bottom, left, right,
+    ticks: niceTicks(low, high, 5),
+    position: x,
+    label: (v) => formatAxis(summary.unit, v),
+    y: bottom,
+    left,
+    right,
   });
   if (clientValue !== null && clientValue !== undefined) {
-    clientMark(svg, x(clamp(clientValue)), top, bottom, `${t("client")}${colon()}${formatVariable(summary.unit, clientValue)}`, left, right);
+    clientMark(
+      svg,
+      x(clamp(clientValue)),
+      top,
+      bottom,
+      `${t("client")}${colon()}${formatVariable(summary.unit, clientValue)}`,
+      left,
+      right,
+    );
   }
 }
 
@@ -98,9 +135,14 @@ export function histogramSummary(summary, clientValue) {
     return t("histogramNoClient", { variable });
   }
   const share = (group) =>
-    summary.counts[group] ? formatPercent(shareAtOrBelow(summary.edges, summary.counts[group], clientValue), 0) : t("unknown");
+    summary.counts[group]
+      ? formatPercent(shareAtOrBelow(summary.edges, summary.counts[group], clientValue), 0)
+      : t("unknown");
   return t("histogramSummary", {
-    variable, value: formatVariable(summary.unit, clientValue), repaidShare: share("repaid"), defaultedShare: share("defaulted"),
+    variable,
+    value: formatVariable(summary.unit, clientValue),
+    repaidShare: share("repaid"),
+    defaultedShare: share("defaulted"),
   });
 }
 
@@ -113,7 +155,11 @@ export function renderBoxplot(container, summary, clientValue) {
   // The client's star sits between its label and the first row.
   const rowsTop = top + size * 1.2;
   const bottom = rowsTop + GROUPS.length * rowHeight;
-  const { svg, width } = chartSvg(container, bottom + size * 2.6, t("boxLabel", { variable: featureLabel(summary.key) }));
+  const { svg, width } = chartSvg(
+    container,
+    bottom + size * 2.6,
+    t("boxLabel", { variable: featureLabel(summary.key) }),
+  );
   const left = size * 0.5;
   const right = width - size * 0.5;
   const { low, high, clamp } = domain(summary);
@@ -133,13 +179,36 @@ export function renderBoxplot(container, summary, clientValue) {
     svg.append(el("line", { class: "axis", x1: x(p5), x2: x(p25), y1: middle, y2: middle }));
     svg.append(el("line", { class: "axis", x1: x(p75), x2: x(p95), y1: middle, y2: middle }));
     for (const whisker of [p5, p95]) {
-      svg.append(el("line", { class: "axis", x1: x(whisker), x2: x(whisker), y1: boxTop + boxHeight * 0.25, y2: boxTop + boxHeight * 0.75 }));
+      svg.append(
+        el("line", {
+          class: "axis",
+          x1: x(whisker),
+          x2: x(whisker),
+          y1: boxTop + boxHeight * 0.25,
+          y2: boxTop + boxHeight * 0.75,
+        }),
+      );
     }
-    svg.append(el("rect", { class: BOX_FILL[group], x: x(p25), y: boxTop, width: Math.max(x(p75) - x(p25), 1), height: boxHeight }));
-    svg.append(el("line", { class: "marker-client", x1: x(p50), x2: x(p50), y1: boxTop, y2: boxTop + boxHeight }));
+    svg.append(
+      el("rect", {
+        class: BOX_FILL[group],
+        x: x(p25),
+        y: boxTop,
+        width: Math.max(x(p75) - x(p25), 1),
+        height: boxHeight,
+      }),
+    );
+    svg.append(
+      el("line", { class: "marker-client", x1: x(p50), x2: x(p50), y1: boxTop, y2: boxTop + boxHeight }),
+    );
   });
   xAxis(svg, {
-    ticks: niceTicks(low, high, 5), position: x, label: (v) => formatAxis(summary.unit, v), y: bottom, left, right,
+    ticks: niceTicks(low, high, 5),
+    position: x,
+    label: (v) => formatAxis(summary.unit, v),
+    y: bottom,
+    left,
+    right,
   });
   if (clientValue !== null && clientValue !== undefined) {
     clientMark(svg, x(clamp(clientValue)), top, bottom, t("client"), left, right);
@@ -147,15 +216,20 @@ export function renderBoxplot(container, summary, clientValue) {
 }
 
 export function boxplotSummary(summary, clientValue) {
-  const median = (group) => (summary.quantiles[group] ? formatVariable(summary.unit, summary.quantiles[group][2]) : t("unknown"));
+  const median = (group) =>
+    summary.quantiles[group] ? formatVariable(summary.unit, summary.quantiles[group][2]) : t("unknown");
   return t("boxSummary", {
-    repaidMedian: median("repaid"), defaultedMedian: median("defaulted"), value: formatVariable(summary.unit, clientValue),
+    repaidMedian: median("repaid"),
+    defaultedMedian: median("defaulted"),
+    value: formatVariable(summary.unit, clientValue),
   });
 }
 
 /** Both charts' data: each bin's share per group, then each group's centiles. */
 export function distributionTable(summary, centiles) {
-  const groupShares = Object.fromEntries(GROUPS.map((g) => [g, summary.counts[g] ? shares(summary.counts[g]) : null]));
+  const groupShares = Object.fromEntries(
+    GROUPS.map((g) => [g, summary.counts[g] ? shares(summary.counts[g]) : null]),
+  );
   const last = summary.edges.length - 2;
   const rows = summary.edges.slice(0, -1).map((from, i) => {
     const to = summary.edges[i + 1];
@@ -171,12 +245,18 @@ export function distributionTable(summary, centiles) {
   for (const [k, centile] of centiles.entries()) {
     rows.push([
       `${t("centile")} ${centile}`,
-      ...GROUPS.map((g) => (summary.quantiles[g] ? formatVariable(summary.unit, summary.quantiles[g][k]) : t("unknown"))),
+      ...GROUPS.map((g) =>
+        summary.quantiles[g] ? formatVariable(summary.unit, summary.quantiles[g][k]) : t("unknown"),
+      ),
     ]);
   }
-  return dataTable(t("histogramLabel", { variable: featureLabel(summary.key) }), [
-    { label: t("binRange") },
-    { label: t("repaid"), numeric: true },
-    { label: t("defaulted"), numeric: true },
-  ], rows);
+  return dataTable(
+    t("histogramLabel", { variable: featureLabel(summary.key) }),
+    [
+      { label: t("binRange") },
+      { label: t("repaid"), numeric: true },
+      { label: t("defaulted"), numeric: true },
+    ],
+    rows,
+  );
 }

@@ -35,38 +35,81 @@ export function renderGauge(container, { probability, threshold }) {
     if (to <= from) {
       continue;
     }
-    svg.append(el("rect", { class: ZONE_STYLE[zone], x: x(from), y: barTop, width: x(to) - x(from), height: barHeight }));
+    svg.append(
+      el("rect", {
+        class: ZONE_STYLE[zone],
+        x: x(from),
+        y: barTop,
+        width: x(to) - x(from),
+        height: barHeight,
+      }),
+    );
     const name = t(ZONE_NAME[zone]);
     if (textWidth(name) + size < x(to) - x(from)) {
-      svg.append(el("text", {
-        x: (x(from) + x(to)) / 2, y: barTop + barHeight / 2 + size * 0.35, "text-anchor": "middle", class: "strong",
-        text: name,
-      }));
+      svg.append(
+        el("text", {
+          x: (x(from) + x(to)) / 2,
+          y: barTop + barHeight / 2 + size * 0.35,
+          "text-anchor": "middle",
+          class: "strong",
+          text: name,
+        }),
+      );
     }
   }
 
   const thresholdX = x(threshold);
-  svg.append(el("line", { class: "marker-threshold", x1: thresholdX, x2: thresholdX, y1: barTop - size * 0.5, y2: barBottom + size * 1.6 }));
+  svg.append(
+    el("line", {
+      class: "marker-threshold",
+      x1: thresholdX,
+      x2: thresholdX,
+      y1: barTop - size * 0.5,
+      y2: barBottom + size * 1.6,
+    }),
+  );
   const thresholdText = `${t("threshold")} ${formatPercent(threshold)}`;
   const thresholdLabel = clampAnchor(thresholdX, textWidth(thresholdText), left, right);
-  svg.append(el("text", { x: thresholdLabel.x, y: barBottom + size * 2.6, "text-anchor": thresholdLabel.anchor, text: thresholdText }));
+  svg.append(
+    el("text", {
+      x: thresholdLabel.x,
+      y: barBottom + size * 2.6,
+      "text-anchor": thresholdLabel.anchor,
+      text: thresholdText,
+    }),
+  );
 
   const pointerX = x(Math.min(Math.max(probability, 0), 1));
   const pointerTip = barTop + barHeight * 0.55;
-  svg.append(el("path", {
-    class: "pointer",
-    d: `M${pointerX} ${pointerTip} L${pointerX - size * 0.6} ${barTop - size * 0.6} L${pointerX + size * 0.6} ${barTop - size * 0.6} Z`,
-  }));
+  svg.append(
+    el("path", {
+      class: "pointer",
+      d: `M${pointerX} ${pointerTip} L${pointerX - size * 0.6} ${barTop - size * 0.6} L${pointerX + size * 0.6} ${barTop - size * 0.6} Z`,
+    }),
+  );
   const probabilityText = formatPercent(probability);
   const probabilityLabel = clampAnchor(pointerX, textWidth(probabilityText) * 1.3, left, right);
-  svg.append(el("text", {
-    x: probabilityLabel.x, y: barTop - size * 1.1, "text-anchor": probabilityLabel.anchor, class: "strong",
-    text: probabilityText,
-  }));
+  svg.append(
+    el("text", {
+      x: probabilityLabel.x,
+      y: barTop - size * 1.1,
+      "text-anchor": probabilityLabel.anchor,
+      class: "strong",
+      text: probabilityText,
+    }),
+  );
 
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     const label = formatPercent(tick, 0);
     const placed = clampAnchor(x(tick), textWidth(label), left, right);
-    svg.append(el("text", { x: placed.x, y: height - size * 0.6, "text-anchor": placed.anchor, class: "muted", text: label }));
+    svg.append(
+      el("text", {
+        x: placed.x,
+        y: height - size * 0.6,
+        "text-anchor": placed.anchor,
+        class: "muted",
+        text: label,
+      }),
+    );
   }
 }

@@ -23,16 +23,31 @@ export function renderImportance(container, items) {
     const top = i * rowHeight;
     const value = formatNumber(item.importance);
     const room = right - left - textWidth(value) - size;
-    svg.append(el("text", { x: left, y: top + size * 1.05, text: fitText(featureLabel(item.feature), room) }));
-    svg.append(el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: value }));
-    svg.append(el("rect", { class: "fill-neutral", x: left, y: top + labelHeight, width: Math.max(x(item.importance) - left, 1.5), height: barHeight }));
+    svg.append(
+      el("text", { x: left, y: top + size * 1.05, text: fitText(featureLabel(item.feature), room) }),
+    );
+    svg.append(
+      el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: value }),
+    );
+    svg.append(
+      el("rect", {
+        class: "fill-neutral",
+        x: left,
+        y: top + labelHeight,
+        width: Math.max(x(item.importance) - left, 1.5),
+        height: barHeight,
+      }),
+    );
   });
 }
 
 export function importanceCaption(items) {
   return t("importanceCaption", {
     count: Math.min(items.length, 5),
-    list: items.slice(0, 5).map((item) => featureLabel(item.feature)).join(", "),
+    list: items
+      .slice(0, 5)
+      .map((item) => featureLabel(item.feature))
+      .join(", "),
   });
 }
 

@@ -10,14 +10,20 @@ function pairs(sample, xKey, yKey) {
   const ys = sample.values[yKey] ?? [];
   return sample.outcome
     .map((outcome, i) => ({ outcome, x: xs[i], y: ys[i] }))
-    .filter((point) => point.x !== null && point.x !== undefined && point.y !== null && point.y !== undefined);
+    .filter(
+      (point) => point.x !== null && point.x !== undefined && point.y !== null && point.y !== undefined,
+    );
 }
 
 export function renderScatter(container, { sample, xSummary, ySummary, client }) {
   const size = textSize();
   const width = Math.max(container.clientWidth, 240);
   const height = Math.min(width * 0.62, size * 30);
-  const { svg } = chartSvg(container, height, t("scatterLabel", { x: featureLabel(xSummary.key), y: featureLabel(ySummary.key) }));
+  const { svg } = chartSvg(
+    container,
+    height,
+    t("scatterLabel", { x: featureLabel(xSummary.key), y: featureLabel(ySummary.key) }),
+  );
   const yTicks = niceTicks(ySummary.edges[0], ySummary.edges.at(-1), 5);
   const left = Math.max(...yTicks.map((v) => textWidth(formatAxis(ySummary.unit, v)))) + size;
   const right = width - size;
@@ -30,15 +36,36 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
 
   for (const tick of yTicks) {
     svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
-    svg.append(el("text", { x: left - size * 0.4, y: y(tick) + size * 0.35, "text-anchor": "end", class: "muted", text: formatAxis(ySummary.unit, tick) }));
+    svg.append(
+      el("text", {
+        x: left - size * 0.4,
+        y: y(tick) + size * 0.35,
+        "text-anchor": "end",
+        class: "muted",
+        text: formatAxis(ySummary.unit, tick),
+      }),
+    );
   }
   svg.append(el("line", { class: "axis", x1: left, x2: left, y1: top, y2: bottom }));
   xAxis(svg, {
-    ticks: niceTicks(xLow, xHigh, 5), position: x, label: (v) => formatAxis(xSummary.unit, v), y: bottom, left, right,
+    ticks: niceTicks(xLow, xHigh, 5),
+    position: x,
+    label: (v) => formatAxis(xSummary.unit, v),
+    y: bottom,
+    left,
+    right,
   });
 
   svg.append(el("text", { x: left, y: size, class: "strong", text: featureLabel(ySummary.key) }));
-  svg.append(el("text", { x: right, y: height - size * 0.3, "text-anchor": "end", class: "strong", text: featureLabel(xSummary.key) }));
+  svg.append(
+    el("text", {
+      x: right,
+      y: height - size * 0.3,
+      "text-anchor": "end",
+      class: "strong",
+      text: featureLabel(xSummary.key),
+    }),
+  );
 
   const points = pairs(sample, xSummary.key, ySummary.key);
   const radius = size * 0.25;
@@ -48,7 +75,12 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
   }
   for (const point of points.filter((p) => p.outcome === 1)) {
     const [px, py, r] = [x(point.x), y(point.y), radius * 1.5];
-    svg.append(el("path", { class: "point-defaulted", d: `M${px} ${py - r} L${px + r} ${py + r * 0.8} L${px - r} ${py + r * 0.8} Z` }));
+    svg.append(
+      el("path", {
+        class: "point-defaulted",
+        d: `M${px} ${py - r} L${px + r} ${py + r * 0.8} L${px - r} ${py + r * 0.8} Z`,
+      }),
+    );
   }
 
   if (client.x !== null && client.x !== undefined && client.y !== null && client.y !== undefined) {
@@ -57,9 +89,15 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
     svg.append(el("path", { class: "marker-client-fill", d: starPath(cx, cy, size * 0.75) }));
     const label = t("client");
     const onLeft = cx + size + textWidth(label) > right;
-    svg.append(el("text", {
-      x: onLeft ? cx - size : cx + size, y: cy - size * 0.6, "text-anchor": onLeft ? "end" : "start", class: "strong", text: label,
-    }));
+    svg.append(
+      el("text", {
+        x: onLeft ? cx - size : cx + size,
+        y: cy - size * 0.6,
+        "text-anchor": onLeft ? "end" : "start",
+        class: "strong",
+        text: label,
+      }),
+    );
   }
   return points;
 }

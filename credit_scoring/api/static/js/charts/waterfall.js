@@ -6,7 +6,9 @@ import { featureLabel, t } from "../i18n.js";
 import { dataTable } from "../html.js";
 import { chartSvg, el, fitText, linear, spacedTicks, textSize, textWidth } from "../svg.js";
 
-const PROBABILITY_TICKS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995];
+const PROBABILITY_TICKS = [
+  0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995,
+];
 
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 const logit = (p) => Math.log(p / (1 - p));
@@ -26,7 +28,13 @@ function waterfallSteps(base, contributions, top) {
   const rest = sorted.slice(top);
   if (rest.length > 0) {
     const contribution = rest.reduce((sum, item) => sum + item.contribution, 0);
-    steps.push({ feature: null, count: rest.length, contribution, start: cumulative, end: cumulative + contribution });
+    steps.push({
+      feature: null,
+      count: rest.length,
+      contribution,
+      start: cumulative,
+      end: cumulative + contribution,
+    });
     cumulative += contribution;
   }
   return { steps, score: cumulative };
@@ -63,47 +71,88 @@ export function renderWaterfall(container, { base, contributions, threshold, top
   const x = linear(low - pad, high + pad, left, right);
 
   const thresholdX = x(logit(threshold));
-  svg.append(el("line", { class: "marker-threshold", x1: thresholdX, x2: thresholdX, y1: header - size * 0.6, y2: axisY }));
-  svg.append(el("text", {
-    x: thresholdX, y: header - size, "text-anchor": thresholdX > width / 2 ? "end" : "start",
-    text: `${t("threshold")} ${formatPercent(threshold)}`,
-  }));
+  svg.append(
+    el("line", {
+      class: "marker-threshold",
+      x1: thresholdX,
+      x2: thresholdX,
+      y1: header - size * 0.6,
+      y2: axisY,
+    }),
+  );
+  svg.append(
+    el("text", {
+      x: thresholdX,
+      y: header - size,
+      "text-anchor": thresholdX > width / 2 ? "end" : "start",
+      text: `${t("threshold")} ${formatPercent(threshold)}`,
+    }),
+  );
 
   const drawRow = (index, label, valueText, draw) => {
     const top = header + index * rowHeight;
     const room = right - left - textWidth(valueText) - size;
     svg.append(el("text", { x: left, y: top + size * 1.05, text: fitText(label, room) }));
-    svg.append(el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: valueText }));
+    svg.append(
+      el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: valueText }),
+    );
     draw(top + labelHeight);
   };
   const marker = (value) => (y) => {
     const cx = x(value);
     const r = barHeight * 0.45;
-    svg.append(el("path", { class: "marker-client-fill", d: `M${cx} ${y} L${cx + r} ${y + r} L${cx} ${y + 2 * r} L${cx - r} ${y + r} Z` }));
+    svg.append(
+      el("path", {
+        class: "marker-client-fill",
+        d: `M${cx} ${y} L${cx + r} ${y + r} L${cx} ${y + 2 * r} L${cx - r} ${y + r} Z`,
+      }),
+    );
   };
 
   drawRow(0, t("baseRisk"), formatPercent(sigmoid(base)), marker(base));
   steps.forEach((step, i) => {
     drawRow(i + 1, stepLabel(step), formatSigned(step.contribution), (y) => {
       const from = x(Math.min(step.start, step.end));
-      svg.append(el("rect", {
-        class: step.contribution > 0 ? "fill-risk" : "fill-safe",
-        x: from, y, width: Math.max(x(Math.max(step.start, step.end)) - from, 1.5), height: barHeight,
-      }));
-      svg.append(el("line", { class: "connector", x1: x(step.end), x2: x(step.end), y1: y + barHeight, y2: y + rowHeight }));
+      svg.append(
+        el("rect", {
+          class: step.contribution > 0 ? "fill-risk" : "fill-safe",
+          x: from,
+          y,
+          width: Math.max(x(Math.max(step.start, step.end)) - from, 1.5),
+          height: barHeight,
+        }),
+      );
+      svg.append(
+        el("line", {
+          class: "connector",
+          x1: x(step.end),
+          x2: x(step.end),
+          y1: y + barHeight,
+          y2: y + rowHeight,
+        }),
+      );
     });
   });
   drawRow(rows - 1, t("clientScore"), formatPercent(sigmoid(score)), marker(score));
 
   svg.append(el("line", { class: "axis", x1: left, x2: right, y1: axisY, y2: axisY }));
   const inDomain = PROBABILITY_TICKS.filter((p) => logit(p) >= low - pad && logit(p) <= high + pad);
-  for (const p of spacedTicks(inDomain, (p) => x(logit(p)), (p) => formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0))) {
+  for (const p of spacedTicks(
+    inDomain,
+    (p) => x(logit(p)),
+    (p) => formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0),
+  )) {
     const tickX = x(logit(p));
     svg.append(el("line", { class: "axis", x1: tickX, x2: tickX, y1: axisY, y2: axisY + size * 0.4 }));
-    svg.append(el("text", {
-      x: tickX, y: axisY + size * 1.6, "text-anchor": "middle", class: "muted",
-      text: formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0),
-    }));
+    svg.append(
+      el("text", {
+        x: tickX,
+        y: axisY + size * 1.6,
+        "text-anchor": "middle",
+        class: "muted",
+        text: formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0),
+      }),
+    );
   }
   return { steps, score };
 }
@@ -113,10 +162,16 @@ export function waterfallCaption({ steps, score }, base) {
   const named = steps.filter((step) => step.feature !== null);
   const list = named
     .slice(0, 4)
-    .map((step) => `${featureLabel(step.feature)} (${step.contribution > 0 ? t("raisesRisk") : t("lowersRisk")})`)
+    .map(
+      (step) =>
+        `${featureLabel(step.feature)} (${step.contribution > 0 ? t("raisesRisk") : t("lowersRisk")})`,
+    )
     .join(", ");
   return t("waterfallCaption", {
-    base: formatPercent(sigmoid(base)), score: formatPercent(sigmoid(score)), count: Math.min(named.length, 4), list,
+    base: formatPercent(sigmoid(base)),
+    score: formatPercent(sigmoid(score)),
+    count: Math.min(named.length, 4),
+    list,
   });
 }
 
@@ -133,11 +188,15 @@ export function waterfallTable({ steps, score }, base) {
     ]);
   }
   rows.push([t("clientScore"), "", "", "", formatPercent(sigmoid(score))]);
-  return dataTable(t("reasonsLabel"), [
-    { label: t("feature") },
-    { label: t("value") },
-    { label: t("contribution"), numeric: true },
-    { label: t("effect") },
-    { label: t("cumulative"), numeric: true },
-  ], rows);
+  return dataTable(
+    t("reasonsLabel"),
+    [
+      { label: t("feature") },
+      { label: t("value") },
+      { label: t("contribution"), numeric: true },
+      { label: t("effect") },
+      { label: t("cumulative"), numeric: true },
+    ],
+    rows,
+  );
 }
