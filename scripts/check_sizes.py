@@ -124,12 +124,12 @@ def render(sizes: Sequence[FunctionSize], goal_mb: float) -> str:
         lines.append(f"{size.function}")
         for artefact in size.artefacts:
             lines.append(
-                f"  {artefact.name:<28} {artefact.unzipped_bytes / MB:8.1f} MB unzipped"
-                f" {artefact.zipped_bytes / MB:8.1f} MB zipped"
+                f"  {artefact.name:<28} {artefact.unzipped_bytes / MB:8.2f} MB unzipped"
+                f" {artefact.zipped_bytes / MB:8.2f} MB zipped"
             )
         total = size.unzipped_bytes / MB
         verdict = "within the goal" if total <= goal_mb else f"OVER the {goal_mb:g} MB goal"
-        lines.append(f"  {'total unzipped':<28} {total:8.1f} MB ({verdict})")
+        lines.append(f"  {'total unzipped':<28} {total:8.2f} MB ({verdict})")
     return "\n".join(lines)
 
 

@@ -591,7 +591,6 @@ def built(tmp_path_factory, worker_id) -> Path:
             )
             assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
             print(f"sam build took {time.perf_counter() - started:.1f} s")
-            (root / "sam" / "bundle-path").write_text(str(bundle))
     return build_dir
 
 
@@ -629,6 +628,22 @@ def test_function_artefact_is_its_own_code_only(built):
     own = sorted(path.name for path in (REPO / "functions" / "scoring").glob("*.py"))
     for function in ("ScoringApiFunction", "BatchScoringFunction"):
         assert sorted(path.name for path in (built / function).iterdir()) == own
+
+
+@pytest.mark.slow
+def test_a_bundle_is_verified_before_packaging_and_a_changed_file_is_named(built, tmp_path):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(built / "ModelLayer" / "model", bundle)
+    command = [sys.executable, str(SCRIPTS / "verify_bundle.py"), str(bundle)]
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
+    assert completed.returncode == 0, completed.stderr
+    assert f"model {_manifest(built)['model_version']}" in completed.stdout
+    with open(bundle / "store" / "ids.npy", "ab") as stream:
+        stream.write(b"\0")
+    completed = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
+    assert completed.returncode == 1
+    assert "is not servable: store/ids.npy: sha256 does not match the manifest" in completed.stderr
 
 
 TRAINING_SIDE = (
