@@ -53,17 +53,13 @@ def generate_application(n: int, rng: np.random.Generator, stats: Mapping[str, A
         return layout.APPLICATION_GROUP_KEY.get(column, layout.REGIME) or POOLED
 
     copula = stats["copula"]
-    levels = uniform_levels(correlated_normals(copula["correlation"], n, rng))
-    for j, column in enumerate(copula["columns"]):
-        key = key_of(column)
-        columns[column] = marginals[key].draw(
-            column, rng, rows[key], u=levels[:, j], missing=column not in _MISSING_BY_RULE
-        )
+    normals = correlated_normals(copula["correlation"], n, rng)
+    copula_levels = dict(zip(copula["columns"], uniform_levels(normals).T, strict=True))
     for column in layout.APPLICATION_MARGINALS:
         if column not in columns:
             key = key_of(column)
             columns[column] = marginals[key].draw(
-                column, rng, rows[key], missing=column not in _MISSING_BY_RULE
+                column, rng, rows[key], u=copula_levels.get(column), missing=column not in _MISSING_BY_RULE
             )
     for pattern in stats["patterns"].values():
         columns.update(draw_patterns(pattern, columns[layout.REGIME], rng))

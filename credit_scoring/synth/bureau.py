@@ -29,9 +29,9 @@ BALANCE_SHARE = 0.2
 """Share of bureau credits reported month by month in bureau_balance (Kaggle: about 45%)."""
 MAX_BALANCE_MONTHS = 96
 DAYS_PER_MONTH = 30.4375
-STATUS_STRENGTH = 0.45
+STATUS_STRENGTH = 0.6
 """Coupling of the monthly days-past-due status with the client's payment behaviour."""
-MAX_OVERDUE_STRENGTH = 0.4
+MAX_OVERDUE_STRENGTH = 0.5
 DPD_STATUSES = ("0", "1", "2", "3", "4", "5")
 """bureau_balance STATUS of a reported month: 0 = no days past due, k = up to 30k days past due, 5 = 120+
 or written off. "C" marks a closed credit's months, "X" an unknown status."""

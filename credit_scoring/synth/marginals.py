@@ -107,7 +107,7 @@ def round_to_step(values: np.ndarray, step: float | None) -> np.ndarray:
 
 
 def reorder(spec: Spec, order: Sequence[Any]) -> dict[str, Any]:
-    """A discrete spec with its values in `order` (values it lacks get probability 0).
+    """A discrete spec restricted to the values of `order`, in that order (absent ones get probability 0).
 
     Coupled draws put the values a risky client tends to get at the top of this order.
     """
@@ -171,7 +171,6 @@ class GroupedMarginals:
     """
 
     def __init__(self, stats: Mapping[str, Any]) -> None:
-        self.keys: tuple[str, ...] = tuple(stats["keys"])
         self.groups: Mapping[str, Mapping[str, Any]] = stats["groups"]
 
     def spec(self, column: str, key_values: Sequence[str] = ()) -> Spec:

@@ -29,7 +29,7 @@ lower to keep the synthetic tables light)."""
 APPLICATIONS_DISPERSION = 1.5
 STATUS_ORDER = ("Approved", "Unused offer", "Canceled", "Refused")
 """Statuses from the best outcome to the worst: coupled draws put risky clients towards Refused."""
-REFUSAL_STRENGTH = 0.35
+REFUSAL_STRENGTH = 0.5
 """Coupling of the application status with the client's payment behaviour."""
 DAYS_BETWEEN_INSTALMENTS = 30
 PENDING = float(DAYS_EMPLOYED_ANOMALY)

@@ -24,11 +24,11 @@ from credit_scoring.synth.rows import cumulative_count, expand, run_lengths
 ColumnArrays = dict[str, np.ndarray]
 
 DAYS_PER_MONTH = 30.4375
-LATE_STRENGTH = 0.4
+LATE_STRENGTH = 0.55
 """Coupling of an instalment's payment delay with the client's payment behaviour."""
-SHORT_STRENGTH = 0.3
+SHORT_STRENGTH = 0.45
 """Coupling of the paid share of an instalment (and of a card's minimum) with the behaviour."""
-UTILISATION_STRENGTH = 0.3
+UTILISATION_STRENGTH = 0.4
 """Coupling of a card's balance / limit with the behaviour."""
 INSTALMENT_CONTRACTS = ("Cash loans", "Consumer loans")
 CARD_CONTRACT = "Revolving loans"
