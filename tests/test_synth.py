@@ -123,6 +123,20 @@ def test_repayment_tables_follow_approved_loans_only(tables):
         assert set(loans["NAME_CONTRACT_TYPE"]) <= contracts, table
 
 
+@pytest.mark.parametrize(
+    ("table", "record"),
+    [
+        ("bureau_balance", "SK_ID_BUREAU"),
+        ("POS_CASH_balance", "SK_ID_PREV"),
+        ("credit_card_balance", "SK_ID_PREV"),
+        ("installments_payments", "SK_ID_PREV"),
+    ],
+)
+def test_monthly_tables_hold_one_row_per_record_and_month(tables, table, record):
+    period = "NUM_INSTALMENT_NUMBER" if table == "installments_payments" else "MONTHS_BALANCE"
+    assert not tables[table].duplicated([record, period]).any()
+
+
 def test_many_clients_have_history_and_some_have_none(tables, application):
     for table in ("bureau", "previous_application"):
         share = application[schema.CLIENT_ID].isin(tables[table][schema.CLIENT_ID]).mean()

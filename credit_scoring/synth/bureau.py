@@ -70,9 +70,9 @@ def generate_bureau(
     overdue = column("OVERDUE", u=coupled_levels(b, STATUS_STRENGTH, rng), order=(0.0, 1.0)) == 1.0
     current = np.where(overdue, _dpd_bucket(b, status_spec, rng, late_only=True), 0)
     overdue_days = _overdue_days(current, rng)
-    months_late = current.astype(float)
+    # What is overdue: a monthly payment per month late, at most the debt.
     monthly_payment = np.where(np.isnan(annuity), amount / np.maximum(term / DAYS_PER_MONTH, 1.0), annuity)
-    overdue_amount = np.round(np.minimum(months_late * monthly_payment, np.nan_to_num(debt, nan=amount)), 2)
+    overdue_amount = np.round(np.minimum(current * monthly_payment, np.nan_to_num(debt, nan=amount)), 2)
     bureau = {
         "client": client,
         "CREDIT_ACTIVE": status,
@@ -130,7 +130,7 @@ def _balance(
     month = first_month[owner] + position
     frequency = dict(zip(status_spec["values"], status_spec["p"], strict=True))
     # "X": the institution did not report the credit; a credit is unknown as a whole.
-    unknown_share = frequency.get(UNKNOWN, 0.0) / max(1.0 - frequency.get(CLOSED, 0.0), 1e-9)
+    unknown_share = frequency.get(UNKNOWN, 0.0) / (1.0 - frequency.get(CLOSED, 0.0))
     unknown = (rng.random(len(reported)) < unknown_share)[owner]
     bucket = np.where(month == 0, current[credit], _dpd_bucket(b[credit], status_spec, rng))
     status = np.where(unknown, UNKNOWN, np.asarray(DPD_STATUSES, dtype=object)[bucket])

@@ -36,6 +36,28 @@ PENDING = float(DAYS_EMPLOYED_ANOMALY)
 """Kaggle's placeholder for a date that has not happened (yet): a loan still running has
 DAYS_LAST_DUE = DAYS_TERMINATION = 365243."""
 APPROVED = "Approved"
+DRAWN_AS_FITTED = (
+    "WEEKDAY_APPR_PROCESS_START",
+    "HOUR_APPR_PROCESS_START",
+    "FLAG_LAST_APPL_PER_CONTRACT",
+    "NFLAG_LAST_APPL_IN_DAY",
+    "RATE_INTEREST_PRIMARY",
+    "RATE_INTEREST_PRIVILEGED",
+    "NAME_CASH_LOAN_PURPOSE",
+    "NAME_PAYMENT_TYPE",
+    "CODE_REJECT_REASON",
+    "NAME_TYPE_SUITE",
+    "NAME_CLIENT_TYPE",
+    "NAME_GOODS_CATEGORY",
+    "NAME_PORTFOLIO",
+    "NAME_PRODUCT_TYPE",
+    "CHANNEL_TYPE",
+    "SELLERPLACE_AREA",
+    "NAME_SELLER_INDUSTRY",
+    "NAME_YIELD_GROUP",
+    "PRODUCT_COMBINATION",
+)
+"""Columns drawn from their (type, status) group's marginal alone; the others follow rules."""
 
 
 def generate_previous(
@@ -78,27 +100,7 @@ def generate_previous(
     columns.update(_amounts(column, missing, marginals))
     decision = np.maximum(column("DAYS_DECISION"), np.ceil(birth_days[client] + adult_age_days))
     columns["DAYS_DECISION"] = decision
-    for name in (
-        "WEEKDAY_APPR_PROCESS_START",
-        "HOUR_APPR_PROCESS_START",
-        "FLAG_LAST_APPL_PER_CONTRACT",
-        "NFLAG_LAST_APPL_IN_DAY",
-        "RATE_INTEREST_PRIMARY",
-        "RATE_INTEREST_PRIVILEGED",
-        "NAME_CASH_LOAN_PURPOSE",
-        "NAME_PAYMENT_TYPE",
-        "CODE_REJECT_REASON",
-        "NAME_TYPE_SUITE",
-        "NAME_CLIENT_TYPE",
-        "NAME_GOODS_CATEGORY",
-        "NAME_PORTFOLIO",
-        "NAME_PRODUCT_TYPE",
-        "CHANNEL_TYPE",
-        "SELLERPLACE_AREA",
-        "NAME_SELLER_INDUSTRY",
-        "NAME_YIELD_GROUP",
-        "PRODUCT_COMBINATION",
-    ):
+    for name in DRAWN_AS_FITTED:
         columns[name] = column(name)
     columns.update(_schedule(decision, columns["CNT_PAYMENT"], column, missing("DAYS_FIRST_DUE")))
     return columns

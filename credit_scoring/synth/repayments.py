@@ -17,13 +17,15 @@ from typing import Any
 import numpy as np
 
 from credit_scoring.synth.marginals import GroupedMarginals, RowGroups
-from credit_scoring.synth.previous import APPROVED, DAYS_BETWEEN_INSTALMENTS, PENDING
+from credit_scoring.synth.previous import APPROVED, PENDING
 from credit_scoring.synth.risk import coupled_levels
 from credit_scoring.synth.rows import cumulative_count, expand, run_lengths
 
 ColumnArrays = dict[str, np.ndarray]
 
 DAYS_PER_MONTH = 30.4375
+SHORTEST_MONTH_DAYS = 30
+"""Months of `DAYS_PER_MONTH` hold 30 or 31 whole days."""
 LATE_STRENGTH = 0.55
 """Coupling of an instalment's payment delay with the client's payment behaviour."""
 SHORT_STRENGTH = 0.45
@@ -61,22 +63,30 @@ def _instalments(
     rng: np.random.Generator,
     stats: Mapping[str, Any],
 ) -> tuple[ColumnArrays, ColumnArrays]:
+    """Monthly instalments of `loans` (indices of previous rows) and their POS_CASH months.
+
+    Instalment k falls on the first instalment's day of the month, k months later, so that each
+    month holds exactly one instalment (one POS_CASH row per loan and month).
+    """
     marginals = GroupedMarginals(stats["installments_payments"]["marginals"])
     first_due = previous["DAYS_FIRST_DUE"][loans]
     payments = previous["CNT_PAYMENT"][loans]
     last_due = previous["DAYS_LAST_DUE"][loans]
+    first_month = np.floor(first_due / DAYS_PER_MONTH)
+    day_of_month = np.minimum(first_due - _first_day(first_month), SHORTEST_MONTH_DAYS - 1)
     # Instalments fall due up to yesterday, and no later than an early repayment.
     horizon = np.where(last_due == PENDING, -1.0, np.minimum(last_due, -1.0))
-    due_count = np.clip(np.floor((horizon - first_due) / DAYS_BETWEEN_INSTALMENTS) + 1, 0, payments).astype(
-        np.int64
-    )
+    horizon_month = np.floor(horizon / DAYS_PER_MONTH)
+    beyond = _first_day(horizon_month) + day_of_month > horizon
+    due_count = np.clip(horizon_month - first_month + 1 - beyond, 0, payments).astype(np.int64)
     owner, position = expand(due_count)
     loan = loans[owner]
     n = len(loan)
     b = behaviour[previous["client"][loan]]
     everyone = RowGroups.pooled(n)
     version = marginals.draw("NUM_INSTALMENT_VERSION", rng, RowGroups.pooled(len(loans)))[owner]
-    due_day = first_due[owner] + DAYS_BETWEEN_INSTALMENTS * position
+    month = first_month[owner] + position
+    due_day = _first_day(month) + day_of_month[owner]
     delay = marginals.draw("PAYMENT_DELAY", rng, everyone, u=coupled_levels(b, LATE_STRENGTH, rng))
     paid_share = marginals.draw(
         "PAYMENT_RATIO", rng, everyone, u=1.0 - coupled_levels(b, SHORT_STRENGTH, rng)
@@ -95,8 +105,7 @@ def _instalments(
         "AMT_PAYMENT": np.where(unpaid, np.nan, amount_paid),
     }
     # Days past due at the month's end: an instalment still unpaid then is late by the days since due.
-    month = np.floor(due_day / DAYS_PER_MONTH)
-    month_end = np.ceil((month + 1) * DAYS_PER_MONTH) - 1
+    month_end = _first_day(month + 1) - 1
     days_past_due = np.where(entry_day > month_end, month_end - due_day, 0.0)
     short = unpaid | (amount_paid < amount_due)
     pos = {
@@ -123,6 +132,11 @@ def _instalments(
         "SK_DPD_DEF": np.zeros(len(repaid)),
     }
     return installments, {name: np.concatenate([pos[name], closing[name]]) for name in pos}
+
+
+def _first_day(month: np.ndarray) -> np.ndarray:
+    """The first day (a DAYS value) of a month counted like MONTHS_BALANCE (-1 = last month)."""
+    return np.ceil(month * DAYS_PER_MONTH)
 
 
 def _cards(
