@@ -279,3 +279,15 @@ def test_openapi_documents_models_examples_and_errors(handler: Callable) -> None
     assert components["BatchRequest"]["properties"]["items"]["maxItems"] == 1000
     for route in ("/explain/{client_id}", "/model", "/health"):
         assert "503" in paths[route]["get"]["responses"]
+
+
+def test_the_documented_examples_are_valid_requests(handler: Callable) -> None:
+    _, _, schema = get(handler, "/openapi.json")
+    (example,) = schema["components"]["schemas"]["Application"]["examples"]
+
+    status, _, body = post(handler, "/predict", example)
+    assert status == 200
+    assert body["client_id"] is None
+
+    status, _, body = post(handler, "/predict/batch", {"items": [{"application": example}]})
+    assert (status, body["results"][0]["status"]) == (200, 200)

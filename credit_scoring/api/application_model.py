@@ -10,13 +10,34 @@ are refused with a message naming the field and what is expected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
 from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdField
+
+EXAMPLE: Final[dict[str, Any]] = {
+    "NAME_CONTRACT_TYPE": "Cash loans",
+    "FLAG_OWN_CAR": "N",
+    "FLAG_OWN_REALTY": "Y",
+    "CNT_CHILDREN": 0,
+    "AMT_INCOME_TOTAL": 180000.0,
+    "AMT_CREDIT": 450000.0,
+    "AMT_ANNUITY": 22500.0,
+    "AMT_GOODS_PRICE": 405000.0,
+    "NAME_INCOME_TYPE": "Working",
+    "NAME_EDUCATION_TYPE": "Secondary / secondary special",
+    "NAME_FAMILY_STATUS": "Married",
+    "DAYS_BIRTH": -12000,
+    "DAYS_EMPLOYED": -2100,
+    "OCCUPATION_TYPE": "Laborers",
+    "CNT_FAM_MEMBERS": 2,
+    "EXT_SOURCE_2": 0.56,
+    "EXT_SOURCE_3": 0.51,
+}
+"""An illustrative applicant (not a real person), shown in the OpenAPI document."""
 
 
 def _checker(column: str) -> Callable[[Any], Any]:
@@ -63,7 +84,7 @@ def _application_model() -> type[BaseModel]:
             fields[column] = _field(column, kind)
     return create_model(
         "Application",
-        __config__=ConfigDict(extra="forbid", allow_inf_nan=False),
+        __config__=ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [EXAMPLE]}),
         __doc__=(
             "A credit application: any of the Home Credit application columns (application_train.csv "
             "less TARGET). Absent fields are missing values."

@@ -13,8 +13,8 @@ from pydantic_core import PydanticCustomError
 
 from credit_scoring.api.application_model import Application
 from credit_scoring.api.client_ids import ClientIdField
+from credit_scoring.scoring.scorer import MAX_REASONS
 
-MAX_REASONS = 4
 MAX_BATCH_ITEMS = 1000
 """Largest number of items one POST /predict/batch may carry."""
 
@@ -54,14 +54,18 @@ class ErrorResponse(BaseModel):
     )
 
 
-class Reason(BaseModel):
-    """One feature pushing the client's risk of default up, with its value and contribution."""
+class Contribution(BaseModel):
+    """One feature's contribution to a client's score."""
 
     feature: str = Field(description="Model input name, e.g. `EXT_SOURCE_2` or `BUREAU_DAYS_CREDIT_MEAN`.")
     value: float | None = Field(description="The client's value of the feature; null when missing.")
     contribution: float = Field(
         description="Contribution to the score in log-odds of default (positive: raises the risk)."
     )
+
+
+class Reason(Contribution):
+    """A principal reason of a decision: a feature pushing the client's risk of default up."""
 
 
 class PredictionResponse(BaseModel):
@@ -99,14 +103,6 @@ class PredictionResponse(BaseModel):
         description=f"At most {MAX_REASONS} features pushing the risk up the most, largest first.",
     )
     decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
-
-
-class Contribution(BaseModel):
-    """One feature's contribution to a client's score."""
-
-    feature: str
-    value: float | None = Field(description="The client's value of the feature; null when missing.")
-    contribution: float = Field(description="Contribution in log-odds of default.")
 
 
 class ExplanationResponse(BaseModel):
