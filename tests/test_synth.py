@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -425,6 +426,46 @@ def test_stats_describe_only_groups_large_enough_and_coarse_quantiles():
             assert group["rows"] >= MIN_GROUP_ROWS
             for spec in group.get("columns", {}).values():
                 assert len(spec.get("quantiles", ())) <= most_quantiles
+
+
+@pytest.fixture(scope="module")
+def synthetic_sample(tmp_path_factory) -> Path:
+    return write_tables(generate_tables(4000, seed=8), tmp_path_factory.mktemp("sample") / "synthetic")
+
+
+def test_statistics_refitted_on_synthetic_clients_match_the_committed_ones(synthetic_sample):
+    committed, refitted = load_stats(), fit_all(synthetic_sample)
+    before, after = committed[schema.APPLICATION], refitted[schema.APPLICATION]
+    assert after["default_rate"] == pytest.approx(before["default_rate"], abs=0.015)
+    pooled_before = before["marginals"]["REGIME"]["groups"][""]["columns"]
+    pooled_after = after["marginals"]["REGIME"]["groups"][""]["columns"]
+    for column, spec in pooled_before.items():
+        assert pooled_after[column]["missing"] == pytest.approx(spec["missing"], abs=0.03), column
+    coefficients = dict(zip(after["risk"]["factors"], after["risk"]["coef"], strict=True))
+    assert all(coefficients[name] < 0 for name in ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"))
+    for table, column in (("bureau", "CREDIT_ACTIVE"), ("previous_application", "NAME_CONTRACT_TYPE")):
+        spec_before = committed[table]["marginals"]["groups"][""]["columns"][column]
+        spec_after = refitted[table]["marginals"]["groups"][""]["columns"][column]
+        frequencies = dict(zip(spec_after["values"], spec_after["p"], strict=True))
+        for value, share in zip(spec_before["values"], spec_before["p"], strict=True):
+            assert frequencies.get(value, 0.0) == pytest.approx(share, abs=0.03), (table, value)
+
+
+def test_the_fitter_names_a_missing_file_or_an_unknown_category(synthetic_sample, tmp_path):
+    from credit_scoring.synth.fit_stats import SampleError
+
+    incomplete = tmp_path / "incomplete"
+    shutil.copytree(synthetic_sample, incomplete)
+    (incomplete / "bureau.csv").unlink()
+    with pytest.raises(SampleError, match=r"bureau\.csv: missing"):
+        fit_all(incomplete)
+    odd = tmp_path / "odd"
+    shutil.copytree(synthetic_sample, odd)
+    application = pd.read_csv(odd / "application_train.csv")
+    application.loc[3, "NAME_HOUSING_TYPE"] = "Castle"
+    application.to_csv(odd / "application_train.csv", index=False)
+    with pytest.raises(SampleError, match=r"NAME_HOUSING_TYPE holds \['Castle'\]"):
+        fit_all(odd)
 
 
 @pytest.mark.real_data

@@ -333,6 +333,11 @@ def read_table(sample_dir: Path, table: str) -> pd.DataFrame:
     absent = [c for c in TABLES[table] if c not in frame.columns]
     if absent:
         raise SampleError(f"{path}: missing column(s) {', '.join(absent)}")
+    if table == APPLICATION:
+        for column, vocabulary in APPLICATION_CATEGORIES.items():
+            unknown = sorted(set(frame[column].dropna().astype(str)) - set(vocabulary))
+            if unknown:
+                raise SampleError(f"{path}: {column} holds {unknown}, outside its documented vocabulary")
     return frame[list(TABLES[table])]
 
 
