@@ -24,7 +24,6 @@ CREDITS_PER_CLIENT = 4.0
 about 5.6; set lower to keep the synthetic tables light)."""
 CREDITS_DISPERSION = 1.3
 """Negative-binomial shape: with this mean about 15% of clients have no bureau record, as in Kaggle."""
-ADULT_AGE_DAYS = 18 * 365.25
 BALANCE_SHARE = 0.2
 """Share of bureau credits reported month by month in bureau_balance (Kaggle: about 45%)."""
 MAX_BALANCE_MONTHS = 96
@@ -39,16 +38,20 @@ CLOSED, UNKNOWN = "C", "X"
 
 
 def generate_bureau(
-    birth_days: np.ndarray, behaviour: np.ndarray, rng: np.random.Generator, stats: Mapping[str, Any]
+    birth_days: np.ndarray,
+    behaviour: np.ndarray,
+    adult_age_days: float,
+    rng: np.random.Generator,
+    stats: Mapping[str, Any],
 ) -> tuple[ColumnArrays, ColumnArrays]:
     """bureau rows (with a "client" index column in place of SK_ID_CURR and SK_ID_BUREAU) and
     bureau_balance rows (with a "credit" index into the bureau rows), for clients with these
-    DAYS_BIRTH and behaviour scores."""
+    DAYS_BIRTH and behaviour scores; no credit starts before `adult_age_days` of age."""
     marginals = GroupedMarginals(stats["bureau"]["marginals"])
     status_spec = GroupedMarginals(stats["bureau_balance"]["marginals"]).spec("STATUS")
-    ages = -birth_days - ADULT_AGE_DAYS
+    adult_years = -birth_days - adult_age_days
     # Older clients have had time for more credits.
-    expected = CREDITS_PER_CLIENT * ages / ages.mean()
+    expected = CREDITS_PER_CLIENT * adult_years / adult_years.mean()
     counts = rng.negative_binomial(CREDITS_DISPERSION, CREDITS_DISPERSION / (CREDITS_DISPERSION + expected))
     client, _ = expand(counts)
     n = len(client)
@@ -59,7 +62,7 @@ def generate_bureau(
     def column(name: str, **options: Any) -> np.ndarray:
         return marginals.draw(name, rng, by_status, **options)
 
-    start = np.maximum(column("DAYS_CREDIT"), np.ceil(birth_days[client] + ADULT_AGE_DAYS))
+    start = np.maximum(column("DAYS_CREDIT"), np.ceil(birth_days[client] + adult_age_days))
     amount = column("AMT_CREDIT_SUM")
     debt = np.round(amount * column("DEBT_SHARE"), 2)
     annuity = np.round(amount * column("ANNUITY_SHARE"), 2)

@@ -44,7 +44,7 @@ def _float(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator as float, NaN where the denominator is missing or zero."""
     denominator = _float(denominator)
     return _float(numerator) / np.where(denominator == 0, np.nan, denominator)
@@ -73,9 +73,9 @@ def _start_day(columns: Columns) -> np.ndarray:
 APPLICATION_DERIVED: dict[str, Derivation] = {
     REGIME: lambda c: regime_of(c["NAME_INCOME_TYPE"]),
     # Cash loans cost more than the goods they buy (insurance, fees); revolving loans match the price.
-    "CREDIT_GOODS_RATIO": lambda c: _ratio(c["AMT_CREDIT"], c["AMT_GOODS_PRICE"]),
+    "CREDIT_GOODS_RATIO": lambda c: ratio(c["AMT_CREDIT"], c["AMT_GOODS_PRICE"]),
     # Annuity = credit / this ratio: about the number of monthly payments (exactly 20 for revolving).
-    "CREDIT_ANNUITY_RATIO": lambda c: _ratio(c["AMT_CREDIT"], c["AMT_ANNUITY"]),
+    "CREDIT_ANNUITY_RATIO": lambda c: ratio(c["AMT_CREDIT"], c["AMT_ANNUITY"]),
 }
 
 APPLICATION_GROUP_KEY: dict[str, str | None] = {
@@ -199,19 +199,19 @@ HISTORY_DERIVED: dict[str, dict[str, Derivation]] = {
         "FACT_DAYS": lambda c: _float(c["DAYS_ENDDATE_FACT"]) - c["DAYS_CREDIT"],
         "OVERDUE": lambda c: (_float(c["CREDIT_DAY_OVERDUE"]) > 0).astype(float),
         "UPDATE_DAYS_AGO": lambda c: -np.asarray(c["DAYS_CREDIT_UPDATE"], dtype=float),
-        "DEBT_SHARE": lambda c: _ratio(c["AMT_CREDIT_SUM_DEBT"], c["AMT_CREDIT_SUM"]),
-        "ANNUITY_SHARE": lambda c: _ratio(c["AMT_ANNUITY"], c["AMT_CREDIT_SUM"]),
+        "DEBT_SHARE": lambda c: ratio(c["AMT_CREDIT_SUM_DEBT"], c["AMT_CREDIT_SUM"]),
+        "ANNUITY_SHARE": lambda c: ratio(c["AMT_ANNUITY"], c["AMT_CREDIT_SUM"]),
     },
     "bureau_balance": {},
     "previous_application": {
-        "APPLICATION_RATIO": lambda c: _ratio(c["AMT_APPLICATION"], c["AMT_CREDIT"]),
+        "APPLICATION_RATIO": lambda c: ratio(c["AMT_APPLICATION"], c["AMT_CREDIT"]),
         # Instalment loans: annuity x number of payments / credit, the total repaid per unit lent.
-        "REPAYMENT_RATIO": lambda c: _ratio(
+        "REPAYMENT_RATIO": lambda c: ratio(
             np.asarray(c["AMT_ANNUITY"], dtype=float) * c["CNT_PAYMENT"], c["AMT_CREDIT"]
         ),
         # Revolving lines (no number of payments): the monthly payment per unit of limit.
         "ANNUITY_RATE": lambda c: np.where(
-            np.asarray(c["CNT_PAYMENT"], dtype=float) == 0, _ratio(c["AMT_ANNUITY"], c["AMT_CREDIT"]), np.nan
+            np.asarray(c["CNT_PAYMENT"], dtype=float) == 0, ratio(c["AMT_ANNUITY"], c["AMT_CREDIT"]), np.nan
         ),
         "FIRST_DUE_LAG": lambda c: _finite_days(c["DAYS_FIRST_DUE"]) - c["DAYS_DECISION"],
         "FIRST_DRAWING_LAG": lambda c: _finite_days(c["DAYS_FIRST_DRAWING"]) - c["DAYS_DECISION"],
@@ -228,14 +228,14 @@ HISTORY_DERIVED: dict[str, dict[str, Derivation]] = {
     "POS_CASH_balance": {},
     "installments_payments": {
         "PAYMENT_DELAY": lambda c: _float(c["DAYS_ENTRY_PAYMENT"]) - c["DAYS_INSTALMENT"],
-        "PAYMENT_RATIO": lambda c: _ratio(c["AMT_PAYMENT"], c["AMT_INSTALMENT"]),
+        "PAYMENT_RATIO": lambda c: ratio(c["AMT_PAYMENT"], c["AMT_INSTALMENT"]),
     },
     "credit_card_balance": {
-        "UTILISATION": lambda c: _ratio(c["AMT_BALANCE"], c["AMT_CREDIT_LIMIT_ACTUAL"]),
-        "ATM_SHARE": lambda c: _ratio(c["AMT_DRAWINGS_ATM_CURRENT"], c["AMT_DRAWINGS_CURRENT"]),
-        "MIN_PAYMENT_RATE": lambda c: _ratio(c["AMT_INST_MIN_REGULARITY"], c["AMT_BALANCE"]),
-        "PAYMENT_TO_MINIMUM": lambda c: _ratio(c["AMT_PAYMENT_TOTAL_CURRENT"], c["AMT_INST_MIN_REGULARITY"]),
-        "PRINCIPAL_SHARE": lambda c: _ratio(c["AMT_RECEIVABLE_PRINCIPAL"], c["AMT_BALANCE"]),
+        "UTILISATION": lambda c: ratio(c["AMT_BALANCE"], c["AMT_CREDIT_LIMIT_ACTUAL"]),
+        "ATM_SHARE": lambda c: ratio(c["AMT_DRAWINGS_ATM_CURRENT"], c["AMT_DRAWINGS_CURRENT"]),
+        "MIN_PAYMENT_RATE": lambda c: ratio(c["AMT_INST_MIN_REGULARITY"], c["AMT_BALANCE"]),
+        "PAYMENT_TO_MINIMUM": lambda c: ratio(c["AMT_PAYMENT_TOTAL_CURRENT"], c["AMT_INST_MIN_REGULARITY"]),
+        "PRINCIPAL_SHARE": lambda c: ratio(c["AMT_RECEIVABLE_PRINCIPAL"], c["AMT_BALANCE"]),
     },
 }
 """Relations between columns of a history table, fitted as marginals of their own."""

@@ -24,6 +24,7 @@ import numpy as np
 from scipy.special import expit, ndtr
 
 from credit_scoring.schema import DAYS_EMPLOYED_ANOMALY
+from credit_scoring.synth.layout import ratio
 
 Columns = Mapping[str, np.ndarray]
 DAYS_PER_YEAR = 365.25
@@ -47,11 +48,6 @@ def _is_missing(values: np.ndarray) -> np.ndarray:
     return np.isnan(np.asarray(values, dtype=float)).astype(float)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    denominator = np.asarray(denominator, dtype=float)
-    return np.asarray(numerator, dtype=float) / np.where(denominator == 0, np.nan, denominator)
-
-
 def _employed_years(days_employed: np.ndarray) -> np.ndarray:
     days = np.asarray(days_employed, dtype=float)
     return np.where(days == DAYS_EMPLOYED_ANOMALY, 0.0, -days / DAYS_PER_YEAR)
@@ -70,9 +66,9 @@ RISK_FACTORS: dict[str, Callable[[Columns], np.ndarray]] = {
     "LOWER_SECONDARY": lambda c: _is(c["NAME_EDUCATION_TYPE"], "Lower secondary"),
     "STATE_SERVANT": lambda c: _is(c["NAME_INCOME_TYPE"], "State servant"),
     "COMMERCIAL_ASSOCIATE": lambda c: _is(c["NAME_INCOME_TYPE"], "Commercial associate"),
-    "ANNUITY_TO_INCOME": lambda c: _ratio(c["AMT_ANNUITY"], c["AMT_INCOME_TOTAL"]),
-    "CREDIT_TO_GOODS": lambda c: _ratio(c["AMT_CREDIT"], c["AMT_GOODS_PRICE"]),
-    "PAYMENT_RATE": lambda c: _ratio(c["AMT_ANNUITY"], c["AMT_CREDIT"]),
+    "ANNUITY_TO_INCOME": lambda c: ratio(c["AMT_ANNUITY"], c["AMT_INCOME_TOTAL"]),
+    "CREDIT_TO_GOODS": lambda c: ratio(c["AMT_CREDIT"], c["AMT_GOODS_PRICE"]),
+    "PAYMENT_RATE": lambda c: ratio(c["AMT_ANNUITY"], c["AMT_CREDIT"]),
     "REGION_RATING": lambda c: np.asarray(c["REGION_RATING_CLIENT_W_CITY"], dtype=float),
     "ID_PUBLISH_YEARS": lambda c: _years(c["DAYS_ID_PUBLISH"]),
     "REGISTRATION_YEARS": lambda c: _years(c["DAYS_REGISTRATION"]),

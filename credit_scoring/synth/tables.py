@@ -44,7 +44,11 @@ def generate_tables(n_clients: int, seed: int) -> dict[str, pd.DataFrame]:
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, not {seed}")
     streams = dict(
-        zip(_STREAMS, map(np.random.default_rng, np.random.SeedSequence(seed).spawn(6)), strict=True)
+        zip(
+            _STREAMS,
+            map(np.random.default_rng, np.random.SeedSequence(seed).spawn(len(_STREAMS))),
+            strict=True,
+        )
     )
     stats = load_stats()
     application_stats = stats[APPLICATION]
@@ -58,8 +62,9 @@ def generate_tables(n_clients: int, seed: int) -> dict[str, pd.DataFrame]:
     behaviour = behaviour_score(logit, hidden, application_stats["risk"])
 
     birth = application["DAYS_BIRTH"]
-    bureau, balance = generate_bureau(birth, behaviour, streams["bureau"], stats)
+    # Credit histories start no earlier than working life does in the real data.
     adult_age = application_stats["earliest_days_after_birth"]["DAYS_EMPLOYED"]
+    bureau, balance = generate_bureau(birth, behaviour, adult_age, streams["bureau"], stats)
     previous = generate_previous(birth, behaviour, adult_age, streams["previous"], stats)
     installments, pos, cards = generate_repayments(previous, behaviour, streams["repayments"], stats)
 
