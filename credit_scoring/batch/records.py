@@ -13,6 +13,7 @@ float the scorer computed.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ SCORED_COLUMNS: Final = (
     *REASON_COLUMNS,
 )
 REJECTED_COLUMNS: Final = ("line", schema.CLIENT_ID, "reason")
+_PADDING: Final = ("",) * MAX_REASONS
 
 
 @dataclass(frozen=True)
@@ -89,20 +91,23 @@ def header_line(columns: Sequence[str]) -> bytes:
 
 
 def scored_rows(client_ids: np.ndarray, decisions: Sequence[Decision], model_version: str) -> bytes:
-    """CSV lines of scored rows (no header)."""
-    padding = ("",) * MAX_REASONS
-    return _csv(
-        (
-            client_id,
-            decision.probability,
-            decision.prediction,
-            decision.decision,
-            model_version,
-            *(reason.feature for reason in decision.reasons),
-            *padding[len(decision.reasons) :],
+    """CSV lines of scored rows (no header). Written by hand rather than by the csv module (a third of the
+    cost): every field is a number or a fixed name, each name quoted once if it needs quoting."""
+    version = _field(model_version)
+    lines = [
+        f"{client_id},{decision.probability!r},{decision.prediction},{decision.decision},{version},"
+        + ",".join(
+            [*(_field(reason.feature) for reason in decision.reasons), *_PADDING[len(decision.reasons) :]]
         )
         for client_id, decision in zip(client_ids.tolist(), decisions, strict=True)
-    )
+    ]
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+@functools.cache
+def _field(text: str) -> str:
+    """A fixed text (a feature name such as "NAME_TYPE_SUITE=Spouse, partner") as a CSV field."""
+    return _csv([(text,)]).decode("utf-8").removesuffix("\n")
 
 
 def rejected_rows(rejections: Iterable[Rejection]) -> bytes:
