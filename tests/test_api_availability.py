@@ -133,6 +133,21 @@ def test_a_model_without_application_features_refuses_applications_with_a_409(im
     assert call(handler, "GET", "/model")[2]["accepts_applications"] is False
 
 
+def test_a_metric_that_is_not_a_number_is_served_as_null(good_bundle: Path, tmp_path: Path) -> None:
+    """A report may hold NaN (the AUC of a group with one class); the model card stays strict JSON."""
+
+    def add_nan_metric(bundle: Path) -> None:
+        manifest = json.loads((bundle / "manifest.json").read_text())
+        manifest["fairness"] = {"by_group": {"age 70+": {"auc": float("nan")}}}
+        (bundle / "manifest.json").write_text(json.dumps(manifest))  # writes the NaN token
+
+    response = handler_for(variant(good_bundle, tmp_path, add_nan_metric))(
+        aimed(load_event("http-v2-get-predict.json"), "/model"), None
+    )
+    assert response["statusCode"] == 200
+    assert json.loads(response["body"])["fairness"] == {"by_group": {"age 70+": {"auc": None}}}
+
+
 PREDECESSOR_THRESHOLD = 0.5050505050505051
 
 

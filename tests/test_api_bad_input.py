@@ -14,6 +14,7 @@ import pytest
 from api_events import aimed, invoke, load_event, load_function
 from bundle_factory import build_test_bundle
 
+from credit_scoring.api.audit import begin_decision
 from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 
@@ -230,8 +231,10 @@ def test_an_unexpected_failure_is_a_bare_500_logged_without_its_message(
 ) -> None:
     app = function["app"]
     secret = f"client {client_id} earns 123456.78"
+    decision_ids: list[str] = []
 
     async def failing() -> None:
+        decision_ids.append(begin_decision())
         raise RuntimeError(secret)
 
     app.add_api_route("/test-failure", failing)
@@ -242,11 +245,14 @@ def test_an_unexpected_failure_is_a_bare_500_logged_without_its_message(
         app.router.routes.pop()
 
     assert status == 500
-    assert set(body) == {"detail", "errors"}
+    assert set(body) == {"detail", "errors", "decision_id"}
+    assert body["decision_id"] == decision_ids[0]
     assert "Traceback" not in body["detail"]
     assert secret not in body["detail"]
     logged = [r.getMessage() for r in caplog.records if r.name == "credit_scoring.api.errors"]
     assert len(logged) == 1
     assert "RuntimeError" in logged[0]
     assert "/test-failure" in logged[0]
+    assert decision_ids[0] in logged[0]
     assert secret not in caplog.text
+    assert str(client_id) not in caplog.text

@@ -79,8 +79,7 @@ def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> 
         description=DESCRIPTION,
         redoc_url=None,
     )
-    app.state.bundle = state
-    app.state.decisions = service
+    app.state.bundle = state  # read by the dashboard's routes
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     add_scoring_routes(app.router, state, service)

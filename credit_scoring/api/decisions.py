@@ -1,9 +1,9 @@
 """What the scoring routes ask of a loaded bundle: decisions for stored clients and for applications,
 and explanations, with the API's errors (404 unknown client, 409 no application features, 422).
 
-Everything that depends only on the bundle (where each application feature goes in the model's input,
-whether contributions are precomputed) is worked out once, when the function starts, so that a request
-does a binary search, a row read and the scorer's arithmetic. numpy only.
+What depends only on the bundle (where each application feature goes in the model's input) is worked
+out once, when the function starts, so that a request for a stored client costs a binary search, a row
+read (with its precomputed contributions when the store has them) and the scorer's arithmetic.
 """
 
 from __future__ import annotations
@@ -125,6 +125,7 @@ class DecisionService:
         return self._decide(X, None)
 
     def explain(self, client: StoredClient) -> Explanation:
+        """Every feature's contribution for a stored client, with the base value and the score."""
         try:
             return self._scorer.explain(self._store.row(client.row), self._store.contributions(client.row))
         except MissingValueError as error:

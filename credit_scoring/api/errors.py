@@ -77,7 +77,8 @@ def _message(error: Mapping[str, Any]) -> str:
 
 
 def validation_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
-    """One `FieldError` per pydantic or FastAPI validation error (the submitted value is never echoed)."""
+    """One `FieldError` per pydantic or FastAPI validation error. The request body is not copied into
+    the answer; a message may quote the one value at fault (the schema's value rule does)."""
     result = []
     for error in errors:
         location, name = _field_name(tuple(error.get("loc", ())))

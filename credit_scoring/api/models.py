@@ -126,11 +126,15 @@ class CostWeights(BaseModel):
 
 
 class FeatureInfo(BaseModel):
+    """One model input, in the order of the model's features."""
+
     name: str
     group: str = Field(description='"application", or the history table the feature comes from.')
 
 
 class Importance(BaseModel):
+    """How much one feature weighs in the model's decisions overall."""
+
     feature: str
     importance: float = Field(description="Mean absolute contribution over the stored clients.")
 
@@ -184,7 +188,14 @@ class BatchItem(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Clients and applications to score in one call."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"items": [{"client_id": 100002}, {"application": {"AMT_CREDIT": 450000.0}}]}]
+        },
+    )
 
     items: list[BatchItem] = Field(
         min_length=1,
@@ -194,7 +205,8 @@ class BatchRequest(BaseModel):
 
 
 class BatchResult(BaseModel):
-    """The answer for one item, in request order: a decision (status 200) or an error (404, 409, 422)."""
+    """The answer for one item, in request order: a decision (status 200) or an error (404: unknown
+    client; 409: this model cannot score applications)."""
 
     index: int = Field(description="Position of the item in the request.")
     status: int = Field(description="HTTP status this item would have had on its own.")
@@ -203,5 +215,7 @@ class BatchResult(BaseModel):
 
 
 class BatchResponse(BaseModel):
+    """One result per item, in request order."""
+
     model_version: str
     results: list[BatchResult]

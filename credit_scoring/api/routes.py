@@ -8,7 +8,6 @@ and one audit line.
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any, Final
 
@@ -131,7 +130,7 @@ class _Scoring:
                 if item.client_id is not None:
                     stored.append((index, service.find(item.client_id, f"items[{index}].client_id", "body")))
                     continue
-                service.application_inputs()
+                service.application_inputs()  # the 409 of a model that cannot score applications
                 client_id = getattr(item.application, schema.CLIENT_ID)
                 if client_id is not None:
                     service.find(client_id, f"items[{index}].application.{schema.CLIENT_ID}", "body")
@@ -183,8 +182,9 @@ def _model_card(service: DecisionService) -> dict[str, Any]:
         "imbalance": manifest.model.imbalance,
         "threshold": manifest.threshold,
         "cost": manifest.cost,
-        "metrics": _finite(manifest.metrics),
-        "fairness": _finite(manifest.fairness),
+        # The response model writes a NaN metric (e.g. the AUC of a one-class group) as null.
+        "metrics": manifest.metrics,
+        "fairness": manifest.fairness,
         "features": [{"name": f.name, "group": f.group} for f in manifest.features],
         "global_importance": [
             {"feature": i.feature, "importance": i.importance} for i in manifest.global_importance
@@ -193,17 +193,6 @@ def _model_card(service: DecisionService) -> dict[str, Any]:
         "protected": list(manifest.protected or ()),
         "example_client_ids": list(manifest.example_client_ids),
     }
-
-
-def _finite(value: Any) -> Any:
-    """Training reports as strict JSON: a NaN metric (e.g. AUC of a one-class group) becomes null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    return value
 
 
 def add_scoring_routes(
@@ -224,11 +213,11 @@ def add_scoring_routes(
         """The predecessor's contract (`client_id`, `prediction`, `probability`) with the decision, its
         threshold, the model version, up to 4 reasons and the decision id."""
         started = time.perf_counter()
-        scoring = ready()
-        client = scoring.service.find(client_id)
+        current = ready()
+        client = current.service.find(client_id)
         decision_id = begin_decision()
-        decision = scoring.service.decide_one_stored(client)
-        return scoring.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
+        decision = current.service.decide_one_stored(client)
+        return current.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
 
     router.add_api_route(
         PREDICT_ROUTE,
@@ -260,11 +249,11 @@ def add_scoring_routes(
         """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
         client's credit history is joined."""
         started = time.perf_counter()
-        scoring = ready()
+        current = ready()
         decision_id = begin_decision()
-        decision = scoring.service.decide_applications([application])[0]
+        decision = current.service.decide_applications([application])[0]
         client_id = getattr(application, schema.CLIENT_ID)
-        return scoring.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
+        return current.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
 
     @router.post(
         BATCH_ROUTE,
