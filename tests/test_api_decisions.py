@@ -42,9 +42,9 @@ def handler(bundle_dir: Path) -> Callable:
 
 @pytest.fixture(scope="module")
 def staged_handler(bundle_dir: Path) -> Callable:
-    """The function deployed behind the `prod` stage, as template.yaml sets API_BASE_PATH."""
+    """The function behind the `dev` stage, template.yaml's default, which sets API_BASE_PATH so."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/prod")["handler"]
+        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")["handler"]
 
 
 def get(handler: Callable, path: str, event: str = HTTP) -> tuple[int, dict[str, str], Any]:
@@ -237,11 +237,11 @@ def test_behind_a_stage_prefix_every_route_and_the_docs_work(
         status, headers, page = get(staged_handler, "/docs", event)
         assert status == 200
         assert headers["content-type"].startswith("text/html")
-        assert "'/prod/openapi.json'" in page or '"/prod/openapi.json"' in page
+        assert "'/dev/openapi.json'" in page or '"/dev/openapi.json"' in page
 
         status, _, schema = get(staged_handler, "/openapi.json", event)
         assert status == 200
-        assert schema["servers"] == [{"url": "/prod"}]
+        assert schema["servers"] == [{"url": "/dev"}]
 
 
 def test_the_stage_event_file_reaches_the_route(staged_handler: Callable) -> None:

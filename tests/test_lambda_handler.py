@@ -54,7 +54,7 @@ def bundle_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="module")
 def function(bundle_dir: Path) -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/prod")
+        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_a_fresh_environment_answers_every_api_event_without_heavy_imports(
     )
     env = {
         "MODEL_DIR": str(bundle_dir),
-        "API_BASE_PATH": "/prod",
+        "API_BASE_PATH": "/dev",
         "PYTHONPATH": str(REPO),
         "PATH": "/usr/bin",
     }
