@@ -4,6 +4,7 @@ unexpected failure with a bare 500 and logs it without the exception's message."
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -128,6 +129,21 @@ def test_bad_applications_are_a_422_naming_the_field(
     status, _, body = request(function["handler"], "POST", "/predict", payload)
     assert status == 422
     assert_names(body, field, *expected)
+
+
+@pytest.mark.usefixtures("no_unexpected_errors")
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"AMT_CREDIT": "\xff\xfe"}', b'{"AMT_CREDIT": 1' + b"0" * 5000 + b"}"],
+    ids=["not-utf-8", "integer-of-5000-digits"],
+)
+def test_a_body_json_cannot_decode_is_a_400_naming_the_body(function: dict[str, Any], raw: bytes) -> None:
+    event = aimed(load_event("http-v2-post-predict.json"), "/predict", "POST", "")
+    event.update(body=base64.b64encode(raw).decode(), isBase64Encoded=True)
+    event["headers"]["content-length"] = str(len(raw))
+    status, _, body = invoke(function["handler"], event)
+    assert status == 400
+    assert_names(body, "body", "JSON object in UTF-8")
 
 
 @pytest.mark.usefixtures("no_unexpected_errors")

@@ -27,6 +27,7 @@ from credit_scoring.api.models import ErrorResponse, FieldError
 logger = logging.getLogger(__name__)
 
 _LOCATIONS = frozenset({"body", "path", "query", "header"})
+_UNPARSEABLE_BODY = "There was an error parsing the body"
 
 # pydantic's wording is clear for most errors; these few are said in the API's terms instead.
 _MESSAGES: Mapping[str, str] = {
@@ -113,6 +114,11 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         detail = f"method {request.method} is not allowed on this route; allowed: {allowed}"
     elif exc.status_code == 404 and detail == "Not Found":
         detail = "no such route; /docs lists the API's routes"
+    elif exc.status_code == 400 and detail == _UNPARSEABLE_BODY:
+        # FastAPI's answer to a body json.loads cannot even decode (not UTF-8, an integer of 4,300 digits).
+        message = "expected a JSON object in UTF-8; the body could not be decoded"
+        errors = [FieldError(location="body", field="body", message=message)]
+        return JSONResponse(error_body(f"invalid request: body: {message}", errors), status_code=400)
     return JSONResponse(error_body(detail), status_code=exc.status_code, headers=exc.headers)
 
 
