@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from bundle_factory import build_test_bundle, random_applications
 from moto import mock_aws
 
@@ -602,21 +603,45 @@ def test_a_request_that_can_never_succeed_is_answered_not_retried(
         assert field in [error["field"] for error in answer["error"]["errors"]]
 
 
-def test_one_failing_message_is_reported_alone_for_redelivery(aws: Aws, bundle: LoadedBundle) -> None:
-    missing_bucket = json.dumps(
-        {"batch_part": {"bucket": "no-such-bucket", "plan": "batch/parts/x/plan.json", "index": 0}}
-    )
-    malformed_part = json.dumps({"batch_part": {"plan": 3}})
+@pytest.fixture
+def s3_unavailable_for() -> Iterator[set[str]]:
+    """Keys whose PutObject fails as if S3 could not be reached (fault injected in botocore's transport
+    events, below the code under test); the test adds keys to the set."""
+    failing: set[str] = set()
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        if any(params["url_path"].endswith(f"/{key}") for key in failing):
+            raise EndpointConnectionError(endpoint_url=params["url"])
+
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    events = boto3.DEFAULT_SESSION.events
+    events.register("before-call.s3.PutObject", refuse, unique_id="batch-test-unavailable")
+    yield failing
+    events.unregister("before-call.s3.PutObject", unique_id="batch-test-unavailable")
+
+
+def test_one_failing_message_is_reported_alone_for_redelivery(
+    aws: Aws, bundle: LoadedBundle, s3_unavailable_for: set[str]
+) -> None:
+    s3_unavailable_for.add(result_key("ok-2"))
     event = request_event(
         json.dumps({"correlation_id": "ok-1", "client_id": int(bundle.store.ids[0])}),
-        missing_bucket,
-        malformed_part,
         json.dumps({"correlation_id": "ok-2", "client_id": int(bundle.store.ids[1])}),
+        json.dumps({"batch_part": {"plan": 3}}),  # a defective part message: the dead-letter queue's
+        json.dumps({"batch_part": {"bucket": BUCKET, "plan": "batch/reports/x.json", "index": 0}}),
+        json.dumps({"correlation_id": "ok-3", "client_id": int(bundle.store.ids[2])}),
     )
     answer = handle_sqs_event(event, FakeContext(), bundle)
     failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
-    assert failed == [event["Records"][1]["messageId"], event["Records"][2]["messageId"]]
-    assert result(aws, result_key("ok-1"))["status"] == result(aws, result_key("ok-2"))["status"] == 200
+    assert failed == [event["Records"][i]["messageId"] for i in (1, 2, 3)]
+    assert result(aws, result_key("ok-1"))["status"] == result(aws, result_key("ok-3"))["status"] == 200
+    assert aws.keys("batch/results/") == [result_key("ok-1"), result_key("ok-3")]
+
+    s3_unavailable_for.clear()  # S3 is back: the redelivered message succeeds
+    redelivery = {"Records": [event["Records"][1]]}
+    assert handle_sqs_event(redelivery, FakeContext(), bundle) == {"batchItemFailures": []}
+    assert result(aws, result_key("ok-2"))["status"] == 200
 
 
 # ---------------------------------------------------------------- command line

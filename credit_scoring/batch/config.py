@@ -4,7 +4,8 @@ The prefixes are fixed (the deployment template and its IAM policy name them); t
 environment variables so that an operator can tune a deployment without a code change, and tests can
 force small blocks and fan-out:
 
-- `BATCH_BUCKET` (default: the event's bucket): where SQS request results go (`batch/results/`).
+- `BATCH_BUCKET` (required for SQS requests): where their results go (`batch/results/`); fan-out part
+  messages must name it. An uploaded file's outputs always go to the bucket it was uploaded to.
 - `BATCH_QUEUE_URL` (unset: no fan-out): the queue the parts of a large file are sent to (the
   function's own queue).
 - `BATCH_BLOCK_BYTES` (2 MiB, about 3,000 application rows): bytes of CSV parsed at a time; with the

@@ -54,6 +54,7 @@ from credit_scoring.batch.s3io import (
     CSV_TYPE,
     GZIP_TYPE,
     S3Destination,
+    SourceChangedError,
     SourceObject,
     create_json,
     delete_keys,
@@ -161,20 +162,22 @@ def start(
     if settings.queue_url is None:
         raise ValueError("fan-out needs BATCH_QUEUE_URL")
     part_keys = keys.parts(source.etag)
-    started = now().isoformat(timespec="milliseconds")
-    data = _stage_decompressed(s3, source, part_keys, settings) if compressed else source
-    header_end = _header_end(s3, data, scorer)
-    plan = Plan(
-        name=keys.name,
-        input=source,
-        source=data,
-        header_end=header_end,
-        ranges=tuple(plan_ranges(header_end, data.size, budget.part_bytes())),
-        started_at=started,
-    )
-    # The first plan written wins: parts already running keep the ranges they were given.
-    if not create_json(s3, source.bucket, part_keys.plan, plan.to_json()):
-        plan = Plan.from_json(get_json(s3, source.bucket, part_keys.plan))
+    plan = _read_plan(s3, source.bucket, part_keys.plan)
+    if plan is None:
+        started = now().isoformat(timespec="milliseconds")
+        data = _stage_decompressed(s3, source, part_keys, settings) if compressed else source
+        header_end = _header_end(s3, data, scorer)
+        plan = Plan(
+            name=keys.name,
+            input=source,
+            source=data,
+            header_end=header_end,
+            ranges=tuple(plan_ranges(header_end, data.size, budget.part_bytes())),
+            started_at=started,
+        )
+        # The first plan written wins: parts already running keep the ranges they were given.
+        if not create_json(s3, source.bucket, part_keys.plan, plan.to_json()):
+            plan = Plan.from_json(get_json(s3, source.bucket, part_keys.plan))
     messages = [
         {"Id": str(index), "MessageBody": part_message(source.bucket, part_keys.plan, index)}
         for index in range(len(plan.ranges))
@@ -198,6 +201,14 @@ def _header_end(s3: Any, data: SourceObject, scorer: BatchScorer) -> int:
         raise FileRejectedError(f"the header line is longer than {MAX_LINE_BYTES} bytes")
     scorer.check_layout(read_layout(header))
     return len(header) + len(newline)
+
+
+def _read_plan(s3: Any, bucket: str, key: str) -> Plan | None:
+    """The plan at `key`, None when there is none (not planned yet, or merged and cleaned up)."""
+    try:
+        return Plan.from_json(get_json(s3, bucket, key))
+    except s3.exceptions.NoSuchKey:
+        return None
 
 
 def part_message(bucket: str, plan_key: str, index: int) -> str:
@@ -229,9 +240,8 @@ def run_part(
 ) -> str:
     """Score one part (unless done already), then merge when every part is done; returns what happened."""
     bucket, plan_key, index = str(message["bucket"]), str(message["plan"]), int(message["index"])
-    try:
-        plan = Plan.from_json(get_json(s3, bucket, plan_key))
-    except s3.exceptions.NoSuchKey:
+    plan = _read_plan(s3, bucket, plan_key)
+    if plan is None:
         return "no plan: the run was merged and cleaned up already"
     part_keys = plan.part_keys
     if report_exists(s3, bucket, plan.keys.report, plan.input):
@@ -244,7 +254,12 @@ def run_part(
                 raise RuntimeError("no time left for this part and no BATCH_QUEUE_URL to defer it to")
             sqs.send_message(QueueUrl=settings.queue_url, MessageBody=body)
             return "deferred: not enough time left in this invocation"
-        _score_part(s3, settings, plan, index, scorer)
+        try:
+            _score_part(s3, settings, plan, index, scorer)
+        except SourceChangedError:
+            # The input was replaced (its new version has its own notification and run): this run is void.
+            delete_keys(s3, bucket, list_keys(s3, bucket, part_keys.prefix))
+            return "superseded: the input changed since it was planned"
     present = {part_keys.report_index(key) for key in list_keys(s3, bucket, part_keys.prefix)}
     if present.issuperset(range(len(plan.ranges))):
         merge(s3, plan, scorer.model_version)

@@ -13,6 +13,8 @@ duplicate one changes nothing: a report already written for this ETag means the 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -22,7 +24,7 @@ from aws_lambda_powertools.utilities.data_classes import S3Event
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from credit_scoring.batch import fanout
-from credit_scoring.batch.config import BatchSettings, SettingsError
+from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsError
 from credit_scoring.batch.csv_reader import GZIP_MAGIC, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
@@ -55,13 +57,13 @@ def _remaining_ms(context: Any) -> int | None:
     return int(remaining()) if callable(remaining) else None
 
 
-def handle_s3_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
+def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
     """Score every object the notification announces; returns what happened to each."""
     settings = BatchSettings.from_env()
     s3 = boto3.client("s3")
     scorer = BatchScorer(bundle)
     files = []
-    for record in S3Event(event).records:
+    for record in S3Event(dict(event)).records:
         bucket, item = record.s3.bucket.name, record.s3.get_object
         key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
         status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
@@ -116,7 +118,7 @@ def _fan_out(
     source: SourceObject,
     compressed: bool,
     budget: fanout.Budget,
-    started: Any,
+    started: datetime,
 ) -> str:
     sqs = boto3.client("sqs")
     try:
@@ -131,7 +133,7 @@ def _fan_out(
     return f"fanned out into {parts} parts"
 
 
-def handle_sqs_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
+def handle_sqs_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
     """Answer each message on its own; the failed ones are listed in `batchItemFailures` for SQS to
     deliver again (Powertools' partial batch response; the event source reports item failures)."""
     settings = BatchSettings.from_env()
@@ -140,7 +142,7 @@ def handle_sqs_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) 
     answerer = RequestAnswerer(scorer.service, s3, settings.bucket) if settings.bucket else None
 
     def answer(record: SQSRecord) -> str:
-        part = _part_message(record.body)
+        part = _part_message(record.body, settings.bucket)
         if part is not None:
             sqs = boto3.client("sqs")
             return fanout.run_part(s3, sqs, settings, part, record.body, _remaining_ms(context), scorer)
@@ -149,11 +151,14 @@ def handle_sqs_event(event: dict[str, Any], context: Any, bundle: LoadedBundle) 
         return answerer.answer(record.body, record.message_id)
 
     processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(event=event, record_handler=answer, processor=processor, context=context)
+    return process_partial_response(
+        event=dict(event), record_handler=answer, processor=processor, context=context
+    )
 
 
-def _part_message(body: str) -> dict[str, Any] | None:
-    """The fields of a fan-out part message, None for any other message."""
+def _part_message(body: str, bucket: str | None) -> dict[str, Any] | None:
+    """The fields of a fan-out part message, None for any other message. A part message names a plan
+    under batch/parts/ of the function's bucket, never anything else it could be made to read."""
     try:
         message = json.loads(body)
     except ValueError:
@@ -170,4 +175,8 @@ def _part_message(body: str) -> dict[str, Any] | None:
         raise PartMessageError(
             f"a {PART_MESSAGE} message needs bucket and plan (strings) and index (integer)"
         )
+    if not (part["plan"].startswith(PARTS_PREFIX) and part["plan"].endswith("/plan.json")):
+        raise PartMessageError(f"a {PART_MESSAGE} plan must be a plan.json under {PARTS_PREFIX}")
+    if bucket is not None and part["bucket"] != bucket:
+        raise PartMessageError(f"a {PART_MESSAGE} message must name the function's bucket (BATCH_BUCKET)")
     return part
