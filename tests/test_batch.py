@@ -524,6 +524,23 @@ def test_a_part_without_time_left_goes_back_to_the_queue(
     assert aws.report("late.csv")["input_rows"] == 80
 
 
+def test_a_fan_out_of_a_replaced_input_ends_without_outputs_or_retries(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    data = applications_csv(bundle, n=80)
+    handle_s3_event(aws.upload("batch/incoming/replaced.csv", data), small_budget, bundle)
+    newer = aws.upload("batch/incoming/replaced.csv", data.replace(b"Cash loans", b"Revolving loans"))
+    while messages := aws.receive():
+        assert aws.deliver(messages, bundle, small_budget) == {"batchItemFailures": []}
+    assert aws.keys("batch/parts/") == []
+    assert aws.keys("batch/scored/") == []
+    handle_s3_event(newer, small_budget, bundle)
+    aws.drain(bundle, small_budget)
+    assert (
+        aws.report("replaced.csv")["source"]["etag"].strip('"') == newer["Records"][0]["s3"]["object"]["eTag"]
+    )
+
+
 # ---------------------------------------------------------------- SQS requests
 
 
