@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -148,12 +149,29 @@ def test_an_unrecognised_event_gets_an_error_result_not_an_exception(
     assert "unrecognised event" in caplog.text
 
 
-def test_batch_events_are_refused_while_the_bundle_is_unavailable(tmp_path: Path) -> None:
+def _refused_by_the_api(bundle_dir: Path, tmp_path: Path) -> Path:
+    """A bundle that loads and verifies, but whose application features this code does not compute."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    next(f for f in manifest["features"] if f["group"] != "application")["group"] = "application"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("bundle", "reason"),
+    [("empty", r"manifest\.json: not found"), ("refused", "not computed by this code")],
+)
+def test_batch_events_are_refused_while_the_bundle_is_unavailable(
+    bundle_dir: Path, tmp_path: Path, bundle: str, reason: str
+) -> None:
+    model_dir = tmp_path if bundle == "empty" else _refused_by_the_api(bundle_dir, tmp_path)
     with pytest.MonkeyPatch.context() as monkeypatch:
-        function = load_function(monkeypatch, MODEL_DIR=str(tmp_path))
+        function = load_function(monkeypatch, MODEL_DIR=str(model_dir))
     assert isinstance(function["state"], BundleUnavailable)
     for name in ("s3-put-batch-incoming.json", "sqs-receive-message.json"):
-        with pytest.raises(BatchBundleUnavailableError, match=r"manifest\.json"):
+        with pytest.raises(BatchBundleUnavailableError, match=reason):
             function["handler"](load_event(name), None)
 
 

@@ -30,8 +30,8 @@ logging.getLogger("mangum").setLevel(logging.WARNING)
 
 BASE_PATH = normalise_base_path(os.environ.get("API_BASE_PATH", ""))
 
-state = load_from_environment()
-app = create_app(state, root_path=BASE_PATH)
+app = create_app(load_from_environment(), root_path=BASE_PATH)
+state = app.state.bundle  # as served: unavailable too when the API refused the loaded bundle
 handler = EventRouter(
     [
         HttpEvents(Mangum(app, lifespan="off", api_gateway_base_path=BASE_PATH or "/")),
