@@ -1,4 +1,5 @@
-"""API Gateway events from events/, re-aimed at another path, method or body, for tests and benchmarks.
+"""The scoring function as Lambda runs it, for tests and benchmarks: API Gateway events from events/,
+re-aimed at another path, method or body; the function's init phase; a call to its handler.
 
 A re-aimed event is what API Gateway sends for a `{proxy+}` route: the path fields agree with each
 other (REST API: `path` without the stage, `requestContext.path` with it; HTTP API: `rawPath` and
