@@ -680,7 +680,7 @@ def test_the_command_scores_a_local_file_through_the_same_pipeline(
         local = gzip.decompress((tmp_path / "out" / output / "portfolio.csv.gz").read_bytes())
         assert local == aws.read(f"batch/{output}/portfolio.csv.gz")
     report = json.loads((tmp_path / "out" / "reports" / "portfolio.csv.gz.json").read_text())
-    assert report["input_rows"] == report["scored"] + report["rejected"] == len(data.decode().split("\n")) - 1
+    assert report["input_rows"] == report["scored"] + report["rejected"] == data.count(b"\n") - 1
 
 
 def test_the_command_ends_with_status_2_and_the_reason_for_a_file_it_cannot_score(
