@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from credit_scoring.batch.config import INCOMING_PREFIX, BatchSettings, SettingsError
+from credit_scoring.batch.fanout import MAX_PARTS, Budget, plan_ranges
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.outputs import PART_BYTES, FileSink, GzipSink, S3Sink, gzip_member
 
@@ -133,3 +135,26 @@ def test_settings_come_from_the_environment_and_bad_values_are_named() -> None:
         BatchSettings.from_env({"BATCH_BYTES_PER_SECOND": "fast"})
     with pytest.raises(SettingsError, match="BATCH_GZIP_RATIO must be a positive number"):
         BatchSettings.from_env({"BATCH_GZIP_RATIO": "0"})
+
+
+@pytest.mark.parametrize(
+    ("start", "size", "part_bytes"), [(100, 100_000, 7_000), (10, 11, 5), (50, 50, 10), (1, 10**9, 1)]
+)
+def test_fan_out_ranges_cover_the_data_once_within_the_part_budget(
+    start: int, size: int, part_bytes: int
+) -> None:
+    ranges = plan_ranges(start, size, part_bytes)
+    assert ranges[0][0] == start
+    assert ranges[-1][1] == size
+    assert all(end == next_start for (_, end), (next_start, _) in itertools.pairwise(ranges))
+    assert len(ranges) <= MAX_PARTS
+    if len(ranges) < MAX_PARTS:
+        assert all(end - begin <= part_bytes for begin, end in ranges)
+
+
+def test_a_budget_plans_parts_for_half_the_time_left() -> None:
+    settings = BatchSettings(bytes_per_second=1_000_000, time_reserve_seconds=60)
+    budget = Budget.of(900_000, settings)
+    assert budget.fits(840_000_000)
+    assert not budget.fits(840_000_001)
+    assert budget.part_bytes() == 420_000_000

@@ -18,13 +18,16 @@ import tempfile
 import zlib
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 logger = logging.getLogger(__name__)
 
 PART_BYTES: Final = 8 * 1024 * 1024
 """Multipart part size: S3's minimum is 5 MiB (but for the last part); 8 MiB bounds the buffer."""
 GZIP_LEVEL: Final = 6
+
+Output = Literal["scored", "rejected"]
+"""The two outputs of a file."""
 
 
 class Sink:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from credit_scoring.batch.csv_reader import (
     FileLayout,
@@ -21,7 +21,7 @@ from credit_scoring.batch.csv_reader import (
     parse_block,
     read_layout,
 )
-from credit_scoring.batch.outputs import Sink
+from credit_scoring.batch.outputs import Output, Sink
 from credit_scoring.batch.records import (
     REJECTED_COLUMNS,
     SCORED_COLUMNS,
@@ -33,8 +33,6 @@ from credit_scoring.batch.records import (
 )
 from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.batch.validation import check_rows
-
-Output = Literal["scored", "rejected"]
 
 
 class Destination(Protocol):
@@ -57,9 +55,9 @@ def split_header(blocks: Iterable[bytes]) -> tuple[FileLayout, Iterator[bytes]]:
     """The layout declared by the first line, and the blocks of the lines after it."""
     blocks = iter(blocks)
     first = next(blocks, b"")
-    header, _, rest = first.partition(b"\n")
     if not first:
         raise FileRejectedError("the object is empty: expected a header line")
+    header, _, rest = first.partition(b"\n")
     layout = read_layout(header)
     return layout, itertools.chain((rest,) if rest else (), blocks)
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 from botocore.exceptions import ClientError
 
 from credit_scoring.batch.keys import BatchKeys
-from credit_scoring.batch.outputs import S3Sink, Sink, compressed_if
+from credit_scoring.batch.outputs import Output, S3Sink, Sink, compressed_if
 
 CSV_TYPE: Final = "text/csv; charset=utf-8"
 GZIP_TYPE: Final = "application/gzip"
@@ -169,7 +169,7 @@ class S3Destination:
         self._bucket = bucket
         self._keys = keys
 
-    def open(self, output: str) -> Sink:
+    def open(self, output: Output) -> Sink:
         key = self._keys.scored if output == "scored" else self._keys.rejected
         content_type = GZIP_TYPE if self._keys.compressed else CSV_TYPE
         sink = S3Sink(self._client, self._bucket, key, content_type=content_type)

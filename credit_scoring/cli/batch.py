@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from credit_scoring.batch.outputs import Sink
+    from credit_scoring.batch.outputs import Output, Sink
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,10 +48,10 @@ class _LocalDestination:
         self._out_dir = out_dir
         self._name = name
 
-    def path(self, output: str) -> Path:
+    def path(self, output: Output) -> Path:
         return self._out_dir / output / self._name
 
-    def open(self, output: str) -> Sink:
+    def open(self, output: Output) -> Sink:
         from credit_scoring.batch.keys import GZIP_SUFFIX
         from credit_scoring.batch.outputs import FileSink, compressed_if
 
