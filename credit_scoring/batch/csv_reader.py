@@ -10,6 +10,11 @@ before pandas sees it: pandas' C parser fills a short row with missing values an
 so every line is first checked to hold exactly the header's number of fields (commas counted outside
 RFC 4180 quoted fields, with numpy over the whole block). A line that fails (a quoted field running
 onto the next line included: Home Credit data has none) is rejected with its reason, never guessed at.
+
+Why pandas' C parser with its own number parsing, then checks (measured on 56,000 application rows,
+30 MB, one shared core): the csv module took 2.0 s, pandas with every column as text then converted
+0.9 s, pandas reading numbers itself 0.5 s; the line check above adds 0.03 s. Its numbers are the ones
+Python's float() reads (checked on every value of the real sample), so a row scores as its JSON does.
 """
 
 from __future__ import annotations
