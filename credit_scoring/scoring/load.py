@@ -9,7 +9,6 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.manifest import Manifest
 from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.scoring.model import ServingModel
-from credit_scoring.scoring.trees import TreeEnsemble
 
 
 def load_serving_model(bundle_dir: Path, manifest: Manifest) -> ServingModel:
@@ -24,6 +23,8 @@ def load_serving_model(bundle_dir: Path, manifest: Manifest) -> ServingModel:
         elif spec.preprocess_file is None:
             raise BundleError("manifest.json", "model.preprocess_file is required for a lightgbm model")
         else:
+            from credit_scoring.scoring.trees import TreeEnsemble  # only tree bundles pay for its import
+
             preprocess = _read_json(bundle_dir, spec.preprocess_file)
             model = TreeEnsemble.from_files(_read_text(bundle_dir, spec.file), preprocess)
     except ValueError as error:
