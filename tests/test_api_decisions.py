@@ -244,6 +244,16 @@ def test_behind_a_stage_prefix_every_route_and_the_docs_work(
         assert schema["servers"] == [{"url": "/dev"}]
 
 
+def test_the_bare_stage_url_serves_the_page_instead_of_redirecting_off_the_stage(
+    staged_handler: Callable,
+) -> None:
+    # https://host/dev (no trailing slash) reaches the app as an empty path once Mangum strips "/dev".
+    status, headers, _ = get(staged_handler, "", HTTP_STAGE)
+
+    assert status == 200, headers.get("location")
+    assert headers["content-type"].startswith("text/html")
+
+
 def test_the_stage_event_file_reaches_the_route(staged_handler: Callable) -> None:
     status, _, body = invoke(staged_handler, load_event(HTTP_STAGE))
     assert status == 404

@@ -39,7 +39,8 @@ class RootPath:
     """ASGI middleware declaring the public path prefix as the ASGI `root_path` of every request.
 
     Routing ignores it (Starlette matches the path, which the prefix has already been stripped from or
-    never had), while FastAPI's docs and OpenAPI routes build their URLs from it.
+    never had), while FastAPI's docs and OpenAPI routes build their URLs from it. The bare prefix is
+    the dashboard's page.
     """
 
     def __init__(self, app: ASGIApp, root_path: str) -> None:
@@ -49,6 +50,9 @@ class RootPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope["root_path"] = self.root_path
+            # "<prefix>" without a trailing slash reaches the app as an empty path once the prefix is
+            # stripped; Starlette would redirect it to the host's root, losing the prefix.
+            scope["path"] = scope["path"] or "/"
         await self.app(scope, receive, send)
 
 
