@@ -108,3 +108,24 @@ def test_unlabelled_or_broken_data_is_refused_naming_the_column(bundle, tmp_path
 def test_a_missing_data_directory_is_refused(bundle, tmp_path, capsys):
     assert _evaluate(bundle, tmp_path / "absent") == 2
     assert str(tmp_path / "absent") in capsys.readouterr().err
+
+
+@pytest.mark.real_data
+def test_an_imported_model_without_application_features_is_refused(
+    seed_model_dir, labelled_dir, tmp_path, capsys
+):
+    bundle = tmp_path / "imported"
+    imported = main(
+        [
+            "import-sklearn",
+            "--model", str(seed_model_dir / "modele_retenu.pkl"),
+            "--scaler", str(seed_model_dir / "scaler.pkl"),
+            "--features", str(seed_model_dir / "df_sample.csv"),
+            "--threshold", "0.5050505050505051",
+            "--out", str(bundle),
+        ]
+    )  # fmt: skip
+    assert imported == 0
+    capsys.readouterr()
+    assert _evaluate(bundle, labelled_dir) == 2
+    assert "cannot be computed from application data" in capsys.readouterr().err

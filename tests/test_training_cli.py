@@ -80,7 +80,7 @@ def _unknown_client_in_history(tables):
         (_missing_column, ["application_train.csv", "AMT_CREDIT"]),
         (_text_amount, ["application_train.csv line 7", "AMT_INCOME_TOTAL", "a lot"]),
         (_target_two, ["application_train.csv line 5", "TARGET"]),
-        (_unknown_client_in_history, ["bureau.csv", "SK_ID_CURR", "999999"]),
+        (_unknown_client_in_history, ["bureau.csv", "SK_ID_CURR", "999999", "--application-only"]),
     ],
 )
 def test_bad_data_is_refused_naming_file_column_and_line(corrupt, expected, small_tables, tmp_path, capsys):
@@ -92,6 +92,14 @@ def test_bad_data_is_refused_naming_file_column_and_line(corrupt, expected, smal
     assert "Traceback" not in error
     assert not (tmp_path / "bundle").exists()
     assert [path.name for path in tmp_path.iterdir()] == ["data"]  # no partial bundle beside it
+
+
+def test_application_only_does_not_read_the_history_tables(small_tables, tmp_path, capsys):
+    data = _write(tmp_path / "data", _unknown_client_in_history(small_tables))
+    assert _train(data, tmp_path / "bundle", "--application-only") == 2
+    error = capsys.readouterr().err
+    assert "bureau.csv" not in error
+    assert "TARGET has" in error  # it went on to the next check: too few defaults in 300 clients
 
 
 def test_an_empty_application_file_is_refused(tmp_path, capsys):

@@ -39,14 +39,16 @@ def run(args: argparse.Namespace) -> int:
     from credit_scoring.bundle.errors import BundleError
     from credit_scoring.cli import CommandError
     from credit_scoring.data import DataError
-    from credit_scoring.training.errors import TrainingError
+    from credit_scoring.training.errors import TrainingError, data_error_message
     from credit_scoring.training.evaluate import evaluate, summary_lines
 
     try:
         result = evaluate(args.bundle, args.data, application_only=args.application_only)
     except BundleError as error:
         raise CommandError(f"bundle {args.bundle}: {error}") from None
-    except (DataError, TrainingError) as error:
+    except DataError as error:
+        raise CommandError(data_error_message(error)) from None
+    except TrainingError as error:
         raise CommandError(str(error)) from None
     for line in summary_lines(result):
         print(line)

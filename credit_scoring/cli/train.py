@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from credit_scoring.data import DataError
     from credit_scoring.training.candidates import SEARCH_PLANS
     from credit_scoring.training.cost import CostWeights
-    from credit_scoring.training.errors import TrainingError
+    from credit_scoring.training.errors import TrainingError, data_error_message
     from credit_scoring.training.export import ExportError
     from credit_scoring.training.train import TrainingOptions, summary_lines, train
 
@@ -104,7 +104,9 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
         )
         outcome = train(args.data, args.out, options, progress=_progress)
-    except (DataError, TrainingError, ExportError, OSError) as error:
+    except DataError as error:
+        raise CommandError(data_error_message(error)) from None
+    except (TrainingError, ExportError, OSError) as error:
         raise CommandError(str(error)) from None
     print(outcome.table)
     for line in summary_lines(outcome):
