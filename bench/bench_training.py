@@ -187,8 +187,12 @@ def real_sample_figures(seed: int, repeats: int, work: Path, env: dict[str, str]
         f"(load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after; "
         f"peak RSS {peak_mib:.0f} MiB)"
     )
+    print(f"champion: {champion} on {len(manifest['features'])} features")
+    print(
+        "predecessor: LogisticRegression(class_weight='balanced', C=1) "
+        f"on {baseline['features']} one-hot columns"
+    )
     print(f"{'':20} {'champion':>10} {'predecessor':>12}")
-    print(f"{'model':20} {champion:>10} {'LR C=1, ' + str(baseline['features']) + ' feats':>12}")
     for key, label in (
         ("cv_auc", "CV AUC"),
         ("oof_cost", "cost/client (OOF)"),

@@ -139,8 +139,8 @@ SEARCH_PLANS: Final[dict[str, SearchPlan]] = {
     "full": SearchPlan(
         name="full",
         folds=5,
-        configs=40,
-        smote_configs=12,
+        configs=30,
+        smote_configs=8,
         spaces={LOGISTIC_REGRESSION: LOGISTIC_FULL_SPACE, LIGHTGBM: LIGHTGBM_FULL_SPACE},
     ),
 }

@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from credit_scoring import schema
 from credit_scoring.bundle.manifest import Manifest
 from credit_scoring.training import report
-from credit_scoring.training.candidates import LIGHTGBM, MODEL, SearchPlan, candidates
+from credit_scoring.training.candidates import SearchPlan, candidates
 from credit_scoring.training.cost import CostWeights
 from credit_scoring.training.errors import TrainingError
 from credit_scoring.training.fairness import fairness_report, gap_lines, protected_groups
@@ -51,6 +51,7 @@ class TrainingOptions:
     protected: tuple[str, ...] = DEFAULT_PROTECTED
     test_size: float = 0.2
     n_jobs: int = 2
+    """Parallel (configuration, fold) fits during the search."""
     application_only: bool = False
     """Read application_train alone, ignoring any history table beside it."""
     overwrite: bool = False
@@ -102,12 +103,10 @@ def _check_classes(target: np.ndarray, options: TrainingOptions, file: str) -> N
         )
 
 
-def _refit(result: CandidateResult, X: np.ndarray, y: np.ndarray, n_jobs: int) -> Any:
-    """The champion's pipeline with its retained parameters, fitted on the whole training split."""
-    pipeline = result.candidate.build().set_params(**result.best.params)
-    if result.candidate.estimator == LIGHTGBM:
-        pipeline.set_params(**{f"{MODEL}__n_jobs": n_jobs})
-    return pipeline.fit(X, y)
+def _refit(result: CandidateResult, X: np.ndarray, y: np.ndarray) -> Any:
+    """The champion's pipeline with its retained parameters, fitted on the whole training split (with the
+    search's single LightGBM thread, so that the same seed gives the same model)."""
+    return result.candidate.build().set_params(**result.best.params).fit(X, y)
 
 
 def _search_all(
@@ -187,7 +186,7 @@ def train(
         )
         champion = choose_champion(results)
         progress(f"champion: {champion.candidate.name}; refitting on {train_rows.size:,} clients")
-        pipeline = _refit(champion, X_train, y_train, options.n_jobs)
+        pipeline = _refit(champion, X_train, y_train)
 
         y_test = frame.target[test_rows]
         test_probability = pipeline.predict_proba(frame.X[test_rows])[:, 1]
