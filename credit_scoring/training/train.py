@@ -116,6 +116,7 @@ def _search_all(
     progress: Callable[[str], None],
     log_candidate: Callable[[CandidateResult], None],
 ) -> list[CandidateResult]:
+    """Search every candidate on the same folds of the training split, one progress line each."""
     folds = stratified_folds(y, options.plan.folds, options.seed)
     class_ratio = float(np.sum(y == 0) / np.sum(y == 1))
     pool = candidates(options.plan, options.seed, class_ratio)
