@@ -68,7 +68,7 @@ bundle: $(STAMPS)/venv
 	rm -rf build/synthetic-default
 	$(VENV)/bin/credit-scoring synth --clients 20000 --seed 42 --out build/synthetic-default
 	$(VENV)/bin/credit-scoring train --data build/synthetic-default --out $(BUNDLE) --overwrite \
-		--search quick --seed 42 --store-clients 5000
+		--search quick --seed 42 --store-clients 2000
 
 bench: $(STAMPS)/venv
 	for script in bench/bench_*.py; do $(VENV)/bin/python $$script || exit 1; done

@@ -25,6 +25,7 @@ from credit_scoring.synth import generate_tables, write_tables
 from credit_scoring.training.tracking import EXPERIMENT
 
 CLIENTS = 1500
+STORE_CLIENTS = 400
 SEED = 3
 
 
@@ -165,7 +166,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory):
         patch.setenv("MLFLOW_TRACKING_URI", uri)
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             # A small synthetic set overfits more than the real data: a looser guard keeps candidates.
-            status = _train(data, root / "bundle", "--seed", str(SEED), "--max-auc-gap", "0.1")
+            status = _train(
+                data,
+                root / "bundle",
+                *("--seed", str(SEED), "--max-auc-gap", "0.1", "--store-clients", str(STORE_CLIENTS)),
+            )
     return status, stdout.getvalue(), stderr.getvalue(), data, root / "bundle", uri
 
 
@@ -175,7 +180,11 @@ def test_train_writes_a_bundle_that_the_serving_loader_verifies(trained):
     assert status == 0, stderr
     bundle = load_bundle(out)
     manifest = bundle.manifest
-    assert manifest.store.clients == CLIENTS
+    assert manifest.store.clients == STORE_CLIENTS
+    stored = np.load(out / "store" / "ids.npy")
+    all_ids = build_features(load_tables(trained[3]), ("CODE_GENDER",)).ids
+    assert len(stored) == STORE_CLIENTS
+    assert set(stored.tolist()) <= set(all_ids.tolist())
     assert manifest.protected == ("CODE_GENDER",)
     assert not [name for name in manifest.feature_names if "GENDER" in name]
     rows = manifest.candidates
@@ -187,6 +196,9 @@ def test_train_writes_a_bundle_that_the_serving_loader_verifies(trained):
     assert all(bundle.store.lookup(client) is not None for client in manifest.example_client_ids)
     assert f"champion: {champion['name']}" in stdout
     assert stdout.count("\n| ") >= 13  # the comparison table, one row per candidate
+    saved_table = (out / "reports" / "candidates.md").read_text(encoding="utf-8")
+    assert all(f"| {row['name']} " in saved_table for row in rows)
+    assert "reports/candidates.csv" in manifest.files
     progress = [line for line in stderr.splitlines() if line.startswith("[")]
     assert len(progress) == 13
     assert all("elapsed" in line for line in progress)

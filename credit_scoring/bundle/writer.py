@@ -40,6 +40,7 @@ from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.training.export import ExportedModel, export_pipeline
 
 PIPELINE_FILE: Final = "model.joblib"
+REPORTS_DIR: Final = "reports"
 POPULATION_FILE: Final = "population.json"
 LINEAR_FILE: Final = "serving/model.json"
 LIGHTGBM_FILE: Final = "serving/model.txt"
@@ -66,6 +67,7 @@ def write_bundle(
     applications: pd.DataFrame | None = None,
     population: Mapping[str, Any] | None = None,
     provenance: Mapping[str, Any] | None = None,
+    reports: Mapping[str, str] | None = None,
     overwrite: bool = False,
 ) -> Manifest:
     """Export `pipeline`, check it on every stored client, and write the bundle to `out_dir`.
@@ -74,7 +76,9 @@ def write_bundle(
     order, `groups` the per-feature group ("application" or a history table). `protected` lists the
     protected application columns kept out of the model, or is None when the features cannot be
     computed from an application (an imported model). `applications` holds the clients' raw
-    application fields (SK_ID_CURR as column or index), stored less the protected columns.
+    application fields (SK_ID_CURR as column or index), stored less the protected columns. `reports`
+    are text files for people (e.g. the candidate comparison), written under reports/ and hashed like
+    every other file.
     Raises ExportError, ValueError (bad input) or FileExistsError (`out_dir` exists, no `overwrite`).
     """
     out_dir = Path(out_dir)
@@ -97,6 +101,10 @@ def write_bundle(
         FeatureStore.write(partial, ids, X, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
+        for name, text in (reports or {}).items():
+            report = partial / REPORTS_DIR / name
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(text, encoding="utf-8")
         files = {
             path.relative_to(partial).as_posix(): sha256_file(path)
             for path in sorted(partial.rglob("*"))
@@ -195,7 +203,8 @@ def application_table(frame: pd.DataFrame, ids: np.ndarray, protected: Sequence[
 def _encode(values: pd.Series, column: str, vocabulary: tuple[str, ...]) -> np.ndarray:
     code_of = {label: code for code, label in enumerate(vocabulary)}
     present = values.notna().to_numpy()
-    codes = values.map(code_of)
+    # object dtype: a pandas Categorical would refuse the missing code as a new category
+    codes = values.astype(object).map(code_of)
     unknown = present & codes.isna().to_numpy()
     if unknown.any():
         row = int(np.argmax(unknown))

@@ -68,6 +68,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="read application_train alone, ignoring history tables in the directory",
     )
+    parser.add_argument(
+        "--store-clients",
+        type=int,
+        metavar="N",
+        help="keep a seeded sample of N clients in the bundle's feature store (default: every client)",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing bundle at --out")
     parser.set_defaults(run=run)
 
@@ -102,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             n_jobs=args.jobs,
             application_only=args.application_only,
             overwrite=args.overwrite,
+            store_clients=args.store_clients,
         )
         outcome = train(args.data, args.out, options, progress=_progress)
     except DataError as error:

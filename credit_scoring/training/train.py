@@ -55,8 +55,14 @@ class TrainingOptions:
     application_only: bool = False
     """Read application_train alone, ignoring any history table beside it."""
     overwrite: bool = False
+    store_clients: int | None = None
+    """Clients kept in the bundle's feature store (a seeded random sample); None keeps every client.
+    The model is trained on every client either way: this bounds the bundle's size (the committed
+    default bundle must stay small), not what the model learns from."""
 
     def __post_init__(self) -> None:
+        if self.store_clients is not None and self.store_clients < 1:
+            raise TrainingError(f"the store must keep at least 1 client, got {self.store_clients}")
         if not 0.0 < self.test_size < 1.0:
             raise TrainingError(f"test size must be between 0 and 1 (exclusive), got {self.test_size}")
         if not self.max_auc_gap >= 0.0:
@@ -214,13 +220,15 @@ def train(
             "test": test_metrics,
         }
         progress("writing the bundle (export check on every client, store, population summaries)")
+        stored = store_rows(frame.ids.size, options.store_clients, options.seed)
+        table = report.markdown_table(rows)
         manifest = write_bundle(
             out_dir,
             pipeline=pipeline,
             features=frame.names,
             groups=frame.groups,
-            ids=frame.ids,
-            X=frame.X,
+            ids=frame.ids[stored],
+            X=frame.X[stored],
             threshold=threshold,
             cost={"fn": options.cost.fn, "fp": options.cost.fp},
             data_fingerprint=fingerprint,
@@ -232,9 +240,9 @@ def train(
             applications=frame.applications,
             population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
             provenance={"training": {**params, "champion": champion.candidate.name}},
+            reports={report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)},
             overwrite=options.overwrite,
         )
-        table = report.markdown_table(rows)
         run.log_outcome(
             champion.candidate.name,
             metrics={
@@ -273,3 +281,10 @@ def summary_lines(outcome: TrainingOutcome) -> list[str]:
         f"done in {outcome.seconds:.0f} s",
     ]
     return lines
+
+
+def store_rows(n_clients: int, store_clients: int | None, seed: int) -> np.ndarray:
+    """Indices of the clients the bundle's store keeps: all of them, or a seeded sample, in order."""
+    if store_clients is None or store_clients >= n_clients:
+        return np.arange(n_clients)
+    return np.sort(np.random.default_rng(seed).choice(n_clients, size=store_clients, replace=False))
