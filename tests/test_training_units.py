@@ -363,3 +363,21 @@ def test_protected_groups_report_each_protected_column_and_age():
     assert groups["CODE_GENDER"].tolist() == ["F", "M", "missing", "F"]
     assert groups[AGE_ATTRIBUTE].tolist() == ["<30", "45–60", "60+", "30–45"]
     assert len(set(groups["CNT_CHILDREN"])) == 4  # numeric: quartile bands
+
+
+def test_a_collapsed_candidate_ranking_no_better_than_chance_is_not_eligible():
+    X, y = _classification(n=800, p=8, seed=4)
+    X = X[:, 1:]  # without the row number
+    folds = stratified_folds(y, 3, seed=0)
+    collapsed = cands.Candidate(
+        name="l1-everything-zero",
+        estimator=cands.LOGISTIC_REGRESSION,
+        imbalance="none",
+        space=({"model__C": [1e-6], "model__penalty": ["l1"], "model__solver": ["liblinear"]},),
+        configs=1,
+        build=lambda: cands.build_pipeline(cands.LOGISTIC_REGRESSION, "none", seed=0),
+    )
+    result = search_candidate(collapsed, X, y, folds, CostWeights(), 0.05, seed=0)
+    assert result.best.auc_gap <= 0.05  # the gap guard alone would let it through
+    assert not result.eligible
+    assert "chance" in result.reason

@@ -111,7 +111,10 @@ def write_bundle(
             if path.is_file()
         }
         now = datetime.now(UTC)
-        content_hash = hashlib.sha256("".join(f"{n}:{d}\n" for n, d in sorted(files.items())).encode())
+        # The version's hash covers what decides (model, store, summaries), not the reports for people,
+        # whose timings differ between two otherwise identical trainings.
+        decisive = {n: d for n, d in files.items() if not n.startswith(f"{REPORTS_DIR}/")}
+        content_hash = hashlib.sha256("".join(f"{n}:{d}\n" for n, d in sorted(decisive.items())).encode())
         manifest = Manifest(
             model_version=f"{now:%Y%m%dT%H%M%SZ}-{content_hash.hexdigest()[:8]}",
             created_at=f"{now:%Y-%m-%dT%H:%M:%SZ}",

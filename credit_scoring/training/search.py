@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -28,6 +28,9 @@ from credit_scoring.training.errors import TrainingError
 
 Fold = tuple[np.ndarray, np.ndarray]
 """(training row indices, validation row indices)."""
+
+MIN_CV_AUC: Final = 0.55
+"""A model below this CV AUC has learnt nothing usable, however its threshold minimises the cost."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,8 @@ def search_candidate(
     """Search `candidate`'s space on `folds`; keep the best configuration within the AUC-gap bound.
 
     When no configuration is within the bound, the best overall is kept and the candidate is not
-    eligible; the baseline is never eligible.
+    eligible; the baseline is never eligible, nor is a candidate that ranks clients no better than
+    chance (a collapsed model: e.g. L1 zeroing every coefficient on an under-sampled small fold).
     """
     start = time.perf_counter()
     configs = draw_configs(candidate.space, candidate.configs, seed)
@@ -155,6 +159,8 @@ def search_candidate(
     best, within = retained_config(results, max_auc_gap)
     if candidate.baseline:
         reason = "baseline"
+    elif best.cv_auc < MIN_CV_AUC:
+        reason = f"CV AUC {best.cv_auc:.3f} < {MIN_CV_AUC}: no better than chance"
     elif not within:
         reason = f"train-CV AUC gap {best.auc_gap:.3f} > {max_auc_gap:g}"
     else:

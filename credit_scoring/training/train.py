@@ -2,8 +2,8 @@
 
 load → features → stratified train/test split → cross-validated search of every candidate → champion
 (lowest out-of-fold business cost among eligible candidates) → refit on the whole training split →
-metrics and fairness on the held-out test split → bundle (export, store of every client, population
-summaries, comparison table) → MLflow outcome. The bundle directory appears only when complete, and
+metrics and fairness on the held-out test split → bundle (export, store of every client or a sample,
+population summaries, comparison table) → MLflow outcome. The bundle directory appears only when complete, and
 the MLflow parent run ends FAILED if anything on the way fails.
 """
 
@@ -219,7 +219,7 @@ def train(
             },
             "test": test_metrics,
         }
-        progress("writing the bundle (export check on every client, store, population summaries)")
+        progress("writing the bundle (export check on every stored client, store, population summaries)")
         stored = store_rows(frame.ids.size, options.store_clients, options.seed)
         table = report.markdown_table(rows)
         manifest = write_bundle(
