@@ -256,6 +256,32 @@ def test_the_api_function_answers_within_the_http_api_integration_limit(template
     assert [event["Type"] for event in api["Events"].values()] == ["HttpApi"]
 
 
+def test_a_5xx_answered_by_the_api_raises_an_alarm(template):
+    """The app answers its own 5xx (a 503 for a bundle it will not serve, the last-resort 500) as HTTP
+    responses through Mangum, which Lambda counts as successful invocations: only the HTTP API's own 5xx
+    metric, on the stage the API serves, sees them (and a function error, which the gateway answers 5xx)."""
+    resources = template["Resources"]
+    api = resources["ScoringHttpApi"]["Properties"]
+    alarms = [
+        resource["Properties"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::CloudWatch::Alarm"
+        and resource["Properties"].get("Namespace") == "AWS/ApiGateway"
+        and resource["Properties"].get("MetricName") == "5xx"
+    ]
+    assert len(alarms) == 1
+    (alarm,) = alarms
+    dimensions = {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]}
+    assert dimensions == {"ApiId": {"Ref": "ScoringHttpApi"}, "Stage": api["StageName"]}
+    assert (alarm["Statistic"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "Sum",
+        0,
+        "GreaterThanThreshold",
+    )
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert alarm["AlarmActions"] == resources["DeadLetterAlarm"]["Properties"]["AlarmActions"]
+
+
 def test_the_bucket_is_private_encrypted_versioned_and_tls_only(template):
     bucket = template["Resources"]["DataBucket"]["Properties"]
     assert all(bucket["PublicAccessBlockConfiguration"].values())
