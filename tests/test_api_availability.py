@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from api_events import aimed, invoke, load_event, load_function
 from bundle_factory import build_test_bundle
 
+from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.bundle.manifest import FEATURES_FILE
 from credit_scoring.cli import import_sklearn
 
 SCORING_ROUTES = [
@@ -104,6 +108,71 @@ def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
     assert reason in health["reason"]
 
 
+def flip_a_byte_of_row(bundle: Path, row: int) -> None:
+    """Change one byte in the middle of a stored client's features, in place (the memory map the function
+    already holds sees it), as a disk fault or an intruder would after start-up."""
+    features = np.load(bundle / FEATURES_FILE, mmap_mode="r")
+    position = features.offset + row * features.strides[0] + features.strides[0] // 2
+    with (bundle / FEATURES_FILE).open("r+b") as stream:
+        stream.seek(position)
+        byte = stream.read(1)[0]
+        stream.seek(position)
+        stream.write(bytes([byte ^ 0xFF]))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/predict/{id}"),
+        ("GET", "/explain/{id}"),
+        ("GET", "/clients/{id}"),
+        ("POST", "/predict/batch"),
+    ],
+)
+def test_a_store_block_altered_after_start_up_withdraws_the_bundle(
+    good_bundle: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, method: str, path: str
+) -> None:
+    bundle = variant(good_bundle, tmp_path, lambda _: None)
+    store = load_bundle(bundle).store
+    first, last = int(store.ids[0]), int(store.ids[-1])
+    block_size = json.loads((bundle / "manifest.json").read_text())["store"]["block_size"]
+    features = np.load(bundle / FEATURES_FILE, mmap_mode="r")
+    assert features.offset + (len(store) - 1) * features.strides[0] >= 2 * block_size  # not the first block
+    handler = handler_for(bundle)
+    assert call(handler, "GET", f"/predict/{first}")[0] == 200  # the first client's block is now verified
+    assert call(handler, "GET", "/health")[0] == 200
+
+    flip_a_byte_of_row(bundle, len(store) - 1)
+    with caplog.at_level(logging.INFO):
+        if method == "GET":
+            status, _, body = call(handler, "GET", path.format(id=last))
+        else:
+            event = aimed(load_event("http-v2-post-predict.json"), path, "POST")
+            event["body"] = json.dumps({"items": [{"client_id": first}, {"client_id": last}]})
+            event["headers"]["content-length"] = str(len(event["body"]))
+            status, _, body = invoke(handler, event)
+
+    # Answered as a bundle refused at load is, naming the file: not a bare 500.
+    assert status == 503, body
+    assert body["detail"].startswith(f"model bundle unavailable: {FEATURES_FILE}: sha256 of bytes ")
+    assert "does not match" in body["detail"]
+    logged = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.name for record in logged] == ["credit_scoring.api.app"]  # not the last-resort 500
+    assert FEATURES_FILE in logged[0].getMessage()
+    assert str(last) not in caplog.text
+    assert str(first) not in caplog.text
+
+    # From then on the bundle is unavailable: /health says why, and no client is served from it, not even
+    # one whose block was verified before.
+    status, _, health = call(handler, "GET", "/health")
+    assert status == 503
+    assert (health["status"], health["file"], health["source"]) == ("unavailable", FEATURES_FILE, str(bundle))
+    assert body["detail"] == f"model bundle unavailable: {health['reason']}"
+    for route_method, route in [*SCORING_ROUTES, ("GET", f"/predict/{first}"), ("GET", f"/clients/{first}")]:
+        status, _, again = call(handler, route_method, route)
+        assert (status, again["detail"]) == (503, body["detail"]), route
+
+
 @pytest.fixture(scope="module")
 def imported_like(good_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle declaring no application feature definition, as an imported model's does."""
@@ -128,6 +197,10 @@ def test_a_model_without_application_features_refuses_applications_with_a_409(im
     status, _, body = invoke(handler, event)
     assert status == 200
     assert [result["status"] for result in body["results"]] == [200, 409]
+    error = body["results"][1]["error"]
+    assert [(e["location"], e["field"]) for e in error["errors"]] == [("body", "items[1].application")]
+    assert error["detail"].startswith("items[1].application: ")
+    assert "cannot score an application" in error["detail"]
 
     assert call(handler, "GET", f"/predict/{client_id}")[0] == 200
     assert call(handler, "GET", "/model")[2]["accepts_applications"] is False

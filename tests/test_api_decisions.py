@@ -180,14 +180,30 @@ def test_batch_answers_each_item_in_order_as_the_single_routes_do(
 ) -> None:
     first, second = stored_client(bundle, 0), stored_client(bundle, 1)
     application = application_of(bundle, second)
-    items = [{"client_id": first}, {"client_id": 999998}, {"application": application}]
+    unknown_application = {**application, "SK_ID_CURR": 999998}
+    items = [
+        {"client_id": first},
+        {"client_id": 999998},
+        {"application": application},
+        {"application": unknown_application},
+    ]
 
     status, _, body = post(handler, "/predict/batch", {"items": items})
 
     assert status == 200
     assert body["model_version"] == bundle.manifest.model_version
-    assert [(r["index"], r["status"]) for r in body["results"]] == [(0, 200), (1, 404), (2, 200)]
-    assert "999998" in body["results"][1]["error"]
+    assert [(r["index"], r["status"]) for r in body["results"]] == [(0, 200), (1, 404), (2, 200), (3, 404)]
+    assert [r["error"] for r in body["results"] if r["decision"]] == [None, None]
+    # An item's error has the shape of a request's error, naming the item's field.
+    for index, field in ((1, "items[1].client_id"), (3, "items[3].application.SK_ID_CURR")):
+        error = body["results"][index]["error"]
+        assert set(error) == {"detail", "errors"}
+        (entry,) = error["errors"]
+        assert (entry["location"], entry["field"]) == ("body", field)
+        assert "999998" in entry["message"]
+        assert error["detail"] == f"{field}: {entry['message']}"
+    _, _, single = post(handler, "/predict", unknown_application)
+    assert single["errors"][0]["message"] == body["results"][3]["error"]["errors"][0]["message"]
     for result, client_id in ((body["results"][0], first), (body["results"][2], second)):
         _, _, single = get(handler, f"/predict/{client_id}")
         assert_same_decision(result["decision"], single)
@@ -285,10 +301,31 @@ def test_openapi_documents_models_examples_and_errors(handler: Callable) -> None
     assert "TARGET" not in application["properties"]
     for route in ("/predict", "/predict/batch"):
         assert {"413", "422"} <= set(paths[route]["post"]["responses"])
+    result = components["BatchResult"]["properties"]["error"]
+    assert {"$ref": "#/components/schemas/ErrorResponse"} in result["anyOf"]
     assert paths["/predict"]["post"]["responses"]["409"]
     assert components["BatchRequest"]["properties"]["items"]["maxItems"] == 1000
     for route in ("/explain/{client_id}", "/model", "/health"):
         assert "503" in paths[route]["get"]["responses"]
+
+
+def test_every_route_taking_a_body_documents_the_400_of_a_body_json_cannot_decode(handler: Callable) -> None:
+    _, _, schema = get(handler, "/openapi.json")
+    with_body = [
+        (path, method, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    ]
+    assert {(path, method) for path, method, _ in with_body} >= {
+        ("/predict", "post"),
+        ("/predict/batch", "post"),
+    }
+    for path, method, operation in with_body:
+        answer = operation["responses"].get("400")
+        assert answer is not None, (path, method)
+        assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
+        assert "JSON" in answer["description"]
 
 
 def test_the_documented_examples_are_valid_requests(handler: Callable) -> None:

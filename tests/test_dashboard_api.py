@@ -272,10 +272,12 @@ def test_a_malformed_client_number_is_a_422_naming_the_field(client: TestClient,
     assert "6 digits" in body["errors"][0]["message"]
 
 
-def test_an_unknown_client_is_a_404(client: TestClient, unknown_id: int) -> None:
+def test_an_unknown_client_is_a_404_naming_the_path_parameter(client: TestClient, unknown_id: int) -> None:
     response = client.get(f"/clients/{unknown_id}")
     assert response.status_code == 404
-    assert str(unknown_id) in response.json()["detail"]
+    body = response.json()
+    assert str(unknown_id) in body["detail"]
+    assert [(e["location"], e["field"]) for e in body["errors"]] == [("path", "client_id")]
 
 
 def test_a_bundle_without_application_records_answers_409(bare_client: TestClient, known_id: int) -> None:
@@ -323,6 +325,21 @@ def test_application_fields_are_the_rules_post_predict_applies(client: TestClien
     assert (fields["AMT_CREDIT"]["minimum"], fields["AMT_CREDIT"]["maximum"]) == (low, high)
     assert fields["CNT_CHILDREN"]["whole"] is True
     assert fields["EXT_SOURCE_2"]["whole"] is False
+
+
+def test_application_fields_list_the_values_accepted_outside_the_range(client: TestClient) -> None:
+    fields = client.get("/application-fields").json()
+    employed = fields["DAYS_EMPLOYED"]
+    assert employed["special_values"] == [schema.DAYS_EMPLOYED_ANOMALY]
+    assert not employed["minimum"] <= schema.DAYS_EMPLOYED_ANOMALY <= employed["maximum"]
+    for column, rule in fields.items():
+        for value in rule.get("special_values") or ():
+            assert schema.check_application_value(column, value) is None, column
+        if column != "DAYS_EMPLOYED":
+            assert rule.get("special_values") is None, column
+    # What the route lists, POST /predict accepts.
+    response = client.post("/predict", json={"DAYS_EMPLOYED": employed["special_values"][0]})
+    assert response.status_code == 200, response.text
 
 
 # Without a bundle -------------------------------------------------------------------------------

@@ -320,6 +320,50 @@ def test_applicant_form_names_the_field_typed_wrongly(page: Any) -> None:
     expect(page.locator("#applicant-result")).to_contain_text("corrigez le champ signalé")
 
 
+def test_applicant_form_sends_the_not_employed_placeholder_the_api_accepts(
+    page: Any, api: httpx.Client
+) -> None:
+    """DAYS_EMPLOYED's placeholder is listed by GET /application-fields; the form offers it as a box to
+    tick, which sends it in place of the years typed, and the page shows the API's answer to it."""
+    rule = api.get("/application-fields").json()["DAYS_EMPLOYED"]
+    assert rule["special_values"] == [schema.DAYS_EMPLOYED_ANOMALY]
+    application = {"AMT_CREDIT": 450000.0, "DAYS_EMPLOYED": schema.DAYS_EMPLOYED_ANOMALY}
+    response = api.post("/predict", json=application)
+    assert response.status_code == 200, response.text
+    expected = response.json()
+
+    page.get_by_label("Montant du crédit").fill("450000")
+    years = page.get_by_label("Ancienneté dans l’emploi (années)")
+    years.fill("abc")  # typed wrongly, then replaced by the box: not read
+    page.get_by_label("Sans emploi ou retraité").check()
+    expect(years).to_be_disabled()
+    with page.expect_request(
+        lambda request: request.method == "POST" and request.url.endswith("/predict")
+    ) as sent:
+        page.get_by_role("button", name="Calculer la décision").click()
+    assert sent.value.post_data_json == application
+    result = page.locator("#applicant-result")
+    expect(result.locator(".badge")).to_be_visible()
+    assert _percent(expected["probability"]) in _text(result)
+
+    page.get_by_label("Sans emploi ou retraité").uncheck()
+    expect(years).to_be_enabled()
+
+
+def test_typed_values_are_checked_with_the_special_values_of_the_rule(page: Any, api: httpx.Client) -> None:
+    rule = api.get("/application-fields").json()["DAYS_EMPLOYED"]
+    read = page.evaluate(
+        """async (rule) => {
+            const { readNumber } = await import("./static/js/fields.js");
+            return [readNumber("365243", rule), readNumber("365242", rule), readNumber("-2100", rule)];
+        }""",
+        rule,
+    )
+    assert read[0] == {"value": schema.DAYS_EMPLOYED_ANOMALY}
+    assert read[1]["problem"]["key"] == "rangeExpected"
+    assert read[2] == {"value": -2100}
+
+
 def test_what_if_changes_one_value_of_the_client(page: Any, api: httpx.Client, ids: dict) -> None:
     client_id = ids["known"]
     record = api.get(f"/clients/{client_id}").json()["application"]

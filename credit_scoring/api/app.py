@@ -5,21 +5,28 @@ locally by `credit-scoring serve`. Behind an API Gateway stage or a custom-domai
 public URLs carry a prefix the app never sees in its routes (Mangum strips it): `root_path` tells the
 app that prefix, so that /docs points the browser at <prefix>/openapi.json and the OpenAPI document
 lists <prefix> as its server.
+
+A bundle file found altered while serving (the store verifies each block the first time it is read)
+raises `BundleError` in whichever route read it; one exception handler answers it, in place of the bare
+500 an unexpected error gets: it withdraws the bundle for good (`ServedBundle.withdraw`), logs the file
+and the reason (never data) and answers 503 with them, as every later request is answered and as
+/health reports from then on.
 """
 
 from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from credit_scoring import __version__
 from credit_scoring.api import dashboard
 from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
-from credit_scoring.api.errors import install_error_handlers
-from credit_scoring.api.routes import add_scoring_routes
+from credit_scoring.api.errors import error_body, install_error_handlers
+from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 
@@ -74,6 +81,24 @@ def _service(
         return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
 
 
+def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
+    """Answer a `BundleError` raised while serving (a store block altered after start-up) with a 503
+    naming the file, after withdrawing the bundle for every later request."""
+
+    async def on_bundle_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BundleError)
+        app.state.bundle = served.withdraw(exc)
+        logger.error(
+            "model bundle withdrawn while serving: file=%s reason=%s source=%s",
+            exc.file,
+            exc.reason,
+            app.state.bundle.source,
+        )
+        return JSONResponse(error_body(f"model bundle unavailable: {exc}"), status_code=503)
+
+    app.add_exception_handler(BundleError, on_bundle_error)
+
+
 def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> FastAPI:
     """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any."""
     state, service = _service(state)
@@ -83,10 +108,12 @@ def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> 
         description=DESCRIPTION,
         redoc_url=None,
     )
-    app.state.bundle = state  # read by the dashboard's routes
+    served = ServedBundle(state, service)
+    app.state.bundle = state  # as served, read by the dashboard's routes; withdrawn on a BundleError
     install_error_handlers(app)
+    _withdraw_on_bundle_error(app, served)
     app.add_middleware(BodySizeLimit)
-    add_scoring_routes(app.router, state, service)
+    add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
     prefix = normalise_base_path(root_path)
     if prefix:

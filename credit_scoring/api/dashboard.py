@@ -76,6 +76,8 @@ MEDIA_TYPES: Final = {
 
 router = APIRouter()
 
+_UNAVAILABLE: Final = "The model bundle could not be loaded, or one of its files failed verification since."
+
 
 class ClientResponse(BaseModel):
     """A stored client's application record and derived dashboard variables (no protected column)."""
@@ -97,6 +99,13 @@ class ApplicationField(BaseModel):
     maximum: float | None = None
     whole: bool = Field(description="Whether only whole numbers are accepted.")
     choices: list[str] | None = Field(default=None, description="The vocabulary of a category field.")
+    special_values: list[float] | None = Field(
+        default=None,
+        description=(
+            "Values accepted besides the range, each with a meaning of its own: DAYS_EMPLOYED's "
+            f"{schema.DAYS_EMPLOYED_ANOMALY}, Home Credit's placeholder for a client not employed or retired."
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,7 @@ def _number(value: float) -> float | None:
         404: {"model": ErrorResponse, "description": "The client is not in the store of this model version."},
         409: {"model": ErrorResponse, "description": "This bundle stores no application records."},
         422: {"model": ErrorResponse, "description": "The client id is not exactly 6 digits."},
-        503: {"model": ErrorResponse, "description": "The model bundle could not be loaded."},
+        503: {"model": ErrorResponse, "description": _UNAVAILABLE},
     },
     summary="A stored client's main information",
     tags=["dashboard"],
@@ -200,7 +209,7 @@ async def client(client_id: ClientIdPath, request: Request) -> JSONResponse:
     row = store.row_index(client_id)
     if row is None:
         raise ApiError(
-            404, f"client {client_id} is not in the client store of this model version", "client_id"
+            404, f"client {client_id} is not in the client store of this model version", "client_id", "path"
         )
     record = store.application(client_id)
     if record is None:
@@ -240,7 +249,7 @@ def _population_body(bundle_dir: Path, model_version: str) -> bytes:
     responses={
         200: {"description": "Histograms by outcome, centiles and an anonymised sample (population.json)."},
         409: {"model": ErrorResponse, "description": "This bundle has no population summaries."},
-        503: {"model": ErrorResponse, "description": "The model bundle could not be loaded."},
+        503: {"model": ErrorResponse, "description": _UNAVAILABLE},
     },
     summary="The training population's summaries, to compare a client with",
     tags=["dashboard"],
@@ -254,6 +263,21 @@ async def population(request: Request) -> Response:
     return Response(
         _population_body(Path(bundle.path), bundle.manifest.model_version), media_type="application/json"
     )
+
+
+SPECIAL_VALUES: Final = (schema.DAYS_EMPLOYED_ANOMALY,)
+"""The schema's placeholder values. Each is listed as a field's `special_values` when the schema's own
+rule (`schema.check_application_value`, which POST /predict applies) accepts it outside the field's range,
+so that the route says what that rule does rather than repeat which field takes which placeholder."""
+
+
+def _special_values(column: str, low: float, high: float) -> list[float] | None:
+    accepted = [
+        float(value)
+        for value in SPECIAL_VALUES
+        if not low <= value <= high and schema.check_application_value(column, value) is None
+    ]
+    return accepted or None
 
 
 @cache
@@ -275,6 +299,7 @@ def _application_fields() -> dict[str, dict[str, Any]]:
                 "minimum": low,
                 "maximum": high,
                 "whole": column in schema.WHOLE_NUMBER_COLUMNS,
+                "special_values": _special_values(column, low, high),
             }
     return fields
 
@@ -286,5 +311,6 @@ def _application_fields() -> dict[str, dict[str, Any]]:
     tags=["dashboard"],
 )
 async def application_fields() -> dict[str, dict[str, Any]]:
-    """Each application field's kind, plausible range and vocabulary: the rules POST /predict applies."""
+    """Each application field's kind, plausible range (with any value accepted besides it, such as
+    DAYS_EMPLOYED's placeholder) and vocabulary: the rules POST /predict applies."""
     return _application_fields()

@@ -56,6 +56,15 @@ def error_body(detail: str, errors: Sequence[FieldError] = ()) -> dict[str, Any]
     return ErrorResponse(detail=detail, errors=list(errors)).model_dump(exclude_none=True)
 
 
+def api_error_body(error: ApiError) -> dict[str, Any]:
+    """The JSON body answering an `ApiError`, for a whole request or for one item of a batch: its sentence
+    and, when it names a field, that field (where it is and what is expected) in `errors`."""
+    if error.field is None:
+        return error_body(error.detail)
+    errors = [FieldError(location=error.location, field=error.field, message=error.detail)]
+    return error_body(f"{error.field}: {error.detail}", errors)
+
+
 def _field_name(loc: Sequence[str | int]) -> tuple[str, str]:
     """(location, field path) of a pydantic error: ("body", "items[3].application.AMT_CREDIT")."""
     location = str(loc[0]) if loc and loc[0] in _LOCATIONS else "body"
@@ -124,10 +133,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    if exc.field is None:
-        return JSONResponse(error_body(exc.detail), status_code=exc.status_code)
-    errors = [FieldError(location=exc.location, field=exc.field, message=exc.detail)]
-    return JSONResponse(error_body(f"{exc.field}: {exc.detail}", errors), status_code=exc.status_code)
+    return JSONResponse(api_error_body(exc), status_code=exc.status_code)
 
 
 class UnexpectedErrors:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from credit_scoring.api.application_model import Application
@@ -52,6 +59,16 @@ class ErrorResponse(BaseModel):
     decision_id: str | None = Field(
         default=None, description="On a 500 during a decision: the id to quote when reporting it."
     )
+
+    # No return annotation: one would replace this model's schema in the OpenAPI document.
+    @model_serializer(mode="wrap")
+    def _without_absent_decision_id(self, handler: SerializerFunctionWrapHandler):
+        """The body has `decision_id` only when there is one, however it is serialised: as a whole answer
+        or nested in a batch item's result."""
+        body = handler(self)
+        if body.get("decision_id") is None:
+            body.pop("decision_id", None)
+        return body
 
 
 class Contribution(BaseModel):
@@ -206,12 +223,18 @@ class BatchRequest(BaseModel):
 
 class BatchResult(BaseModel):
     """The answer for one item, in request order: a decision (status 200) or an error (404: unknown
-    client; 409: this model cannot score applications)."""
+    client; 409: this model cannot score applications), never both."""
 
     index: int = Field(description="Position of the item in the request.")
     status: int = Field(description="HTTP status this item would have had on its own.")
-    decision: PredictionResponse | None = None
-    error: str | None = None
+    decision: PredictionResponse | None = Field(default=None, description="The decision, when status is 200.")
+    error: ErrorResponse | None = Field(
+        default=None,
+        description=(
+            "Otherwise the error body the item would have had on its own, its `errors` naming the item's "
+            "field, e.g. `items[3].client_id`."
+        ),
+    )
 
 
 class BatchResponse(BaseModel):

@@ -1,9 +1,10 @@
 """The scoring routes: decisions, explanations, the model card and health, over one bundle's state.
 
-The routes close over the `DecisionService` built once at start-up (no per-request dependency
-lookup). When the bundle could not be loaded, every scoring route answers 503 with the reason, and
-`/health` says why. Each decision gets a fresh decision id, returned in the body and in X-Decision-Id,
-and one audit line.
+The routes close over the `ServedBundle` built once at start-up (no per-request dependency lookup):
+the bundle with its `DecisionService`, or the reason it cannot be served. When it cannot, every scoring
+route answers 503 with the reason, and `/health` says why; a bundle whose file fails verification while
+serving is withdrawn for good (`ServedBundle.withdraw`, called by the app's `BundleError` handler). Each
+decision gets a fresh decision id, returned in the body and in X-Decision-Id, and one audit line.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
 from credit_scoring.api.decisions import DecisionService, StoredClient
-from credit_scoring.api.errors import ApiError
+from credit_scoring.api.errors import ApiError, api_error_body
 from credit_scoring.api.models import (
     BatchRequest,
     BatchResponse,
@@ -32,6 +33,7 @@ from credit_scoring.api.models import (
     ModelResponse,
     PredictionResponse,
 )
+from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 from credit_scoring.scoring.scorer import Decision
 
@@ -46,10 +48,19 @@ def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 
 
-_UNAVAILABLE = {503: _error("The model bundle could not be loaded; `detail` says why.")}
+_UNAVAILABLE = {
+    503: _error(
+        "The model bundle could not be loaded, or one of its files failed verification while serving; "
+        "`detail` says why."
+    )
+}
 _BAD_ID = {422: _error("The client id is not exactly 6 digits.")}
 _UNKNOWN = {404: _error("The client is not in the store of this model version.")}
 _BAD_BODY = {
+    400: _error(
+        "The body cannot be decoded as JSON text at all (not UTF-8, an integer of thousands of digits); "
+        "`errors` names the field `body`."
+    ),
     413: _error(f"The body is larger than {MAX_BODY_BYTES} bytes (6 MB)."),
     422: _error("A field is invalid: `errors` names each one and what is expected."),
 }
@@ -130,13 +141,18 @@ class _Scoring:
                 if item.client_id is not None:
                     stored.append((index, service.find(item.client_id, f"items[{index}].client_id", "body")))
                     continue
-                service.application_inputs()  # the 409 of a model that cannot score applications
+                try:
+                    service.application_inputs()
+                except ApiError as error:  # the 409 of a model that cannot score applications
+                    field = f"items[{index}].application"
+                    raise ApiError(error.status_code, error.detail, field, "body") from None
                 client_id = getattr(item.application, schema.CLIENT_ID)
                 if client_id is not None:
                     service.find(client_id, f"items[{index}].application.{schema.CLIENT_ID}", "body")
                 applications.append((index, item.application))
             except ApiError as error:
-                results[index] = {"index": index, "status": error.status_code, "error": error.detail}
+                # The same body as the request would have had on its own, naming the item's field.
+                results[index] = {"index": index, "status": error.status_code, "error": api_error_body(error)}
         decided = [
             *(
                 (index, STORED_CLIENT, client.client_id, decision)
@@ -195,18 +211,46 @@ def _model_card(service: DecisionService) -> dict[str, Any]:
     }
 
 
-def add_scoring_routes(
-    router: APIRouter, state: LoadedBundle | BundleUnavailable, service: DecisionService | None
-) -> None:
-    """Add the routes over a loaded bundle's `service`, or answering 503 when `state` is unavailable, to
-    `router`: the app's own router, since routes included from another router are matched through an
-    extra layer that costs the hot path about 8 µs per request."""
-    scoring = _Scoring(service) if service is not None else None
+class ServedBundle:
+    """The bundle the routes serve: `state` (loaded, or why it cannot be served) and, while it can be,
+    `scoring`, its decision service with its audit log.
+
+    A loaded bundle's store is verified block by block as it is read, so a file altered after start-up
+    is found by the request that first reads the altered block. `withdraw` then makes the bundle
+    unavailable for good, in this one place: every later request is answered as for a bundle refused at
+    load, since a bundle that failed verification is never served again, not even the blocks that were
+    verified before.
+    """
+
+    __slots__ = ("scoring", "state")
+
+    def __init__(self, state: LoadedBundle | BundleUnavailable, service: DecisionService | None) -> None:
+        self.state = state
+        self.scoring = _Scoring(service) if service is not None else None
+
+    def withdraw(self, error: BundleError) -> BundleUnavailable:
+        """Stop serving the bundle because `error` was found in one of its files; returns the new state
+        (the first such error is the reason kept)."""
+        if not isinstance(self.state, BundleUnavailable):
+            self.state = BundleUnavailable(reason=str(error), file=error.file, source=self.state.source)
+            self.scoring = None
+        return self.state
+
+    def unavailable(self) -> ApiError:
+        """The 503 answering a scoring request while the bundle cannot be served."""
+        assert isinstance(self.state, BundleUnavailable)
+        return ApiError(503, f"model bundle unavailable: {self.state.reason}")
+
+
+def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
+    """Add the routes over the `served` bundle, answering 503 while it is unavailable, to `router`: the
+    app's own router, since routes included from another router are matched through an extra layer that
+    costs the hot path about 8 µs per request."""
 
     def ready() -> _Scoring:
+        scoring = served.scoring
         if scoring is None:
-            assert isinstance(state, BundleUnavailable)
-            raise ApiError(503, f"model bundle unavailable: {state.reason}")
+            raise served.unavailable()
         return scoring
 
     async def predict_stored(client_id: ClientIdPath) -> Response:
@@ -294,13 +338,15 @@ def add_scoring_routes(
         response_model=HealthResponse,
         response_model_exclude_none=True,
         responses={
-            503: {"model": HealthResponse, "description": "The bundle is unavailable; `reason` says why."}
+            503: {"model": HealthResponse, "description": "The bundle cannot be served; `reason` says why."}
         },
         summary="Whether the function can score",
         tags=["operations"],
     )
     async def health() -> Any:
-        """200 with the bundle's source and version, or 503 with the reason it could not be loaded."""
+        """200 with the bundle's source and version, or 503 with the reason it cannot be served (it could
+        not be loaded, or one of its files failed verification since)."""
+        scoring, state = served.scoring, served.state
         if scoring is not None:
             return {"status": "ok", "source": state.source, "model_version": scoring.service.model_version}
         assert isinstance(state, BundleUnavailable)

@@ -1,6 +1,8 @@
 // A new applicant's main fields, sent to POST /predict. Choices and ranges come from the API's own
 // rules (GET /application-fields); age and years in employment are typed in years and sent in days
-// before the application, as the Home Credit data records them.
+// before the application, as the Home Credit data records them. A value a field accepts besides its
+// range (`special_values`: DAYS_EMPLOYED's placeholder for "not employed or retired") is a box to tick
+// under the field, sent as is.
 import { postJSON } from "./api.js";
 import { decisionBlock, reasonsList } from "./decision.js";
 import { loadFields, readNumber } from "./fields.js";
@@ -34,10 +36,15 @@ const IN_YEARS = {
   EMPLOYMENT: { column: "DAYS_EMPLOYED", label: "employmentYears" },
 };
 
+// The label of each field's special values; one the page has no words for shows the value itself.
+const SPECIAL_LABELS = { DAYS_EMPLOYED: "notEmployedChoice" };
+const SPECIAL = "-special";
+
 const columnOf = (name) => IN_YEARS[name]?.column ?? name;
 const toDays = (years) => -Math.round(years * DAYS_PER_YEAR);
 
-/** A field's rule as the officer types it: a days column's range becomes a range in years. */
+/** A field's rule as the officer types it: a days column's range becomes a range in years (its special
+ * values, in days, are ticked rather than typed). */
 function typedRule(name, rules) {
   const rule = rules[columnOf(name)];
   if (!(name in IN_YEARS)) {
@@ -48,7 +55,25 @@ function typedRule(name, rules) {
     whole: false,
     minimum: Math.max(0, Math.ceil((-rule.maximum / DAYS_PER_YEAR) * 10) / 10),
     maximum: Math.floor((-rule.minimum / DAYS_PER_YEAR) * 10) / 10,
+    special_values: null,
   };
+}
+
+/** One box per value the field's column accepts besides its range; ticking one sends that value. */
+function specialChoices(name, rules, values) {
+  const column = columnOf(name);
+  return (rules[column].special_values ?? []).map((value, i) => {
+    const id = `applicant-${name}${SPECIAL}-${i}`;
+    const box = h("input", {
+      id,
+      name: `${name}${SPECIAL}`,
+      type: "checkbox",
+      value: String(value),
+      checked: values[`${name}${SPECIAL}`] === String(value),
+    });
+    const text = column in SPECIAL_LABELS ? t(SPECIAL_LABELS[column]) : t("specialValue", { value });
+    return h("label", { class: "choice", for: id }, [box, h("span", { text })]);
+  });
 }
 
 function control(name, rule, value) {
@@ -124,12 +149,15 @@ export function initApplicant(modelCard) {
             { class: "fields" },
             group.map((name) => {
               const field = control(name, typedRule(name, rules), values[name]);
+              const choices = specialChoices(name, rules, values);
+              // A ticked special value replaces the typed one, which is then not sent.
+              field.disabled = choices.some((choice) => choice.querySelector("input").checked);
               return h("div", { class: "field" }, [
                 h("label", {
                   for: field.id,
                   text: name in IN_YEARS ? t(IN_YEARS[name].label) : featureLabel(name),
                 }),
-                field,
+                choices.length ? h("div", { class: "with-choices" }, [field, ...choices]) : field,
                 h("p", { id: `${field.id}-error`, class: "field-error" }),
               ]);
             }),
@@ -159,6 +187,10 @@ export function initApplicant(modelCard) {
   const readForm = () => {
     const payload = {};
     for (const [name, text] of new FormData(form).entries()) {
+      if (name.endsWith(SPECIAL)) {
+        payload[columnOf(name.slice(0, -SPECIAL.length))] = Number(text);
+        continue;
+      }
       const rule = typedRule(name, rules);
       if (rule.kind === "category") {
         if (text !== "") {
@@ -175,6 +207,17 @@ export function initApplicant(modelCard) {
     }
     return payload;
   };
+
+  form.addEventListener("change", (event) => {
+    const box = event.target;
+    if (box.type === "checkbox" && box.name.endsWith(SPECIAL)) {
+      const name = box.name.slice(0, -SPECIAL.length);
+      const ticked = form.querySelectorAll(`input[name="${box.name}"]:checked`).length > 0;
+      document.getElementById(`applicant-${name}`).disabled = ticked;
+      delete problems[name];
+      drawProblems();
+    }
+  });
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -1,5 +1,6 @@
 // What POST /predict accepts for each application field (GET /application-fields: kind, plausible range,
-// vocabulary), so that the forms check a value before sending it, with the same rules as the API.
+// values accepted besides it, vocabulary), so that the forms check a value before sending it, with the
+// same rules as the API.
 import { getJSON } from "./api.js";
 import { formatNumber, parseLocaleNumber } from "./format.js";
 
@@ -22,6 +23,10 @@ export function readNumber(text, rule) {
   const value = parseLocaleNumber(text);
   if (Number.isNaN(value)) {
     return { problem: { key: "numberExpected", values: {} } };
+  }
+  // A placeholder the API accepts besides the range (DAYS_EMPLOYED's 365243: not employed or retired).
+  if (rule.special_values?.includes(value)) {
+    return { value };
   }
   if (rule.whole && !Number.isInteger(value)) {
     return { problem: { key: "wholeExpected", values: {} } };
