@@ -369,3 +369,88 @@ def test_scorer_checks_shapes() -> None:
         scorer.decide(np.zeros(N_FEATURES), np.zeros(4))
     with pytest.raises(ValueError, match="threshold"):
         Scorer(scorer.model, 1.5)
+
+
+# Scorer.decide_arrays: the columnar decisions every per-row Decision is built from -------------------
+
+
+def _reference_reasons(c: np.ndarray, max_reasons: int) -> list[int]:
+    """The rule, written plainly: strictly positive contributions, largest first, ties in feature order."""
+    positive = [j for j in range(len(c)) if c[j] > 0.0]
+    return sorted(positive, key=lambda j: (-c[j], j))[:max_reasons]
+
+
+def _tied_contributions(n: int, p: int, seed: int) -> np.ndarray:
+    """Contributions on a coarse grid (many exact ties, zeros and negative zeros), some NaN, with rows of
+    no, one or a few positive values; base value last."""
+    rng = np.random.default_rng(seed)
+    C = rng.integers(-3, 4, size=(n, p + 1)).astype(np.float64) / 2
+    C[rng.random((n, p + 1)) < 0.1] = -0.0
+    C[rng.random((n, p + 1)) < 0.05] = np.nan
+    C[: n // 10, :p] = -np.abs(C[: n // 10, :p])  # no positive contribution at all
+    few = slice(n // 10, n // 5)
+    C[few, :p] = np.where(rng.random((n // 5 - n // 10, p)) < 0.15, 1.0, -1.0)  # fewer than max_reasons
+    C[:, -1] = rng.normal(size=n)  # the base value: never a reason
+    return C
+
+
+@pytest.mark.parametrize("max_reasons", [1, 3, MAX_REASONS, 6])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_decide_arrays_equal_the_single_row_decisions_and_the_plain_rule(max_reasons: int, seed: int) -> None:
+    p = 11
+    names = tuple(f"g{j}" for j in range(p))
+    scorer = Scorer(LinearModel(names, np.ones(p), 0.0), 0.5, max_reasons=max_reasons)
+    n = 400
+    C = _tied_contributions(n, p, seed)
+    X = np.random.default_rng(seed + 10).normal(size=(n, p))
+    X[np.random.default_rng(seed + 20).random((n, p)) < 0.2] = np.nan
+
+    arrays = scorer.decide_arrays(X, C)
+    assert (arrays.probability.shape, arrays.probability.dtype) == ((n,), np.float64)
+    assert (arrays.prediction.shape, arrays.prediction.dtype) == ((n,), np.int8)
+    assert arrays.reason_index.shape == (n, max_reasons)
+    matrix = scorer.decide(X, C)
+    for i in range(n):
+        (single,) = scorer.decide(X[i], C[i])  # the single-row path GET /predict takes
+        assert repr(matrix[i]) == repr(single)  # repr: exact for floats, and NaN (a NaN contribution) equal
+        expected = _reference_reasons(C[i, :-1], max_reasons)
+        chosen = arrays.reason_index[i].tolist()
+        assert chosen == expected + [-1] * (max_reasons - len(expected))
+        assert [reason.feature for reason in single.reasons] == [names[j] for j in expected]
+        for reason, j in zip(single.reasons, expected, strict=True):
+            assert reason.contribution == C[i, j] > 0.0
+            assert reason.value == (None if np.isnan(X[i, j]) else X[i, j])
+        assert repr(single.probability) == repr(float(arrays.probability[i]))
+        assert single.prediction == arrays.prediction[i] == int(arrays.probability[i] >= 0.5)
+        assert single.decision == ("refused" if arrays.prediction[i] else "accepted")
+    assert (arrays.reason_index[: n // 10] == -1).all()  # all-negative rows: no reason
+    few = arrays.reason_index[n // 10 : n // 5]
+    assert ((few >= 0).sum(axis=1) < max_reasons).any()  # rows with fewer positives than max_reasons
+
+
+def test_decide_arrays_computes_contributions_like_decide_and_takes_stored_ones() -> None:
+    scorer = _scorer(threshold=0.4)
+    X, _ = _data(n=300, seed=3)
+    X = _edge_rows(X)
+    arrays = scorer.decide_arrays(X)
+    stored = scorer.decide_arrays(X, scorer.model.contributions(X))
+    for computed in (arrays, stored):
+        np.testing.assert_array_equal(computed.probability, [d.probability for d in scorer.decide(X)])
+        np.testing.assert_array_equal(computed.prediction, [d.prediction for d in scorer.decide(X)])
+    np.testing.assert_array_equal(arrays.reason_index, stored.reason_index)
+    (one,) = scorer.decide(X[0])
+    single = scorer.decide_arrays(X[0])  # a vector is one row, as for decide
+    assert single.reason_index.shape == (1, MAX_REASONS)
+    assert [NAMES[j] for j in single.reason_index[0] if j >= 0] == [r.feature for r in one.reasons]
+
+
+def test_decide_arrays_of_no_rows_and_checks_shapes() -> None:
+    scorer = _scorer()
+    empty = scorer.decide_arrays(np.empty((0, N_FEATURES)), np.empty((0, N_FEATURES + 1)))
+    assert (empty.probability.shape, empty.prediction.shape) == ((0,), (0,))
+    assert empty.reason_index.shape == (0, MAX_REASONS)
+    assert scorer.decide(np.empty((0, N_FEATURES))) == []
+    with pytest.raises(ValueError, match="expected 8 features"):
+        scorer.decide_arrays(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"contributions must have shape \(2, 9\)"):
+        scorer.decide_arrays(np.zeros((2, N_FEATURES)), np.zeros((2, 4)))

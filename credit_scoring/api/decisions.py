@@ -22,7 +22,7 @@ from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
 from credit_scoring.features.application import ApplicationFeatures
 from credit_scoring.scoring.model import MissingValueError
-from credit_scoring.scoring.scorer import Decision, Explanation
+from credit_scoring.scoring.scorer import Decision, DecisionArrays, Explanation
 
 APPLICATION_GROUP = "application"
 
@@ -89,14 +89,29 @@ class DecisionService:
         """Decisions for stored clients, from precomputed contributions when the store has them."""
         if not clients:
             return []
+        return self._decide(*self._stored_inputs(clients))
+
+    def decide_stored_arrays(self, clients: Sequence[StoredClient]) -> DecisionArrays:
+        """`decide_stored` as columns (`Scorer.decide_arrays`): batch files of client ids, which have no
+        use for one object per row."""
+        try:
+            return self._scorer.decide_arrays(*self._stored_inputs(clients))
+        except MissingValueError as error:
+            raise ApiError(422, str(error), error.features[0]) from None
+
+    def _stored_inputs(self, clients: Sequence[StoredClient]) -> tuple[np.ndarray, np.ndarray | None]:
+        """The clients' stored features, and their precomputed contributions when the store has them
+        (an empty (0, p + 1) matrix for no client: there is then nothing to compute)."""
         rows = [client.row for client in clients]
         X = self._store.rows(rows)
+        if not rows:
+            return X, np.empty((0, self._p + 1))
         C = (
             None
             if not self._store.has_contributions
             else np.stack([self._store.contributions(r) for r in rows])
         )
-        return self._decide(X, C)
+        return X, C
 
     def decide_one_stored(self, client: StoredClient) -> Decision:
         """The hot path of GET /predict/{client_id}: one row, no copies beyond the scorer's own."""

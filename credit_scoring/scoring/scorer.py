@@ -41,6 +41,20 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class DecisionArrays:
+    """Decisions for n rows as columns, for callers that write many rows at once (batch scoring) and have
+    no use for one object per row. Row i reads as `Scorer.decide` would give it: refused iff
+    prediction[i] == 1, reasons the feature indices reason_index[i] up to the first -1."""
+
+    probability: np.ndarray
+    """(n,) float64."""
+    prediction: np.ndarray
+    """(n,) int8: 1 = refused (probability at or above the threshold), 0 = accepted."""
+    reason_index: np.ndarray
+    """(n, max_reasons) intp: feature indices of the reasons, most adverse first, -1 after the last."""
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Every feature's contribution (in feature order) with the base value: base + Σ = raw score."""
 
@@ -70,11 +84,31 @@ class Scorer:
         """
         X = as_matrix(X, self._p)
         C = self._contributions(X, contributions)
-        probabilities = sigmoid(C.sum(axis=1)).tolist()
-        return [
-            self._decision(probability, x, c)
-            for probability, x, c in zip(probabilities, X, C[:, :-1], strict=True)
-        ]
+        arrays = self._decide_arrays(C)
+        names = self.feature_names
+        decisions = []
+        for i, (probability, refused, chosen) in enumerate(
+            zip(
+                arrays.probability.tolist(),
+                arrays.prediction.tolist(),
+                arrays.reason_index.tolist(),
+                strict=True,
+            )
+        ):
+            reasons = []
+            for j in chosen:
+                if j < 0:
+                    break
+                value = X.item(i, j)  # .item: a Python float without a numpy scalar in between
+                reasons.append(Reason(names[j], None if value != value else value, C.item(i, j)))
+            decisions.append(Decision(probability, refused, REFUSED if refused else ACCEPTED, tuple(reasons)))
+        return decisions
+
+    def decide_arrays(self, X: np.ndarray, contributions: np.ndarray | None = None) -> DecisionArrays:
+        """The decisions of `decide` as columns (same arguments): no per-row object is built, so a batch of
+        thousands of rows costs a few passes over its contribution matrix."""
+        X = as_matrix(X, self._p)
+        return self._decide_arrays(self._contributions(X, contributions))
 
     def explain(self, x: np.ndarray, contributions: np.ndarray | None = None) -> Explanation:
         """Every feature's contribution for one row, with the base value and the resulting score."""
@@ -104,32 +138,51 @@ class Scorer:
             raise ValueError(f"contributions must have shape {(len(X), self._p + 1)}, got {C.shape}")
         return C
 
-    def _decision(self, probability: float, x: np.ndarray, c: np.ndarray) -> Decision:
-        refused = probability >= self.threshold
-        return Decision(
+    def _decide_arrays(self, C: np.ndarray) -> DecisionArrays:
+        """The one definition of a decision, for every caller: refused iff probability >= threshold;
+        reasons by `_reason_index`."""
+        probability = sigmoid(C.sum(axis=1))
+        return DecisionArrays(
             probability=probability,
-            prediction=int(refused),
-            decision=REFUSED if refused else ACCEPTED,
-            reasons=self._reasons(x, c),
+            prediction=(probability >= self.threshold).view(np.int8),  # bool is 0/1 in one byte
+            reason_index=self._reason_index(C[:, :-1]),
         )
 
-    def _reasons(self, x: np.ndarray, c: np.ndarray) -> tuple[Reason, ...]:
-        """The features pushing the risk up the most: largest positive contributions, at most max_reasons.
+    def _reason_index(self, C: np.ndarray) -> np.ndarray:
+        """The features pushing the risk up the most, per row: indices of the largest strictly positive
+        contributions, at most max_reasons, -1 after the last.
 
         Ties keep feature order (argmax returns the first maximum), so the same input always gives the
-        same reasons. A few argmax passes rather than a sort: this runs on every request, and sorting
-        hundreds of contributions to keep four cost more than the rest of the decision.
+        same reasons. A few argmax passes over the whole matrix rather than a sort: keeping four of
+        hundreds of contributions costs max_reasons linear passes, for one request as for a batch.
+        Every contribution that is not > 0 (negative, zero, NaN) is set to 0 first (fmax ignores NaN),
+        and so is each one once chosen: a row's maximum is then a reason exactly when it is > 0. (fmax
+        is one pass: for 4,000 rows of 413 it takes 1 ms where np.where(C > 0, C, -inf) took 6 ms, more
+        than the argmax passes themselves.)
         """
-        remaining = np.where(c > 0.0, c, -np.inf)
-        reasons = []
-        for _ in range(self.max_reasons):
-            j = int(remaining.argmax())
-            if remaining[j] == -np.inf:
+        n = len(C)
+        remaining = np.fmax(C, 0.0)
+        if n == 1:
+            # One request (GET /predict): the same passes on the row as a vector, with scalar indexing;
+            # the matrix form's fancy indexing costs six times as much on one row (24 µs against 4 µs).
+            row, chosen = remaining[0], []
+            for _ in range(self.max_reasons):
+                j = int(row.argmax())
+                if not row.item(j) > 0.0:
+                    break
+                chosen.append(j)
+                row[j] = 0.0
+            return np.array([chosen + [-1] * (self.max_reasons - len(chosen))], dtype=np.intp)
+        index = np.full((n, self.max_reasons), -1, dtype=np.intp)
+        rows = np.arange(n)
+        for k in range(self.max_reasons):
+            j = remaining.argmax(axis=1)
+            found = remaining[rows, j] > 0.0
+            if not found.any():  # every row has run out of positive contributions
                 break
-            remaining[j] = -np.inf
-            value = float(x[j])
-            reasons.append(Reason(self.feature_names[j], None if value != value else value, float(c[j])))
-        return tuple(reasons)
+            index[:, k] = np.where(found, j, -1)
+            remaining[rows, j] = 0.0
+        return index
 
 
 def _values(x: np.ndarray) -> list[float | None]:
