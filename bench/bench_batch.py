@@ -1,12 +1,16 @@
 """Batch scoring figures: throughput through the S3 handler, the one-request-at-a-time baseline, memory.
 
     .venv/bin/python bench/bench_batch.py [--bundle DIR] [--rows 50000] [--runs 3] [--api-calls 2000]
-                                          [--memory-rows 1000000]
+                                          [--memory-rows 1000000] [--profile 25]
 
 1. Throughput: a `--rows` application file (synthetic applications from credit_scoring.synth, a 2,000-row
    template repeated with fresh SK_ID_CURR, a third of them stored clients whose history is joined) is
    uploaded to S3 (moto, in-process) and scored by `handle_s3_event` from a real-shaped notification:
    parse, validate, features, scores, the scored/rejected/report objects written back. Median of `--runs`.
+   The CPU time of the same runs is printed beside it: on a shared machine the wall time also holds the
+   time other processes had the core, and rows per CPU-second is the figure an idle core would give.
+   `--profile N` adds one more run under cProfile and prints its N most expensive functions (own time),
+   the stages' cumulative times first.
    The same file through the same pipeline from a local file (no S3) is timed too, for the S3 share.
 2. Baseline: the API's Lambda handler (functions/scoring/app.py, Mangum) called once per row with a
    real-shaped HTTP API event, as a client without batch scoring would: GET /predict/{id} (stored clients)
@@ -23,9 +27,11 @@ The process exits non-zero when a target is missed.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
 import os
+import pstats
 import resource
 import runpy
 import statistics
@@ -127,8 +133,11 @@ def s3_event(key: str, size: int, etag: str) -> dict[str, Any]:
     return event
 
 
-def through_s3_handler(bundle_path: Path, data: bytes, runs: int) -> list[float]:
-    """Seconds to score `data` through handle_s3_event against moto, one figure per run."""
+def through_s3_handler(
+    bundle_path: Path, data: bytes, runs: int, profile: int = 0
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds to score `data` through handle_s3_event against moto, one figure per run;
+    with `profile`, one more run under cProfile, whose top `profile` functions are printed."""
     import boto3
     from moto import mock_aws
 
@@ -137,22 +146,59 @@ def through_s3_handler(bundle_path: Path, data: bytes, runs: int) -> list[float]
 
     bundle = load_bundle(bundle_path)
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION)
-    seconds = []
+    seconds, cpu_seconds = [], []
     with mock_aws():
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        for run in range(runs):
+        for run in range(runs + (1 if profile else 0)):
             key = f"batch/incoming/bench-{run}.csv"
             etag = s3.put_object(Bucket=BUCKET, Key=key, Body=data)["ETag"]
-            started = time.perf_counter()
-            answer = handle_s3_event(s3_event(key, len(data), etag), LambdaTime(), bundle)
-            seconds.append(time.perf_counter() - started)
+            event = s3_event(key, len(data), etag)
+            if run == runs:
+                profiled = cProfile.Profile()
+                answer = profiled.runcall(handle_s3_event, event, LambdaTime(), bundle)
+                print_profile(profiled, profile)
+            else:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                answer = handle_s3_event(event, LambdaTime(), bundle)
+                seconds.append(time.perf_counter() - started)
+                cpu_seconds.append(time.process_time() - cpu_started)
             report = json.loads(
                 s3.get_object(Bucket=BUCKET, Key=f"batch/reports/bench-{run}.csv.json")["Body"].read()
             )
             if report["scored"] + report["rejected"] != report["input_rows"] or report["rejected"]:
                 raise SystemExit(f"unexpected batch result: {answer}")
-    return seconds
+    return seconds, cpu_seconds
+
+
+STAGES = (
+    ("pipeline.py", "score_lines", "all blocks: parse to written rows"),
+    ("csv_reader.py", "parse_block", "parse (line checks, pandas)"),
+    ("csv_reader.py", "_read_frame", "  pandas read_csv"),
+    ("validation.py", "check_rows", "validation"),
+    ("scoring.py", "_score_applications", "model input, features, decisions"),
+    ("application.py", "transform", "  feature definition"),
+    ("scorer.py", "_contributions", "  model contributions"),
+    ("scorer.py", "_decide_arrays", "  probabilities and reasons"),
+    ("records.py", "scored_rows", "scored CSV formatting"),
+    ("outputs.py", "commit", "S3 uploads at commit (moto)"),
+)
+
+
+def print_profile(profiled: cProfile.Profile, top: int) -> None:
+    """The stages' cumulative times (profiler overhead included), then the `top` functions by own time;
+    printed to stderr, so the figures on stdout keep their layout."""
+    stats = pstats.Stats(profiled, stream=sys.stderr)
+    entries = stats.stats  # type: ignore[attr-defined]  # {(file, line, name): (cc, nc, tt, ct, callers)}
+    print("profile of one S3 handler run (cProfile; its overhead inflates every figure):", file=sys.stderr)
+    for file_name, function, label in STAGES:
+        total = sum(
+            entry[3]
+            for (path, _, name), entry in entries.items()
+            if name == function and path.endswith(file_name)
+        )
+        print(f"  {label:<36} {total:6.3f} s", file=sys.stderr)
+    stats.sort_stats("tottime").print_stats(top)
 
 
 def through_local_pipeline(bundle_path: Path, data: bytes, scratch: Path) -> float:
@@ -284,6 +330,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="S3 handler runs (median)")
     parser.add_argument("--api-calls", type=int, default=2_000, help="timed calls of each API route")
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of the memory run (0: skip)")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="profile one more S3 run, print its top N"
+    )
     parser.add_argument("--child", choices=("api", "memory"), help=argparse.SUPPRESS)
     parser.add_argument("--scratch", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -302,7 +351,7 @@ def main() -> int:
         header, lines, stored = template(bundle)
         save_template(scratch, header, lines, stored)
         data = header + b"".join(generated_lines(args.rows, lines, stored))
-        s3_runs = through_s3_handler(bundle, data, args.runs)
+        s3_runs, s3_cpu = through_s3_handler(bundle, data, args.runs, args.profile)
         local = through_local_pipeline(bundle, data, scratch)
         api = run_child("api", bundle, scratch, args)
         get_call, post_call = api["get"], api["post"]
@@ -318,6 +367,11 @@ def main() -> int:
     print(
         f"S3 handler (moto): {rows_per_second:10,.0f} rows/s  median of {[round(s, 2) for s in s3_runs]} s"
         f"   target ≥ {TARGET_ROWS_PER_SECOND:,}  {verdict}"
+    )
+    cpu = statistics.median(s3_cpu)
+    print(
+        f"  its CPU time:    {args.rows / cpu:10,.0f} rows per CPU-second  median of "
+        f"{[round(s, 2) for s in s3_cpu]} s (the wall time less the other processes' share of the core)"
     )
     print(f"local pipeline:    {args.rows / local:10,.0f} rows/s  ({local:.2f} s; S3 and moto take the rest)")
     for route, per_call in (("GET /predict/{id}", get_call), ("POST /predict", post_call)):

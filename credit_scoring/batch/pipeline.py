@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
+
 from credit_scoring.batch.csv_reader import (
     FileLayout,
     FileRejectedError,
@@ -33,6 +35,7 @@ from credit_scoring.batch.records import (
 )
 from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.batch.validation import check_rows
+from credit_scoring.scoring.scorer import ACCEPTED, REFUSED
 
 
 class Destination(Protocol):
@@ -81,22 +84,23 @@ def score_lines(
         checked = check_rows(parse_block(block, line, layout), layout)
         result = scorer.score(checked, layout)
         refused = sorted((*checked.rejected, *result.rejected), key=lambda rejection: rejection.line)
-        if len(result.decisions) + len(refused) != n_lines:
+        n_scored = len(result.client_ids)
+        if n_scored + len(refused) != n_lines:
             raise LineAccountingError(
-                f"lines {line} to {line + n_lines - 1}: {len(result.decisions)} scored and "
+                f"lines {line} to {line + n_lines - 1}: {n_scored} scored and "
                 f"{len(refused)} rejected do not add up to {n_lines}"
             )
-        scored.write(scored_rows(result.client_ids, result.decisions, scorer.model_version))
+        scored.write(
+            scored_rows(result.client_ids, result.decisions, scorer.feature_names, scorer.model_version)
+        )
         rejected.write(rejected_rows(refused))
+        n_refused = int(np.count_nonzero(result.decisions.prediction))
         counts.add(
             Counts(
                 rows=n_lines,
-                scored=len(result.decisions),
+                scored=n_scored,
                 rejected=len(refused),
-                decisions={
-                    outcome: sum(decision.decision == outcome for decision in result.decisions)
-                    for outcome in ("accepted", "refused")
-                },
+                decisions={ACCEPTED: n_scored - n_refused, REFUSED: n_refused},
                 history_joined=result.history_joined,
             )
         )

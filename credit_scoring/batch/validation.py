@@ -95,6 +95,8 @@ def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
         Rejection(line, None if text is None else int(text), reason) for line, text, reason in block.malformed
     ]
     rejected.sort(key=lambda rejection: rejection.line)
+    if not problems.rows:  # the usual block: every row valid, no column to copy
+        return CheckedRows(block.lines, client_ids, columns, tuple(rejected))
     return CheckedRows(
         lines=block.lines[valid],
         client_ids=client_ids[valid],
@@ -122,7 +124,12 @@ def _client_ids(raw: np.ndarray, problems: _Problems) -> tuple[np.ndarray, np.nd
 
 
 def _category(column: str, raw: np.ndarray, problems: _Problems) -> np.ndarray:
-    suspects = pd.notna(raw) & ~pd.Series(raw).isin(schema.APPLICATION_CATEGORIES[column]).to_numpy()
+    vocabulary = schema.APPLICATION_CATEGORIES[column]
+    # A column holds a handful of distinct labels: when each is known (or missing), no cell is suspect,
+    # found with one set of the labels instead of pandas' isin over every cell (a tenth of the time).
+    if all(label in vocabulary or pd.isna(label) for label in set(raw.tolist())):
+        return raw
+    suspects = pd.notna(raw) & ~pd.Series(raw).isin(vocabulary).to_numpy()
     for row in np.flatnonzero(suspects).tolist():
         problems.judge(column, raw[row], row)
     return raw
@@ -149,7 +156,11 @@ def _numbers(frame: pd.DataFrame, columns: list[str], problems: _Problems) -> di
     """The numeric columns, their values checked together as one (rows, columns) matrix."""
     if not columns:
         return {}
-    values = np.column_stack([_floats(column, frame[column], problems) for column in columns])
+    # Column-major, so that each column handed to the feature definition is contiguous (its arithmetic
+    # on strided columns of a row-major matrix took 10% longer).
+    values = np.empty((len(frame), len(columns)), order="F")
+    for j, column in enumerate(columns):
+        values[:, j] = _floats(column, frame[column], problems)
     low, high = np.array([schema.APPLICATION_RANGES[column] for column in columns]).T
     whole = np.array([column in schema.WHOLE_NUMBER_COLUMNS for column in columns])
     with np.errstate(invalid="ignore"):
