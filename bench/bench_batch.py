@@ -7,11 +7,12 @@
    template repeated with fresh SK_ID_CURR, a third of them stored clients whose history is joined) is
    uploaded to S3 (moto, in-process) and scored by `handle_s3_event` from a real-shaped notification:
    parse, validate, features, scores, the scored/rejected/report objects written back. Median of `--runs`.
-   The CPU time of the same runs is printed beside it: on a shared machine the wall time also holds the
-   time other processes had the core, and rows per CPU-second is the figure an idle core would give.
-   `--profile N` adds one more run under cProfile and prints its N most expensive functions (own time),
-   the stages' cumulative times first.
+   The CPU time of the same runs is printed beside it: a wall time well above it is time spent waiting
+   for a core other processes held; a CPU time above a quiet run's is the core itself slowed by them
+   (shared caches, a sibling hyperthread), which no figure here removes.
    The same file through the same pipeline from a local file (no S3) is timed too, for the S3 share.
+   `--profile N` adds one more run under cProfile and prints (to stderr) the stages' cumulative times,
+   then its N most expensive functions by own time.
 2. Baseline: the API's Lambda handler (functions/scoring/app.py, Mangum) called once per row with a
    real-shaped HTTP API event, as a client without batch scoring would: GET /predict/{id} (stored clients)
    and POST /predict with each row's fields. `--api-calls` calls of each are timed and the time for
@@ -371,7 +372,7 @@ def main() -> int:
     cpu = statistics.median(s3_cpu)
     print(
         f"  its CPU time:    {args.rows / cpu:10,.0f} rows per CPU-second  median of "
-        f"{[round(s, 2) for s in s3_cpu]} s (the wall time less the other processes' share of the core)"
+        f"{[round(s, 2) for s in s3_cpu]} s (wall above CPU: time waiting for a core)"
     )
     print(f"local pipeline:    {args.rows / local:10,.0f} rows/s  ({local:.2f} s; S3 and moto take the rest)")
     for route, per_call in (("GET /predict/{id}", get_call), ("POST /predict", post_call)):
