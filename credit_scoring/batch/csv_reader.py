@@ -278,16 +278,23 @@ def _line_problems(
     quotes = np.flatnonzero(bytes_ == _QUOTE)
     quote_lines = np.searchsorted(ends, quotes)
     unbalanced = np.bincount(quote_lines, minlength=n) % 2 == 1
-    # Commas before each position, by binary search in the commas' positions: a fraction of the cost
-    # of a running sum over every byte.
-    comma_positions = np.flatnonzero(bytes_ == _COMMA)
-    commas = np.diff(np.searchsorted(comma_positions, np.concatenate(([0], ends))))
+    # Commas in each line, and below inside each quoted field, as sums of the comma mask over byte ranges
+    # (np.add.reduceat): a third of the cost of locating every comma to binary-search their positions, and
+    # a fraction of a running sum over every byte. uint32 sums: a block holds far fewer than 2**32 bytes.
+    comma = (bytes_ == _COMMA).view(np.uint8)
+    commas = (
+        np.add.reduceat(comma[: ends[-1] + 1], starts, dtype=np.uint32).astype(np.int64)
+        if n
+        else np.zeros(0, dtype=np.int64)
+    )
 
     paired = quotes[~unbalanced[quote_lines]]
     misplaced = np.zeros(n, dtype=bool)
     if len(paired):
         opens, closes = paired[0::2], paired[1::2]
-        quoted_commas = np.searchsorted(comma_positions, closes) - np.searchsorted(comma_positions, opens)
+        bounds = np.empty(len(paired), dtype=np.intp)  # open, close, open, close...: increasing
+        bounds[0::2], bounds[1::2] = opens, closes
+        quoted_commas = np.add.reduceat(comma, bounds, dtype=np.uint32)[0::2]  # [open, close) ranges
         pair_lines = np.searchsorted(ends, opens)
         commas -= np.bincount(pair_lines, weights=quoted_commas, minlength=n).astype(np.int64)
         # RFC 4180: a quoted field starts after a comma (or at the line's start) and ends before one (or

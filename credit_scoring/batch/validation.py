@@ -158,9 +158,14 @@ def _numbers(frame: pd.DataFrame, columns: list[str], problems: _Problems) -> di
         return {}
     # Column-major, so that each column handed to the feature definition is contiguous (its arithmetic
     # on strided columns of a row-major matrix took 10% longer).
-    values = np.empty((len(frame), len(columns)), order="F")
-    for j, column in enumerate(columns):
-        values[:, j] = _floats(column, frame[column], problems)
+    if all(dtype.kind in "iuf" for dtype in frame.dtypes[columns]):
+        # The usual block: pandas read every value as a number. One conversion of the whole frame
+        # (column-major already, as pandas stores columns) costs half of a column-by-column one.
+        values = np.asfortranarray(frame[columns].to_numpy(dtype=np.float64))
+    else:
+        values = np.empty((len(frame), len(columns)), order="F")
+        for j, column in enumerate(columns):
+            values[:, j] = _floats(column, frame[column], problems)
     low, high = np.array([schema.APPLICATION_RANGES[column] for column in columns]).T
     whole = np.array([column in schema.WHOLE_NUMBER_COLUMNS for column in columns])
     with np.errstate(invalid="ignore"):
