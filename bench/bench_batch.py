@@ -49,8 +49,8 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
 from api_events import aimed, load_event  # noqa: E402 (tests/ is put on sys.path first, as pytest does)
+from served_bundle import bundle_dir  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
-DEFAULT_BUNDLE = REPO / "model_artifacts" / "default"
 TEMPLATE_ROWS = 2_000
 TEMPLATE_FILE = "template.json"
 TARGET_ROWS_PER_SECOND = 50_000
@@ -64,18 +64,6 @@ class LambdaTime:
 
     def get_remaining_time_in_millis(self) -> int:
         return 900_000
-
-
-def bundle_dir(requested: Path | None, scratch: Path) -> tuple[Path, str]:
-    if requested is not None:
-        return requested, str(requested)
-    if (DEFAULT_BUNDLE / "manifest.json").is_file():
-        return DEFAULT_BUNDLE, str(DEFAULT_BUNDLE.relative_to(REPO))
-    from bundle_factory import build_test_bundle
-
-    built = scratch / "bundle"
-    build_test_bundle(built)
-    return built, "a bundle from tests/bundle_factory.py (model_artifacts/default is absent)"
 
 
 def template(bundle: Path) -> tuple[bytes, list[bytes], list[int]]:

@@ -36,9 +36,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from api_events import aimed, load_event  # noqa: E402 (tests/ is put on sys.path first, as pytest does)
+from served_bundle import bundle_dir  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
 SEED_MODEL_DIR = REPO.parent / "shared" / "data" / "seed-model"
-DEFAULT_BUNDLE = REPO / "model_artifacts" / "default"
 RECIPE_CLIENT = 127494  # a client of the predecessor's df_sample.csv
 
 TARGETS = {
@@ -110,18 +110,6 @@ def event_file(directory: Path, client_id: int) -> Path:
     event = aimed(load_event("http-v2-get-predict.json"), f"/predict/{client_id}")
     path.write_text(json.dumps(event), encoding="utf-8")
     return path
-
-
-def bundle_dir(requested: Path | None, scratch: Path) -> tuple[Path, str]:
-    if requested is not None:
-        return requested, str(requested)
-    if (DEFAULT_BUNDLE / "manifest.json").is_file():
-        return DEFAULT_BUNDLE, str(DEFAULT_BUNDLE.relative_to(REPO))
-    from bundle_factory import build_test_bundle
-
-    built = scratch / "bundle"
-    build_test_bundle(built)
-    return built, "a bundle from tests/bundle_factory.py (model_artifacts/default is absent)"
 
 
 def example_client(bundle: Path) -> int:
