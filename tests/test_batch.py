@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -707,3 +708,20 @@ def test_the_command_ends_with_status_2_and_the_reason_for_a_file_it_cannot_scor
         )
         == 2
     )
+
+
+def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_refuses(
+    bundle: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refused = tmp_path / "bundle"
+    shutil.copytree(bundle.path, refused)
+    manifest = json.loads((refused / "manifest.json").read_text())
+    next(f for f in manifest["features"] if f["group"] != "application")["group"] = "application"
+    (refused / "manifest.json").write_text(json.dumps(manifest))
+    source = tmp_path / "ids.csv"
+    source.write_text(f"SK_ID_CURR\n{bundle.store.ids[0]}\n")
+    out = tmp_path / "out"
+    assert main(["batch", "--bundle", str(refused), "--input", str(source), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "manifest.json" in error
+    assert "not computed by this code's feature definition" in error

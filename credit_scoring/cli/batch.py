@@ -81,11 +81,12 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         raise CommandError(str(error)) from None
     try:
-        bundle = load_bundle(args.bundle)
+        # Loading verifies the files; the scorer then refuses a bundle the API would refuse (application
+        # features this code version does not compute): both are bundle problems, not crashes.
+        scorer = BatchScorer(load_bundle(args.bundle))
     except BundleError as error:
         raise CommandError(f"--bundle {args.bundle}: {error.file}: {error.reason}") from None
 
-    scorer = BatchScorer(bundle)
     destination = _LocalDestination(args.out, args.input.name)
     started = now()
     outcome = score_file(lambda: args.input.open("rb"), destination, scorer, settings.block_bytes)
