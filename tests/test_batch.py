@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import logging
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from moto import mock_aws
 
 from credit_scoring import schema
 from credit_scoring.api.application_model import Application
+from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
@@ -580,6 +582,57 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
 
     handle_sqs_event(event, FakeContext(), bundle)  # delivered again: the same answer, not a new decision
     assert result(aws, result_key("req-1"))["decision"]["decision_id"] == decision["decision_id"]
+
+
+@pytest.fixture
+def audit_lines() -> Iterator[list[dict[str, Any]]]:
+    """The decision audit log's lines, as JSON."""
+    lines: list[dict[str, Any]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(record.getMessage()))
+
+    handler = Collect()
+    DecisionAudit("set-up")  # the audit logger as the service sets it up (stdout, level INFO)
+    audit = logging.getLogger(AUDIT_LOGGER_NAME)
+    audit.addHandler(handler)
+    yield lines
+    audit.removeHandler(handler)
+
+
+def test_two_concurrent_deliveries_of_a_request_leave_one_result_the_first_written(
+    aws: Aws, bundle: LoadedBundle, audit_lines: list[dict[str, Any]]
+) -> None:
+    """The second delivery runs to its end while the first is about to write its result (S3's own
+    PutObject event, below the code under test): both decided, the first write wins, nothing changes it."""
+    event = request_event(json.dumps({"correlation_id": "race", "client_id": int(bundle.store.ids[3])}))
+    overtaken: list[dict[str, Any]] = []
+
+    def deliver_again_first(params: dict[str, Any], **_: Any) -> None:
+        if params["url_path"].endswith(result_key("race")) and not overtaken:
+            overtaken.append(params)
+            assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+
+    events = boto3.DEFAULT_SESSION.events if boto3.DEFAULT_SESSION else None
+    if events is None:
+        boto3.setup_default_session()
+        events = boto3.DEFAULT_SESSION.events
+    events.register("before-call.s3.PutObject", deliver_again_first, unique_id="batch-test-race")
+    try:
+        assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+    finally:
+        events.unregister("before-call.s3.PutObject", unique_id="batch-test-race")
+
+    assert overtaken
+    decided = [line["decision_id"] for line in audit_lines if line["route"] == "sqs"]
+    assert len(decided) == 2  # both deliveries decided and logged their decision
+    kept = result(aws, result_key("race"))["decision"]["decision_id"]
+    assert kept == decided[1]  # the inner (second) delivery wrote first: its decision is the outcome
+    assert aws.keys("batch/results/") == [result_key("race")]
+    handle_sqs_event(event, FakeContext(), bundle)  # a later redelivery neither decides nor writes
+    assert len([line for line in audit_lines if line["route"] == "sqs"]) == 2
+    assert result(aws, result_key("race"))["decision"]["decision_id"] == kept
 
 
 @pytest.mark.parametrize(

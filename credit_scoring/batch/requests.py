@@ -18,8 +18,14 @@ correlation id is answered under `batch/results/unidentified/<SQS message id>.js
 failures (S3 unavailable) raise, so that SQS delivers the message again, and the dead-letter queue
 receives it after the queue's receive limit.
 
-Idempotent: when the result object exists already, a redelivered message is not decided again (its
-decision id, random, would otherwise change).
+Idempotent: the result object is created with a conditional write (`IfNoneMatch: *`), so exactly one
+result exists per correlation id and it never changes once written. A redelivered message whose result
+exists is not decided again (its decision id, random, would otherwise change). Two deliveries of the same
+message running at once can both decide before either writes: each writes its audit line, only the first
+write creates the result, and the later one keeps that result (its own decision is never an outcome: no
+caller can see its decision id). The batch log then says so: "duplicate delivery: decision discarded",
+with `discarded_decision_id` and the `kept_decision_id` that the result holds. An audit line whose
+decision id is in no result is such a discarded duplicate.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import ApiError, error_body, validation_errors
 from credit_scoring.api.models import BatchItem, FieldError, PredictionResponse, Reason
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
-from credit_scoring.batch.s3io import metadata, put_json
+from credit_scoring.batch.reports import logger
+from credit_scoring.batch.s3io import create_json, get_json, metadata, put_json
 from credit_scoring.scoring.scorer import Decision
 
 CORRELATION_ID: Final = "correlation_id"
@@ -88,8 +95,21 @@ class RequestAnswerer:
             result = self._result(
                 correlation_id, message_id, 200, self._record(decision, client_id, subject, started), None
             )
-        put_json(self._s3, self._bucket, key, result)
+        if not create_json(self._s3, self._bucket, key, result):
+            self._discarded(key, result)
         return key
+
+    def _discarded(self, key: str, result: Mapping[str, Any]) -> None:
+        """A concurrent delivery of the same message created the result first: it stays the outcome."""
+        kept = get_json(self._s3, self._bucket, key).get("decision") or {}
+        logger.warning(
+            "duplicate delivery: decision discarded, the result written first is kept",
+            extra={
+                "result_key": key,
+                "discarded_decision_id": (result["decision"] or {}).get("decision_id"),
+                "kept_decision_id": kept.get("decision_id"),
+            },
+        )
 
     def _decide(self, item: Any) -> tuple[Decision, int | None, str]:
         service = self._service
