@@ -412,6 +412,33 @@ def test_the_same_notification_twice_changes_nothing(aws: Aws, bundle: LoadedBun
         )
 
 
+def with_model_version(bundle: LoadedBundle, model_version: str) -> LoadedBundle:
+    """The same bundle, as a deployment of another model version serves it."""
+    from dataclasses import replace
+
+    return replace(bundle, manifest=replace(bundle.manifest, model_version=model_version))
+
+
+def test_the_same_bytes_uploaded_again_after_a_model_change_are_scored_with_the_new_model(
+    aws: Aws, bundle: LoadedBundle
+) -> None:
+    data = applications_csv(bundle, n=20)
+    handle_s3_event(aws.upload("batch/incoming/again.csv", data), FakeContext(), bundle)
+    old = bundle.manifest.model_version
+    assert {row["model_version"] for row in rows(aws.read("batch/scored/again.csv"))} == {old}
+
+    new_model = with_model_version(bundle, "20991231T000000Z-newmodel")
+    event = aws.upload("batch/incoming/again.csv", data)  # same bytes: same ETag
+    assert handle_s3_event(event, FakeContext(), new_model)["files"][0]["status"].startswith("scored")
+    scored = rows(aws.read("batch/scored/again.csv"))
+    assert {row["model_version"] for row in scored} == {"20991231T000000Z-newmodel"}
+    assert aws.report("again.csv")["model_version"] == "20991231T000000Z-newmodel"
+    assert len(scored) == aws.report("again.csv")["scored"]
+
+    status = handle_s3_event(event, FakeContext(), new_model)["files"][0]["status"]
+    assert status.startswith("already scored")  # same input, same model: nothing to do
+
+
 def test_a_replaced_upload_is_scored_again_and_a_stale_notification_is_ignored(
     aws: Aws, bundle: LoadedBundle
 ) -> None:
@@ -510,6 +537,25 @@ def test_a_fan_out_survives_lost_and_duplicated_messages(
     for output in ("scored", "rejected"):
         assert aws.read(f"batch/{output}/flaky.csv") == aws.read(f"batch/{output}/single.csv")
     assert aws.keys("batch/parts/") == []
+
+
+def test_parts_planned_by_another_model_version_are_not_scored_by_this_one(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    data = applications_csv(bundle, n=80)
+    event = aws.upload("batch/incoming/redeployed.csv", data)
+    handle_s3_event(event, small_budget, bundle)
+    new_model = with_model_version(bundle, "20991231T000000Z-newmodel")
+    aws.drain(new_model, small_budget)  # the function was redeployed while the parts were queued
+    assert aws.keys("batch/parts/") == []
+    assert aws.keys("batch/scored/") == []
+
+    handle_s3_event(event, small_budget, new_model)  # uploaded again: a new run, with the new model
+    aws.drain(new_model, small_budget)
+    assert {row["model_version"] for row in rows(aws.read("batch/scored/redeployed.csv"))} == {
+        "20991231T000000Z-newmodel"
+    }
+    assert aws.report("redeployed.csv")["input_rows"] == 80
 
 
 def test_a_part_without_time_left_goes_back_to_the_queue(

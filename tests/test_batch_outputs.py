@@ -105,8 +105,8 @@ def test_output_keys_follow_the_input_key() -> None:
         "batch/rejected/2026/11/portfolio.csv.gz",
         "batch/reports/2026/11/portfolio.csv.gz.json",
     )
-    parts = keys.parts('"9b2cf535f27731c974343645a3985328"')
-    assert parts.prefix == "batch/parts/2026/11/portfolio.csv.gz/9b2cf535f27731c974343645a3985328/"
+    parts = keys.parts('"9b2cf535f27731c974343645a3985328"', "v1")
+    assert parts.prefix == "batch/parts/2026/11/portfolio.csv.gz/9b2cf535f27731c974343645a3985328/v1/"
     assert parts.report_index(parts.report(7)) == 7
     assert parts.report_index(parts.scored(7)) is None
     assert parts.report_index(parts.plan) is None

@@ -2,10 +2,12 @@
 
 Planning (the S3 handler, when `size / BATCH_BYTES_PER_SECOND` exceeds the invocation's remaining time
 less its reserve): the data after the header line is cut into ranges of half what one invocation can
-score, at most MAX_PARTS of them; the plan (`plan.json`: source, header length, ranges, start time) is
-written under `batch/parts/<name>/<etag>/`, then one SQS message per range is sent to the function's own
-queue. A gzip input cannot be split (a range of a gzip stream cannot be decompressed on its own): it is
-first decompressed, streaming, into `source.csv` beside the plan, and the ranges are cut in that copy.
+score, at most MAX_PARTS of them; the plan (`plan.json`: source, model version, header length, ranges,
+start time) is written under `batch/parts/<name>/<etag>/<model version>/`, then one SQS message per range
+is sent to the function's own queue. A part message reaching a function that serves another model
+version voids the run (its parts are deleted): no output ever mixes two models. A gzip input cannot be
+split (a range of a gzip stream cannot be decompressed on its own): it is first decompressed, streaming,
+into `source.csv` beside the plan, and the ranges are cut in that copy.
 
 A part (an SQS message `{"batch_part": {"bucket", "plan", "index"}}`) scores the lines that START in its
 range: it reads from one byte before the range, drops everything up to the first line break (the end of
@@ -112,6 +114,8 @@ class Plan:
     header_end: int
     ranges: tuple[tuple[int, int], ...]
     started_at: str
+    model_version: str
+    """The model version the run scores with: every part must be scored by it."""
 
     @property
     def keys(self) -> BatchKeys:
@@ -119,7 +123,7 @@ class Plan:
 
     @property
     def part_keys(self) -> PartKeys:
-        return self.keys.parts(self.input.etag)
+        return self.keys.parts(self.input.etag, self.model_version)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,6 +133,7 @@ class Plan:
             "header_end": self.header_end,
             "ranges": [list(bounds) for bounds in self.ranges],
             "started_at": self.started_at,
+            "model_version": self.model_version,
         }
 
     @classmethod
@@ -140,6 +145,7 @@ class Plan:
             header_end=int(data["header_end"]),
             ranges=tuple((int(start), int(end)) for start, end in data["ranges"]),
             started_at=data["started_at"],
+            model_version=str(data.get("model_version", "")),
         )
 
 
@@ -161,7 +167,7 @@ def start(
     """
     if settings.queue_url is None:
         raise ValueError("fan-out needs BATCH_QUEUE_URL")
-    part_keys = keys.parts(source.etag)
+    part_keys = keys.parts(source.etag, scorer.model_version)
     plan = _read_plan(s3, source.bucket, part_keys.plan)
     if plan is None:
         started = now().isoformat(timespec="milliseconds")
@@ -174,6 +180,7 @@ def start(
             header_end=header_end,
             ranges=tuple(plan_ranges(header_end, data.size, budget.part_bytes())),
             started_at=started,
+            model_version=scorer.model_version,
         )
         # The first plan written wins: parts already running keep the ranges they were given.
         if not create_json(s3, source.bucket, part_keys.plan, plan.to_json()):
@@ -244,7 +251,12 @@ def run_part(
     if plan is None:
         return "no plan: the run was merged and cleaned up already"
     part_keys = plan.part_keys
-    if report_exists(s3, bucket, plan.keys.report, plan.input):
+    if plan.model_version != scorer.model_version:
+        # Planned by another model version (the function was redeployed mid-run): its parts must not be
+        # scored by this one. The run is void; uploading the file again scores it with this model.
+        delete_keys(s3, bucket, list_keys(s3, bucket, plan_key.removesuffix("plan.json")))
+        return "superseded: the run was planned with another model version"
+    if report_exists(s3, bucket, plan.keys.report, plan.input, scorer.model_version):
         delete_keys(s3, bucket, list_keys(s3, bucket, part_keys.prefix))
         return "the file is already complete"
     if head(s3, bucket, part_keys.report(index)) is None:

@@ -7,7 +7,9 @@ transient errors, which the caller's retries then answer: S3 retries an asynchro
 before its on-failure destination; SQS redelivers the message until its dead-letter queue.
 
 An S3 notification is acted on only when it describes the object as it is now (same ETag); a stale or
-duplicate one changes nothing: a report already written for this ETag means the outputs are complete.
+duplicate one changes nothing: a report already written for this ETag and this model version means the
+outputs are complete. The same bytes uploaded again after a model change are scored again with the new
+model: each output object is replaced whole (multipart upload), and the report last.
 """
 
 from __future__ import annotations
@@ -89,8 +91,8 @@ def _score_upload(
         return "ignored: the object no longer exists"
     if event_etag and not same_etag(event_etag, source.etag):
         return "ignored: the object was replaced since this notification (its own notification follows)"
-    if report_exists(s3, bucket, keys.report, source):
-        return "already scored: outputs and report exist for this version"
+    if report_exists(s3, bucket, keys.report, source, scorer.model_version):
+        return "already scored: outputs and report exist for this version and model version"
     started = now()
     try:
         if remaining_ms is not None and settings.queue_url is not None:
@@ -128,7 +130,11 @@ def _fan_out(
         publish_report(
             s3, keys, source, scorer.model_version, FileOutcome(Counts(), None, error.reason), 1, started
         )
-        delete_keys(s3, source.bucket, list_keys(s3, source.bucket, keys.parts(source.etag).prefix))
+        delete_keys(
+            s3,
+            source.bucket,
+            list_keys(s3, source.bucket, keys.parts(source.etag, scorer.model_version).prefix),
+        )
         return "rejected: " + error.reason
     return f"fanned out into {parts} parts"
 

@@ -10,9 +10,10 @@ A name ending in `.gz` gives gzip-compressed scored and rejected objects under t
 name plain CSV: an output's name always tells its encoding. (The input's own encoding is read from its
 first bytes, so `x.csv` holding gzip data is read correctly and answered in plain CSV.)
 
-The parts of a fanned-out file live under `batch/parts/<name>/<etag>/`: the source ETag in the path keeps
-the parts of two versions of one file apart, so that parts of an older upload can never be merged into
-the outputs of a newer one. Nothing is ever written under `batch/incoming/`: outputs cannot trigger
+The parts of a fanned-out file live under `batch/parts/<name>/<etag>/<model version>/`: the source ETag
+and the model version in the path keep apart the parts of two versions of one file, and of two models
+scoring one file, so that parts of an older upload or an older model can never be merged into the
+outputs of a newer one. Nothing is ever written under `batch/incoming/`: outputs cannot trigger
 the function again.
 """
 
@@ -103,8 +104,8 @@ class BatchKeys:
     def report(self) -> str:
         return f"{REPORTS_PREFIX}{self.name}.json"
 
-    def parts(self, etag: str) -> PartKeys:
-        return PartKeys(f"{PARTS_PREFIX}{self.name}/{etag.strip(chr(34))}/")
+    def parts(self, etag: str, model_version: str) -> PartKeys:
+        return PartKeys(f"{PARTS_PREFIX}{self.name}/{etag.strip(chr(34))}/{model_version}/")
 
 
 def result_key(correlation_id: str) -> str:

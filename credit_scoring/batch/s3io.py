@@ -99,10 +99,22 @@ def metadata(client: Any, bucket: str, key: str) -> dict[str, str] | None:
         raise
 
 
-def report_exists(client: Any, bucket: str, report_key: str, source: SourceObject) -> bool:
-    """Whether a report on exactly this version of the input has been written (its outputs with it)."""
+def report_exists(
+    client: Any, bucket: str, report_key: str, source: SourceObject, model_version: str
+) -> bool:
+    """Whether a report on exactly this version of the input, scored by this model version, has been
+    written (its outputs with it). The ETag is read from the report's metadata (one HEAD request); only
+    when it matches is the report itself read for the model version it records."""
     found = metadata(client, bucket, report_key)
-    return found is not None and same_etag(found.get(SOURCE_ETAG_METADATA, ""), source.etag)
+    if found is None or not same_etag(found.get(SOURCE_ETAG_METADATA, ""), source.etag):
+        return False
+    try:
+        report = get_json(client, bucket, report_key)
+    except ClientError as error:
+        if _not_found(error):
+            return False
+        raise
+    return isinstance(report, dict) and report.get("model_version") == model_version
 
 
 def _json_body(payload: Mapping[str, Any]) -> bytes:
