@@ -33,7 +33,7 @@ from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
-from credit_scoring.batch.records import REJECTED_COLUMNS, SCORED_COLUMNS
+from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
 from credit_scoring.batch.scoring import SCORE_ROWS
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.cli import main
@@ -199,6 +199,18 @@ def rows(data: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data.decode())))
 
 
+def without_ids(output: str, data: bytes) -> bytes:
+    """A scored output without its last column (decision_id, named after the input and its version);
+    any other output as it is."""
+    if output != "scored":
+        return data
+    return b"".join(line.rpartition(b",")[0] + b"\n" for line in data.splitlines())
+
+
+def expected_decision_id(run: str, line: int) -> str:
+    return str(uuid.uuid5(DECISION_ID_NAMESPACE, f"{run}:{line}"))
+
+
 def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
     """A CSV row as the JSON body of POST /predict: numbers as numbers, empty fields absent."""
     fields: dict[str, Any] = {}
@@ -284,7 +296,39 @@ def test_a_file_larger_than_one_block_gives_the_same_outputs(
     assert len(data) > 20 * 1024
     handle_s3_event(aws.upload("batch/incoming/blocks.csv", data), FakeContext(), bundle)
     for output in ("scored", "rejected"):
-        assert aws.read(f"batch/{output}/blocks.csv") == aws.read(f"batch/{output}/whole.csv")
+        assert without_ids(output, aws.read(f"batch/{output}/blocks.csv")) == without_ids(
+            output, aws.read(f"batch/{output}/whole.csv")
+        )
+
+
+def test_each_scored_row_has_a_decision_id_named_after_its_input_version_model_and_line(
+    aws: Aws, bundle: LoadedBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    data = spoiled(applications_csv(bundle))
+    event = aws.upload("batch/incoming/ids.csv", data)
+    handle_s3_event(event, FakeContext(), bundle)
+    etag = event["Records"][0]["s3"]["object"]["eTag"]
+    run = f"{BUCKET}/batch/incoming/ids.csv:{etag}:{bundle.manifest.model_version}"
+    column = data.split(b"\n", 1)[0].decode().split(",").index(schema.CLIENT_ID)
+    lines = {text.split(",")[column]: n for n, text in enumerate(data.decode().splitlines(), start=1)}
+    scored = rows(aws.read("batch/scored/ids.csv"))
+    assert scored
+    assert [row["decision_id"] for row in scored] == [
+        expected_decision_id(run, lines[row[schema.CLIENT_ID]]) for row in scored
+    ]
+    (audit,) = [record for record in caplog.records if getattr(record, "event", None) == "batch_decisions"]
+    assert audit.decision_ids_in == "decision_id column of batch/scored/ids.csv"
+    assert not any(row[schema.CLIENT_ID] in str(vars(audit)) for row in scored)  # counts, no client
+
+    first = aws.read("batch/scored/ids.csv")
+    aws.s3.delete_object(Bucket=BUCKET, Key=BatchKeys("ids.csv").report)  # a re-run after a crash
+    handle_s3_event(event, FakeContext(), bundle)
+    assert aws.read("batch/scored/ids.csv") == first  # the same ids: the re-run is byte-identical
+
+    new_model = with_model_version(bundle, "20991231T000000Z-newmodel")
+    handle_s3_event(aws.upload("batch/incoming/ids.csv", data), FakeContext(), new_model)
+    again = rows(aws.read("batch/scored/ids.csv"))
+    assert not {row["decision_id"] for row in again} & {row["decision_id"] for row in scored}
 
 
 def test_stored_client_ids_are_scored_like_get_predict(
@@ -337,9 +381,10 @@ def test_a_gzip_upload_is_read_by_its_bytes_and_answered_compressed_when_so_name
     handle_s3_event(aws.upload("batch/incoming/packed.csv.gz", gzip.compress(data)), FakeContext(), bundle)
     handle_s3_event(aws.upload("batch/incoming/misnamed.csv", gzip.compress(data)), FakeContext(), bundle)
     for output in ("scored", "rejected"):
-        plain = aws.read(f"batch/{output}/plain.csv")
-        assert aws.read(f"batch/{output}/packed.csv.gz") == plain  # read() decompresses a .gz name
-        assert aws.read(f"batch/{output}/misnamed.csv") == plain
+        plain = without_ids(output, aws.read(f"batch/{output}/plain.csv"))
+        packed = aws.read(f"batch/{output}/packed.csv.gz")  # read() decompresses a .gz name
+        assert without_ids(output, packed) == plain
+        assert without_ids(output, aws.read(f"batch/{output}/misnamed.csv")) == plain
     head = aws.s3.head_object(Bucket=BUCKET, Key="batch/scored/packed.csv.gz")
     assert head["ContentType"] == "application/gzip"
     assert aws.report("packed.csv.gz")["scored"] == aws.report("plain.csv")["scored"] > 0
@@ -498,7 +543,9 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
 
     handle_s3_event(aws.upload("batch/incoming/single.csv", data), FakeContext(), bundle)
     for output in ("scored", "rejected"):
-        assert aws.read(f"batch/{output}/{name}") == aws.read(f"batch/{output}/single.csv")
+        assert without_ids(output, aws.read(f"batch/{output}/{name}")) == without_ids(
+            output, aws.read(f"batch/{output}/single.csv")
+        )
     report, single = aws.report(name), aws.report("single.csv")
     assert report["parts"] == parts
     for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
@@ -535,7 +582,9 @@ def test_a_fan_out_survives_lost_and_duplicated_messages(
 
     handle_s3_event(aws.upload("batch/incoming/single.csv", data), FakeContext(), bundle)
     for output in ("scored", "rejected"):
-        assert aws.read(f"batch/{output}/flaky.csv") == aws.read(f"batch/{output}/single.csv")
+        assert without_ids(output, aws.read(f"batch/{output}/flaky.csv")) == without_ids(
+            output, aws.read(f"batch/{output}/single.csv")
+        )
     assert aws.keys("batch/parts/") == []
 
 
@@ -778,7 +827,7 @@ def test_the_command_scores_a_local_file_through_the_same_pipeline(
     handle_s3_event(aws.upload("batch/incoming/portfolio.csv.gz", gzip.compress(data)), FakeContext(), bundle)
     for output in ("scored", "rejected"):
         local = gzip.decompress((tmp_path / "out" / output / "portfolio.csv.gz").read_bytes())
-        assert local == aws.read(f"batch/{output}/portfolio.csv.gz")
+        assert without_ids(output, local) == without_ids(output, aws.read(f"batch/{output}/portfolio.csv.gz"))
     report = json.loads((tmp_path / "out" / "reports" / "portfolio.csv.gz.json").read_text())
     assert report["input_rows"] == report["scored"] + report["rejected"] == data.count(b"\n") - 1
 

@@ -50,7 +50,14 @@ from credit_scoring.batch.csv_reader import (
 from credit_scoring.batch.keys import BatchKeys, PartKeys
 from credit_scoring.batch.outputs import S3Sink, compressed_if, gzip_member
 from credit_scoring.batch.pipeline import FileOutcome, score_lines, write_file_rejection
-from credit_scoring.batch.records import REJECTED_COLUMNS, SCORED_COLUMNS, Counts, header_line
+from credit_scoring.batch.records import (
+    REJECTED_COLUMNS,
+    SCORED_COLUMNS,
+    Counts,
+    DecisionIds,
+    header_line,
+    run_name,
+)
 from credit_scoring.batch.reports import logger, now, publish_report
 from credit_scoring.batch.s3io import (
     CSV_TYPE,
@@ -299,7 +306,13 @@ def _score_part(s3: Any, settings: BatchSettings, plan: Plan, index: int, scorer
             blocks = line_blocks(
                 stream, settings.block_bytes, start_inside_line=True, stop_at=end_byte - (start_byte - 1)
             )
-            counts = score_lines(blocks, read_layout(header), scorer, scored, rejected, first_line=1)
+            # Part i's lines are numbered from 1 within it: its rows' ids name the part (the merge
+            # copies the parts' rows as they are, and only then are absolute line numbers known).
+            run = run_name(f"{bucket}/{plan.input.key}", plan.input.etag, plan.model_version)
+            decision_ids = DecisionIds(f"{run}:part {index}")
+            counts = score_lines(
+                blocks, read_layout(header), scorer, scored, rejected, decision_ids, first_line=1
+            )
     except FileRejectedError as error:
         counts, file_error = Counts(), error.reason
     put_json(

@@ -30,7 +30,7 @@ from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsErr
 from credit_scoring.batch.csv_reader import GZIP_MAGIC, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
-from credit_scoring.batch.records import Counts
+from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
 from credit_scoring.batch.requests import RequestAnswerer
 from credit_scoring.batch.s3io import (
@@ -101,7 +101,10 @@ def _score_upload(
             if not budget.fits(source.size * (settings.gzip_ratio if compressed else 1.0)):
                 return _fan_out(s3, settings, scorer, keys, source, compressed, budget, started)
         destination = S3Destination(s3, bucket, keys)
-        outcome = score_file(lambda: open_range(s3, source), destination, scorer, settings.block_bytes)
+        decision_ids = DecisionIds(run_name(f"{bucket}/{key}", source.etag, scorer.model_version))
+        outcome = score_file(
+            lambda: open_range(s3, source), destination, scorer, settings.block_bytes, decision_ids
+        )
     except SourceChangedError:
         return "ignored: the object was replaced while it was read (its own notification follows)"
     report = publish_report(s3, keys, source, scorer.model_version, outcome, 1, started)

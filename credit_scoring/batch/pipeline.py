@@ -28,6 +28,7 @@ from credit_scoring.batch.records import (
     REJECTED_COLUMNS,
     SCORED_COLUMNS,
     Counts,
+    DecisionIds,
     Rejection,
     header_line,
     rejected_rows,
@@ -71,11 +72,12 @@ def score_lines(
     scorer: BatchScorer,
     scored: Sink,
     rejected: Sink,
+    decision_ids: DecisionIds,
     first_line: int = FIRST_DATA_LINE,
 ) -> Counts:
-    """Score every line of `blocks` (the first being line `first_line`), writing each to `scored` or
-    `rejected`; the sinks are neither committed nor aborted here. Raises FileRejectedError when the file
-    cannot be scored as a whole."""
+    """Score every line of `blocks` (the first being line `first_line`), writing each to `scored` (with
+    its decision id, from its line) or `rejected`; the sinks are neither committed nor aborted here.
+    Raises FileRejectedError when the file cannot be scored as a whole."""
     scorer.check_layout(layout)
     counts = Counts()
     line = first_line
@@ -91,7 +93,13 @@ def score_lines(
                 f"{len(refused)} rejected do not add up to {n_lines}"
             )
         scored.write(
-            scored_rows(result.client_ids, result.decisions, scorer.feature_names, scorer.model_version)
+            scored_rows(
+                result.client_ids,
+                result.decisions,
+                scorer.feature_names,
+                scorer.model_version,
+                decision_ids(result.lines.tolist()),
+            )
         )
         rejected.write(rejected_rows(refused))
         n_refused = int(np.count_nonzero(result.decisions.prediction))
@@ -119,11 +127,21 @@ class FileOutcome:
 
 
 def score_file(
-    open_stream: Callable[[], Any], destination: Destination, scorer: BatchScorer, block_bytes: int
+    open_stream: Callable[[], Any],
+    destination: Destination,
+    scorer: BatchScorer,
+    block_bytes: int,
+    decision_ids: DecisionIds | None = None,
 ) -> FileOutcome:
     """Score the file `open_stream()` returns into `destination`: both outputs complete, or, when the
     file is rejected as a whole, a header-only scored output and a one-row rejected output saying why.
-    Errors other than FileRejectedError (S3 unavailable...) propagate, leaving no output changed."""
+    Errors other than FileRejectedError (S3 unavailable...) propagate, leaving no output changed.
+
+    The S3 handler and `credit-scoring batch` name the run (`records.run_name`) in `decision_ids`; a
+    caller that keeps no record (a benchmark) may leave it out, and its rows' ids then name only the model
+    version: they are not unique across files."""
+    if decision_ids is None:
+        decision_ids = DecisionIds(f"unnamed run:{scorer.model_version}")
     layout: FileLayout | None = None
     try:
         with destination.open("scored") as scored, destination.open("rejected") as rejected:
@@ -131,7 +149,7 @@ def score_file(
             layout, blocks = split_header(line_blocks(stream, block_bytes))
             scored.write(header_line(SCORED_COLUMNS))
             rejected.write(header_line(REJECTED_COLUMNS))
-            counts = score_lines(blocks, layout, scorer, scored, rejected)
+            counts = score_lines(blocks, layout, scorer, scored, rejected, decision_ids)
     except FileRejectedError as error:
         write_file_rejection(destination, error.reason)
         return FileOutcome(Counts(), layout, error.reason)

@@ -1,7 +1,8 @@
 """The rows batch scoring writes: the scored and rejected CSV formats, and what a file-level count holds.
 
-scored:   SK_ID_CURR, probability, prediction, decision, model_version, reason_1 .. reason_4
-          (reasons are feature names, the features pushing the risk up the most, empty when fewer)
+scored:   SK_ID_CURR, probability, prediction, decision, model_version, reason_1 .. reason_4, decision_id
+          (reasons are feature names, the features pushing the risk up the most, empty when fewer;
+          decision_id is deterministic, see `DecisionIds`)
 rejected: line, SK_ID_CURR, reason
           (line counts from 1 = the header; SK_ID_CURR when it could be read; the reason names the
           column and what is expected, or what is wrong with the line)
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -32,6 +35,7 @@ SCORED_COLUMNS: Final = (
     "decision",
     "model_version",
     *REASON_COLUMNS,
+    "decision_id",
 )
 REJECTED_COLUMNS: Final = ("line", schema.CLIENT_ID, "reason")
 
@@ -85,15 +89,52 @@ class Counts:
         )
 
 
+DECISION_ID_NAMESPACE: Final = uuid.UUID("0d7d5a4e-3f5b-5c1e-9a51-6c0f1b2e8d40")
+"""The uuid5 namespace of batch row decision ids (fixed: changing it would change every id)."""
+
+
+class DecisionIds:
+    """The decision id of each scored row of one run: uuid5(DECISION_ID_NAMESPACE, f"{run}:{line}").
+
+    `run` names the input version and the model (`run_name`), `line` is the row's input line, so a
+    re-run of the same input with the same model gives the same ids (and byte-identical outputs), while
+    another upload, another file or another model gives other ids. Anyone holding the report can
+    recompute a row's id. The SHA-1 of the common prefix is computed once (what `uuid.uuid5` would hash
+    again for every row)."""
+
+    def __init__(self, run: str) -> None:
+        self.run = run
+        self._prefix = hashlib.sha1(DECISION_ID_NAMESPACE.bytes + f"{run}:".encode(), usedforsecurity=False)
+
+    def __call__(self, lines: Iterable[int]) -> list[str]:
+        ids = []
+        for line in lines:
+            digest = self._prefix.copy()
+            digest.update(str(line).encode())
+            ids.append(str(uuid.UUID(bytes=digest.digest()[:16], version=5)))
+        return ids
+
+
+def run_name(source: str, version: str, model_version: str) -> str:
+    """What a run's decision ids are derived from: the input (`bucket/key`, or a local path), its
+    version (the S3 ETag without quotes, or a local file's MD5, which is the ETag S3 gives it when
+    uploaded in one part) and the model version."""
+    return f"{source}:{version.strip(chr(34))}:{model_version}"
+
+
 def header_line(columns: Sequence[str]) -> bytes:
     return _csv([columns])
 
 
 def scored_rows(
-    client_ids: np.ndarray, decisions: DecisionArrays, feature_names: Sequence[str], model_version: str
+    client_ids: np.ndarray,
+    decisions: DecisionArrays,
+    feature_names: Sequence[str],
+    model_version: str,
+    decision_ids: Sequence[str],
 ) -> bytes:
-    """CSV lines of scored rows (no header), client_ids[i] with row i of `decisions`, whose reason indices
-    point into `feature_names`.
+    """CSV lines of scored rows (no header), client_ids[i] with row i of `decisions` and decision_ids[i],
+    whose reason indices point into `feature_names`.
 
     Written column by column rather than row by row: each column becomes a list of texts in one pass
     (the probabilities by Python's repr, the reasons by looking their quoted names up for the whole
@@ -115,6 +156,7 @@ def scored_rows(
         map(outcomes.__getitem__, decisions.prediction.tolist()),
         *names[reasons.T].tolist(),
         *([""] * len(client_ids) for _ in range(MAX_REASONS - reasons.shape[1])),
+        decision_ids,  # uuids: nothing to quote
     ]
     return ("\n".join(map(",".join, zip(*columns, strict=True))) + "\n").encode("utf-8")
 

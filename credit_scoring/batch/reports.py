@@ -63,13 +63,15 @@ def file_report(
 
 
 def audit_file(report: Mapping[str, Any]) -> None:
-    """One audit line per file: counts and decisions, the model version and the source; no row data."""
+    """One audit line per file: counts and decisions, the model version and the source; no row data.
+    Each row's decision id is in the `decision_id` column of the scored output (`decision_ids_in`)."""
     logger.info(
         "batch file decided",
         extra={
             "event": "batch_decisions",
             "source_key": report["source"].get("key"),
             "source_etag": report["source"].get("etag"),
+            "decision_ids_in": f"decision_id column of {report['outputs'].get('scored')}",
             **{
                 name: report[name]
                 for name in (

@@ -41,6 +41,8 @@ class ScoredRows:
     """Decisions for the rows that could be scored, and the rows that could not (unknown clients)."""
 
     client_ids: np.ndarray
+    lines: np.ndarray
+    """The input line of each scored row (client_ids[i] was read from lines[i])."""
     decisions: DecisionArrays
     """Row i is the decision for client_ids[i]."""
     rejected: tuple[Rejection, ...]
@@ -84,6 +86,7 @@ class BatchScorer:
             return pieces[0]
         return ScoredRows(
             np.concatenate([np.empty(0, dtype=np.int64), *(piece.client_ids for piece in pieces)]),
+            np.concatenate([np.empty(0, dtype=np.int64), *(piece.lines for piece in pieces)]),
             self._concatenate([piece.decisions for piece in pieces]),
             tuple(rejection for piece in pieces for rejection in piece.rejected),
             sum(piece.history_joined for piece in pieces),
@@ -109,6 +112,7 @@ class BatchScorer:
             if layout.kind == APPLICATIONS:
                 return ScoredRows(
                     rows.client_ids,
+                    rows.lines,
                     self._score_applications(rows, rows_in_store, stored),
                     (),
                     int(stored.sum()),
@@ -125,7 +129,13 @@ class BatchScorer:
                     rows.lines[~stored].tolist(), rows.client_ids[~stored].tolist(), strict=True
                 )
             )
-            return ScoredRows(rows.client_ids[stored], self.service.decide_stored_arrays(clients), unknown, 0)
+            return ScoredRows(
+                rows.client_ids[stored],
+                rows.lines[stored],
+                self.service.decide_stored_arrays(clients),
+                unknown,
+                0,
+            )
         except (ValueError, MissingValueError, ApiError) as error:
             # The rows passed the API's own field rules, so the model refusing them is a bundle problem:
             # the file is rejected whole, with the reason, rather than scored in part.

@@ -3,7 +3,9 @@
 The same code path as on Lambda (`credit_scoring.batch.pipeline.score_file`), writing beside each other
 under `--out`: `scored/<name>`, `rejected/<name>` and `reports/<name>.json` (`<name>` is the input's
 file name; a name ending in `.gz` gives gzip-compressed outputs). Each output is written under a
-temporary name and renamed when complete. Rows that cannot be scored go to the rejected file with their
+temporary name and renamed when complete. Each scored row's
+decision id is derived from the input's absolute path, its MD5 and the model version
+(`credit_scoring.batch.records.DecisionIds`). Rows that cannot be scored go to the rejected file with their
 line and reason (exit status 0); a file that cannot be scored at all ends the command with exit status 2
 and the reason, after writing its rejection.
 """
@@ -11,6 +13,7 @@ and the reason, after writing its rejection.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -58,6 +61,15 @@ class _LocalDestination:
         return compressed_if(self._name.endswith(GZIP_SUFFIX), FileSink(self.path(output)))
 
 
+def _md5(path: Path) -> str:
+    """The file's MD5, hex: its version in the rows' decision ids (the ETag of a one-part S3 upload)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def run(args: argparse.Namespace) -> int:
     from credit_scoring.cli import CommandError
 
@@ -69,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from credit_scoring.batch.config import BatchSettings, SettingsError
     from credit_scoring.batch.outputs import FileSink
     from credit_scoring.batch.pipeline import score_file
+    from credit_scoring.batch.records import DecisionIds, run_name
     from credit_scoring.batch.reports import file_report, now
     from credit_scoring.batch.scoring import BatchScorer
     from credit_scoring.bundle.errors import BundleError
@@ -89,7 +102,10 @@ def run(args: argparse.Namespace) -> int:
 
     destination = _LocalDestination(args.out, args.input.name)
     started = now()
-    outcome = score_file(lambda: args.input.open("rb"), destination, scorer, settings.block_bytes)
+    decision_ids = DecisionIds(run_name(str(args.input.resolve()), _md5(args.input), scorer.model_version))
+    outcome = score_file(
+        lambda: args.input.open("rb"), destination, scorer, settings.block_bytes, decision_ids
+    )
     report = file_report(
         source={"path": str(args.input), "size": args.input.stat().st_size},
         model_version=scorer.model_version,
