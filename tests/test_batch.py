@@ -364,7 +364,7 @@ def test_stored_client_ids_are_scored_like_get_predict(
 def test_a_block_of_more_rows_than_are_scored_at_once_keeps_every_row_in_order(
     aws: Aws, bundle: LoadedBundle, service: DecisionService
 ) -> None:
-    ids = np.resize(bundle.store.ids, SCORE_ROWS * 2 + 100)  # 8,292 short lines: one 2 MiB block
+    ids = np.resize(bundle.store.ids, SCORE_ROWS * 2 + 100)  # 2,148 short lines: one block, three pieces
     data = ("SK_ID_CURR\n" + "".join(f"{i}\n" for i in ids)).encode()
     handle_s3_event(aws.upload("batch/incoming/many.csv", data), FakeContext(), bundle)
     scored = rows(aws.read("batch/scored/many.csv"))
