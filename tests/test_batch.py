@@ -35,6 +35,7 @@ from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
 from credit_scoring.batch.scoring import SCORE_ROWS
+from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.cli import main
 
@@ -873,3 +874,53 @@ def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_r
     error = capsys.readouterr().err
     assert "manifest.json" in error
     assert "not computed by this code's feature definition" in error
+
+
+@pytest.fixture
+def tampered(bundle: LoadedBundle, tmp_path: Path) -> LoadedBundle:
+    """The bundle with its last client's stored row changed after it was written: it loads (a cold start
+    does not read the whole store), and reading that row fails its block digest."""
+    copy = tmp_path / "tampered"
+    shutil.copytree(bundle.path, copy)
+    features = copy / "store" / "features.npy"
+    data = bytearray(features.read_bytes())
+    data[-1] ^= 1
+    features.write_bytes(bytes(data))
+    return load_bundle(copy)
+
+
+def test_a_store_block_failing_its_digest_fails_the_upload_for_a_retry_without_writing_anything(
+    aws: Aws, tampered: LoadedBundle
+) -> None:
+    last = int(tampered.store.ids[-1])
+    event = aws.upload(
+        "batch/incoming/tampered.csv", f"SK_ID_CURR\n{tampered.store.ids[0]}\n{last}\n".encode()
+    )
+    with pytest.raises(BundleError, match="does not match") as caught:
+        handle_s3_event(event, FakeContext(), tampered)
+    assert caught.value.file == "store/features.npy"
+    assert aws.keys("batch/") == ["batch/incoming/tampered.csv"]  # no rejection of the client's row
+
+
+def test_a_store_block_failing_its_digest_fails_the_message_for_redelivery(
+    aws: Aws, tampered: LoadedBundle
+) -> None:
+    last = int(tampered.store.ids[-1])
+    event = request_event(
+        json.dumps({"correlation_id": "fine", "client_id": int(tampered.store.ids[0])}),
+        json.dumps({"correlation_id": "tampered", "client_id": last}),
+    )
+    answer = handle_sqs_event(event, FakeContext(), tampered)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert aws.keys("batch/results/") == [result_key("fine")]
+
+
+def test_the_command_ends_with_status_2_naming_a_store_block_failing_its_digest(
+    tampered: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "ids.csv"
+    source.write_text(f"SK_ID_CURR\n{tampered.store.ids[-1]}\n")
+    out = tmp_path / "out"
+    assert main(["batch", "--bundle", str(tampered.path), "--input", str(source), "--out", str(out)]) == 2
+    assert "store/features.npy" in capsys.readouterr().err
+    assert not (out / "scored" / "ids.csv").exists()

@@ -3,7 +3,9 @@
 `credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` or `handle_sqs_event`
 with the loaded bundle. Neither raises on data: a bad file or row is answered in `batch/rejected/`, a
 bad message in `batch/results/`. They raise (S3 event) or report the message as failed (SQS) only on
-transient errors, which the caller's retries then answer: S3 retries an asynchronous invocation twice
+transient errors, and on a `BundleError` met while scoring (a store block that fails its digest: the
+bundle is unavailable, never the client data at fault, so nothing is written as a rejection), which the
+caller's retries then answer: S3 retries an asynchronous invocation twice
 before its on-failure destination; SQS redelivers the message until its dead-letter queue.
 
 An S3 notification is acted on only when it describes the object as it is now (same ETag); a stale or
@@ -45,6 +47,7 @@ from credit_scoring.batch.s3io import (
     same_etag,
 )
 from credit_scoring.batch.scoring import BatchScorer
+from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 
 PART_MESSAGE = "batch_part"
@@ -68,7 +71,14 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
     for record in S3Event(dict(event)).records:
         bucket, item = record.s3.bucket.name, record.s3.get_object
         key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
-        status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
+        try:
+            status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
+        except BundleError as error:
+            logger.error(
+                "batch upload not scored: model bundle unavailable",
+                extra={"source_key": key, "bundle_file": error.file, "reason": error.reason},
+            )
+            raise
         logger.info("batch upload handled", extra={"source_key": key, "outcome": status})
         files.append({"bucket": bucket, "key": key, "status": status})
     return {"files": files}

@@ -138,7 +138,9 @@ class BatchScorer:
             )
         except (ValueError, MissingValueError, ApiError) as error:
             # The rows passed the API's own field rules, so the model refusing them is a bundle problem:
-            # the file is rejected whole, with the reason, rather than scored in part.
+            # the file is rejected whole, with the reason, rather than scored in part. A BundleError (a
+            # store block that no longer matches its digest) is NOT caught: the bundle cannot be trusted,
+            # which says nothing about the file, so it propagates and the caller's retries answer it.
             raise FileRejectedError(f"the model could not score these rows: {error}") from None
 
     def _store_rows(self, client_ids: np.ndarray) -> np.ndarray:

@@ -103,9 +103,12 @@ def run(args: argparse.Namespace) -> int:
     destination = _LocalDestination(args.out, args.input.name)
     started = now()
     decision_ids = DecisionIds(run_name(str(args.input.resolve()), _md5(args.input), scorer.model_version))
-    outcome = score_file(
-        lambda: args.input.open("rb"), destination, scorer, settings.block_bytes, decision_ids
-    )
+    try:
+        outcome = score_file(
+            lambda: args.input.open("rb"), destination, scorer, settings.block_bytes, decision_ids
+        )
+    except BundleError as error:  # a store block read while scoring fails its digest: no output written
+        raise CommandError(f"--bundle {args.bundle}: {error.file}: {error.reason}") from None
     report = file_report(
         source={"path": str(args.input), "size": args.input.stat().st_size},
         model_version=scorer.model_version,
