@@ -373,7 +373,7 @@ def test_a_collapsed_candidate_ranking_no_better_than_chance_is_not_eligible():
         name="l1-everything-zero",
         estimator=cands.LOGISTIC_REGRESSION,
         imbalance="none",
-        space=({"model__C": [1e-6], "model__penalty": ["l1"], "model__solver": ["liblinear"]},),
+        space=({"model__C": [1e-6], "model__l1_ratio": [1.0], "model__solver": ["liblinear"]},),
         configs=1,
         build=lambda: cands.build_pipeline(cands.LOGISTIC_REGRESSION, "none", seed=0),
     )
