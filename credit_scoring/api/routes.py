@@ -18,7 +18,7 @@ from pydantic_core import to_json
 
 from credit_scoring import schema
 from credit_scoring.api.application_model import Application
-from credit_scoring.api.audit import DecisionAudit, begin_decision, new_decision_id
+from credit_scoring.api.audit import begin_decision, new_decision_id
 from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
@@ -33,6 +33,7 @@ from credit_scoring.api.models import (
     ModelResponse,
     PredictionResponse,
 )
+from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 from credit_scoring.scoring.scorer import Decision
@@ -67,50 +68,8 @@ _BAD_BODY = {
 _DECISION_HEADERS = {DECISION_ID_HEADER: {"description": "The decision id.", "schema": {"type": "string"}}}
 
 
-def _prediction(
-    client_id: int | None, decision: Decision, service: DecisionService, decision_id: str
-) -> dict[str, Any]:
-    return {
-        "client_id": client_id,
-        "prediction": decision.prediction,
-        "probability": decision.probability,
-        "decision": decision.decision,
-        "threshold": service.threshold,
-        "model_version": service.model_version,
-        "reasons": [
-            {"feature": r.feature, "value": r.value, "contribution": r.contribution} for r in decision.reasons
-        ],
-        "decision_id": decision_id,
-    }
-
-
-class _Scoring:
+class _Scoring(DecisionRecorder):
     """A loaded bundle's decision service with its audit log: makes, audits and shapes decisions."""
-
-    def __init__(self, service: DecisionService) -> None:
-        self.service = service
-        self._audit = DecisionAudit(service.model_version)
-
-    def record(
-        self,
-        route: str,
-        decision_id: str,
-        subject: str,
-        client_id: int | None,
-        decision: Decision,
-        started: float,
-    ) -> dict[str, Any]:
-        """Audit one decision and return its response body."""
-        self._audit.record(
-            decision_id=decision_id,
-            route=route,
-            subject=subject,
-            probability=decision.probability,
-            decision=decision.decision,
-            reasons=[reason.feature for reason in decision.reasons],
-            latency_ms=(time.perf_counter() - started) * 1000.0,
-        )
-        return _prediction(client_id, decision, self.service, decision_id)
 
     def respond(
         self,

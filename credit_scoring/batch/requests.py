@@ -38,10 +38,11 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from credit_scoring import schema
-from credit_scoring.api.audit import DecisionAudit, new_decision_id
+from credit_scoring.api.audit import new_decision_id
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import ApiError, error_body, validation_errors
-from credit_scoring.api.models import BatchItem, FieldError, PredictionResponse, Reason
+from credit_scoring.api.models import BatchItem, FieldError
+from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
 from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import create_json, get_json, metadata, put_json
@@ -57,7 +58,7 @@ class RequestAnswerer:
 
     def __init__(self, service: DecisionService, s3: Any, bucket: str) -> None:
         self._service = service
-        self._audit = DecisionAudit(service.model_version)
+        self._recorder = DecisionRecorder(service)
         self._s3 = s3
         self._bucket = bucket
 
@@ -93,7 +94,11 @@ class RequestAnswerer:
             )
         else:
             result = self._result(
-                correlation_id, message_id, 200, self._record(decision, client_id, subject, started), None
+                correlation_id,
+                message_id,
+                200,
+                self._recorder.record(ROUTE, new_decision_id(), subject, client_id, decision, started),
+                None,
             )
         if not create_json(self._s3, self._bucket, key, result):
             self._discarded(key, result)
@@ -121,33 +126,6 @@ class RequestAnswerer:
             getattr(item.application, schema.CLIENT_ID),
             "application",
         )
-
-    def _record(
-        self, decision: Decision, client_id: int | None, subject: str, started: float
-    ) -> dict[str, Any]:
-        decision_id = new_decision_id()
-        self._audit.record(
-            decision_id=decision_id,
-            route=ROUTE,
-            subject=subject,
-            probability=decision.probability,
-            decision=decision.decision,
-            reasons=[reason.feature for reason in decision.reasons],
-            latency_ms=(time.perf_counter() - started) * 1000.0,
-        )
-        return PredictionResponse(
-            client_id=client_id,
-            prediction=decision.prediction,
-            probability=decision.probability,
-            decision=decision.decision,
-            threshold=self._service.threshold,
-            model_version=self._service.model_version,
-            reasons=[
-                Reason(feature=r.feature, value=r.value, contribution=r.contribution)
-                for r in decision.reasons
-            ],
-            decision_id=decision_id,
-        ).model_dump(mode="json")
 
     def _result(
         self,
