@@ -113,6 +113,23 @@ export function xAxis(svg, { ticks, position, label, y, left, right }) {
   }
 }
 
+/** Horizontal grid lines at `ticks` across [left, right], each labelled at the left edge. */
+export function yGrid(svg, { ticks, position, label, left, right }) {
+  const size = textSize();
+  for (const tick of ticks) {
+    svg.append(el("line", { class: "grid", x1: left, x2: right, y1: position(tick), y2: position(tick) }));
+    svg.append(
+      el("text", {
+        x: left - size * 0.4,
+        y: position(tick) + size * 0.35,
+        "text-anchor": "end",
+        class: "muted",
+        text: label(tick),
+      }),
+    );
+  }
+}
+
 /** Keep a text anchored at x inside [left, right] given its width. */
 export function clampAnchor(x, width, left, right) {
   if (x - width / 2 < left) {

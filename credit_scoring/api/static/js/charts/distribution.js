@@ -5,7 +5,7 @@
 import { formatAxis, formatPercent, formatVariable } from "../format.js";
 import { colon, featureLabel, t } from "../i18n.js";
 import { dataTable, starPath } from "../html.js";
-import { chartSvg, clampAnchor, el, linear, niceTicks, textSize, textWidth, xAxis } from "../svg.js";
+import { chartSvg, clampAnchor, el, linear, niceTicks, textSize, textWidth, xAxis, yGrid } from "../svg.js";
 
 export const GROUPS = ["repaid", "defaulted"];
 const FILL = { repaid: "fill-safe", defaulted: "fill-risk" };
@@ -74,18 +74,7 @@ export function renderHistogram(container, summary, clientValue) {
   const x = linear(low, high, left, right);
   const y = linear(0, Math.max(highest, yTicks.at(-1)), bottom, top);
 
-  for (const tick of yTicks) {
-    svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
-    svg.append(
-      el("text", {
-        x: left - size * 0.4,
-        y: y(tick) + size * 0.35,
-        "text-anchor": "end",
-        class: "muted",
-        text: formatPercent(tick, digits),
-      }),
-    );
-  }
+  yGrid(svg, { ticks: yTicks, position: y, label: (tick) => formatPercent(tick, digits), left, right });
   const edges = summary.edges;
   for (let i = 0; i < edges.length - 1; i += 1) {
     const from = x(edges[i]);

@@ -3,7 +3,7 @@
 import { formatAxis, formatVariable } from "../format.js";
 import { featureLabel, t } from "../i18n.js";
 import { starPath } from "../html.js";
-import { chartSvg, el, linear, niceTicks, textSize, textWidth, xAxis } from "../svg.js";
+import { chartSvg, el, linear, niceTicks, textSize, textWidth, xAxis, yGrid } from "../svg.js";
 
 function pairs(sample, xKey, yKey) {
   const xs = sample.values[xKey] ?? [];
@@ -34,18 +34,7 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
   const x = linear(xLow, xHigh, left, right);
   const y = linear(yLow, yHigh, bottom, top);
 
-  for (const tick of yTicks) {
-    svg.append(el("line", { class: "grid", x1: left, x2: right, y1: y(tick), y2: y(tick) }));
-    svg.append(
-      el("text", {
-        x: left - size * 0.4,
-        y: y(tick) + size * 0.35,
-        "text-anchor": "end",
-        class: "muted",
-        text: formatAxis(ySummary.unit, tick),
-      }),
-    );
-  }
+  yGrid(svg, { ticks: yTicks, position: y, label: (tick) => formatAxis(ySummary.unit, tick), left, right });
   svg.append(el("line", { class: "axis", x1: left, x2: left, y1: top, y2: bottom }));
   xAxis(svg, {
     ticks: niceTicks(xLow, xHigh, 5),
