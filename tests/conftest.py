@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,21 @@ def real_sample_dir() -> Path:
 def seed_model_dir() -> Path:
     """The predecessor's pickled model, scaler and 100-client sample; skipped when absent."""
     return _require(SEED_MODEL_DIR, "the predecessor's model")
+
+
+AWS_REGION = "eu-west-3"
+
+
+@pytest.fixture
+def mocked_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """AWS in-process (moto), with fake credentials and a region, so no test can reach the real AWS."""
+    from moto import mock_aws
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": AWS_REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield

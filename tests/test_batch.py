@@ -25,7 +25,6 @@ import numpy as np
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from bundle_factory import build_test_bundle, random_applications
-from moto import mock_aws
 
 from credit_scoring import schema
 from credit_scoring.api.application_model import Application
@@ -137,20 +136,13 @@ def request_event(*bodies: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
+def aws(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Aws:
     for name in ("BATCH_BLOCK_BYTES", "BATCH_BYTES_PER_SECOND", "BATCH_TIME_RESERVE_SECONDS"):
         monkeypatch.delenv(name, raising=False)
-    with mock_aws():
-        environment = Aws()
-        monkeypatch.setenv("BATCH_BUCKET", BUCKET)
-        monkeypatch.setenv("BATCH_QUEUE_URL", environment.queue_url)
-        yield environment
+    environment = Aws()
+    monkeypatch.setenv("BATCH_BUCKET", BUCKET)
+    monkeypatch.setenv("BATCH_QUEUE_URL", environment.queue_url)
+    return environment
 
 
 # ---------------------------------------------------------------- input files

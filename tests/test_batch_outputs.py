@@ -5,13 +5,11 @@ from __future__ import annotations
 import gzip
 import itertools
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from credit_scoring.batch.config import INCOMING_PREFIX, BatchSettings, SettingsError
 from credit_scoring.batch.fanout import MAX_PARTS, Budget, plan_ranges
@@ -23,17 +21,10 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-3",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        client = boto3.client("s3")
-        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-        yield client
+def s3(mocked_aws: None) -> Any:
+    client = boto3.client("s3")
+    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    return client
 
 
 def written_in_pieces(sink: S3Sink | FileSink | GzipSink, data: bytes, piece: int = 700_000) -> None:

@@ -321,21 +321,12 @@ def test_writer_leaves_nothing_behind_on_bad_input(
 
 
 @pytest.fixture
-def s3_bucket(monkeypatch: pytest.MonkeyPatch):
-    from moto import mock_aws
+def s3_bucket(mocked_aws: None):
+    import boto3
 
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-3",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        import boto3
-
-        client = boto3.client("s3")
-        client.create_bucket(Bucket="models", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-        yield client
+    client = boto3.client("s3")
+    client.create_bucket(Bucket="models", CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    return client
 
 
 def _upload(client, bundle: Path, prefix: str) -> None:

@@ -16,7 +16,6 @@ import boto3
 import pytest
 from api_events import EVENTS_DIR, FUNCTION_FILE, aimed, load_event, load_function
 from bundle_factory import build_test_bundle
-from moto import mock_aws
 
 from credit_scoring.bundle.loader import BundleUnavailable, load_bundle
 from credit_scoring.lambda_events import (
@@ -176,19 +175,12 @@ def test_batch_events_are_refused_while_the_bundle_is_unavailable(
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Any:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-3",
-        "BATCH_BUCKET": BUCKET,
-    }.items():
-        monkeypatch.setenv(name, value)
+def aws(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("BATCH_BUCKET", BUCKET)
     monkeypatch.delenv("BATCH_QUEUE_URL", raising=False)
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
-        yield s3
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+    return s3
 
 
 def s3_event(s3: Any, key: str) -> dict[str, Any]:
