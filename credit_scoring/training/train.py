@@ -222,6 +222,7 @@ def train(
         progress("writing the bundle (export check on every stored client, store, population summaries)")
         stored = store_rows(frame.ids.size, options.store_clients, options.seed)
         table = report.markdown_table(rows)
+        comparison = {report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)}
         manifest = write_bundle(
             out_dir,
             pipeline=pipeline,
@@ -240,7 +241,7 @@ def train(
             applications=frame.applications,
             population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
             provenance={"training": {**params, "champion": champion.candidate.name}},
-            reports={report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)},
+            reports=comparison,
             overwrite=options.overwrite,
         )
         run.log_outcome(
@@ -251,7 +252,7 @@ def train(
                 if key in ("auc", "business_cost", "precision", "recall")
             },
             tags={"model_version": manifest.model_version, "bundle": str(out_dir.resolve())},
-            artifacts={report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)},
+            artifacts=comparison,  # the same files in the bundle and in MLflow
         )
     return TrainingOutcome(
         manifest=manifest,
