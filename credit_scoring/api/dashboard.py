@@ -26,12 +26,12 @@ from typing import Any, Final
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.errors import ApiError, error_body
-from credit_scoring.api.models import ErrorResponse
+from credit_scoring.api.models import ApiModel, ErrorResponse
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.population import POPULATION_FORMAT, derive_variables
 
@@ -79,7 +79,7 @@ router = APIRouter()
 _UNAVAILABLE: Final = "The model bundle could not be loaded, or one of its files failed verification since."
 
 
-class ClientResponse(BaseModel):
+class ClientResponse(ApiModel):
     """A stored client's application record and derived dashboard variables (no protected column)."""
 
     client_id: int
@@ -91,7 +91,7 @@ class ClientResponse(BaseModel):
     )
 
 
-class ApplicationField(BaseModel):
+class ApplicationField(ApiModel):
     """What POST /predict accepts for one application field."""
 
     kind: str = Field(description='"int", "float" or "category".')

@@ -22,11 +22,21 @@ from credit_scoring.api.application_model import Application
 from credit_scoring.api.client_ids import ClientIdField
 from credit_scoring.scoring.scorer import MAX_REASONS
 
+
+class ApiModel(BaseModel):
+    """Base of the API's response models, whose validators and serialisers pydantic builds on first use
+    instead of at import: most are never used by a cold start's first request, which returns prebuilt
+    JSON. Request bodies (`Application`, `BatchRequest`) are built at import: FastAPI wraps them in an
+    aliased field whose deferred build would warn on the first request that sends one."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 MAX_BATCH_ITEMS = 1000
 """Largest number of items one POST /predict/batch may carry."""
 
 
-class FieldError(BaseModel):
+class FieldError(ApiModel):
     """What is wrong with one field of a request."""
 
     location: Literal["body", "path", "query", "header"] = Field(description="Where the field is.")
@@ -34,7 +44,7 @@ class FieldError(BaseModel):
     message: str = Field(description="What is expected there.")
 
 
-class ErrorResponse(BaseModel):
+class ErrorResponse(ApiModel):
     """The body of every error response."""
 
     model_config = ConfigDict(
@@ -71,7 +81,7 @@ class ErrorResponse(BaseModel):
         return body
 
 
-class Contribution(BaseModel):
+class Contribution(ApiModel):
     """One feature's contribution to a client's score."""
 
     feature: str = Field(description="Model input name, e.g. `EXT_SOURCE_2` or `BUREAU_DAYS_CREDIT_MEAN`.")
@@ -85,7 +95,7 @@ class Reason(Contribution):
     """A principal reason of a decision: a feature pushing the client's risk of default up."""
 
 
-class PredictionResponse(BaseModel):
+class PredictionResponse(ApiModel):
     """A credit decision with its reasons. `client_id`, `prediction` and `probability` are the
     predecessor's contract, unchanged."""
 
@@ -122,7 +132,7 @@ class PredictionResponse(BaseModel):
     decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
 
 
-class ExplanationResponse(BaseModel):
+class ExplanationResponse(ApiModel):
     """Every feature's contribution to a stored client's score: base + Σ contributions = raw_score."""
 
     client_id: int
@@ -135,28 +145,28 @@ class ExplanationResponse(BaseModel):
     )
 
 
-class CostWeights(BaseModel):
+class CostWeights(ApiModel):
     """Business cost of errors: cost = fn × false negatives + fp × false positives."""
 
     fn: float = Field(description="Cost of accepting a client who defaults.")
     fp: float = Field(description="Cost of refusing a client who repays.")
 
 
-class FeatureInfo(BaseModel):
+class FeatureInfo(ApiModel):
     """One model input, in the order of the model's features."""
 
     name: str
     group: str = Field(description='"application", or the history table the feature comes from.')
 
 
-class Importance(BaseModel):
+class Importance(ApiModel):
     """How much one feature weighs in the model's decisions overall."""
 
     feature: str
     importance: float = Field(description="Mean absolute contribution over the stored clients.")
 
 
-class ModelResponse(BaseModel):
+class ModelResponse(ApiModel):
     """The model card of the served bundle."""
 
     model_version: str
@@ -177,7 +187,7 @@ class ModelResponse(BaseModel):
     example_client_ids: list[int]
 
 
-class HealthResponse(BaseModel):
+class HealthResponse(ApiModel):
     """Whether the function can score, from which bundle."""
 
     status: Literal["ok", "unavailable"]
@@ -221,7 +231,7 @@ class BatchRequest(BaseModel):
     )
 
 
-class BatchResult(BaseModel):
+class BatchResult(ApiModel):
     """The answer for one item, in request order: a decision (status 200) or an error (404: unknown
     client; 409: this model cannot score applications), never both."""
 
@@ -237,7 +247,7 @@ class BatchResult(BaseModel):
     )
 
 
-class BatchResponse(BaseModel):
+class BatchResponse(ApiModel):
     """One result per item, in request order."""
 
     model_version: str
