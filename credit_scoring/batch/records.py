@@ -93,6 +93,12 @@ DECISION_ID_NAMESPACE: Final = uuid.UUID("0d7d5a4e-3f5b-5c1e-9a51-6c0f1b2e8d40")
 """The uuid5 namespace of batch row decision ids (fixed: changing it would change every id)."""
 
 
+_HEX_DIGITS: Final = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_UUID_TEXT_LENGTH: Final = 36
+_UUID_DIGIT_POSITIONS: Final = np.array([i for i in range(_UUID_TEXT_LENGTH) if i not in (8, 13, 18, 23)])
+"""Where the 32 hex digits of a UUID's text go; the dashes fill the other four positions."""
+
+
 class DecisionIds:
     """The decision id of each scored row of one run: uuid5(DECISION_ID_NAMESPACE, f"{run}:{line}").
 
@@ -107,18 +113,24 @@ class DecisionIds:
         self._prefix = hashlib.sha1(DECISION_ID_NAMESPACE.bytes + f"{run}:".encode(), usedforsecurity=False)
 
     def __call__(self, lines: Iterable[int]) -> list[str]:
-        # uuid.UUID(bytes=..., version=5) formatted by hand: the same text at half the cost per row,
-        # which is a tenth of a batch's time at 50,000 rows/s.
-        ids = []
-        for line in lines:
-            digest = self._prefix.copy()
-            digest.update(str(line).encode())
-            raw = bytearray(digest.digest()[:16])
-            raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-            raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-            x = raw.hex()
-            ids.append(f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}")
-        return ids
+        # Only the hashing is done row by row; the version bits and the text of every id are set for
+        # all rows at once with numpy: half the cost of formatting each uuid by hand, which was itself
+        # half of uuid.UUID's (the ids were a tenth of a batch's time at 60,000 rows/s).
+        digests = np.frombuffer(b"".join(map(self._digest, lines)), dtype=np.uint8)
+        raw = digests.reshape(-1, hashlib.sha1().digest_size)[:, :16].copy()
+        raw[:, 6] = (raw[:, 6] & 0x0F) | 0x50  # version 5
+        raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+        nibbles = np.empty((len(raw), 32), dtype=np.uint8)
+        nibbles[:, 0::2] = raw >> 4
+        nibbles[:, 1::2] = raw & 0x0F
+        text = np.full((len(raw), _UUID_TEXT_LENGTH), ord("-"), dtype=np.uint8)
+        text[:, _UUID_DIGIT_POSITIONS] = _HEX_DIGITS[nibbles]
+        return text.view(f"S{_UUID_TEXT_LENGTH}").ravel().astype(f"U{_UUID_TEXT_LENGTH}").tolist()
+
+    def _digest(self, line: int) -> bytes:
+        digest = self._prefix.copy()
+        digest.update(b"%d" % line)
+        return digest.digest()
 
 
 def run_name(source: str, version: str, model_version: str) -> str:
