@@ -32,6 +32,7 @@ from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.errors import ApiError, error_body
 from credit_scoring.api.models import ApiModel, ErrorResponse
+from credit_scoring.bundle.integrity import read_verified
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.population import POPULATION_FORMAT, derive_variables
 
@@ -229,12 +230,15 @@ async def client(client_id: ClientIdPath, request: Request) -> JSONResponse:
 
 
 @cache
-def _population_body(bundle_dir: Path, model_version: str) -> bytes:
-    """A bundle's population.json (checked against the manifest's sha256 when the bundle was loaded),
-    compact. Cached per bundle directory and version: a bundle never changes once written."""
+def _population_body(bundle_dir: Path, model_version: str, digest: str) -> bytes:
+    """A bundle's population.json, compact. It is read on the first request that asks for it, so it is
+    verified against its manifest `digest` as it is read: an altered file raises BundleError, which
+    withdraws the bundle like an altered store block. Cached per bundle directory and version once
+    verified: a bundle never changes once written."""
+    data = read_verified(bundle_dir, POPULATION_FILE, digest)
     try:
-        population = json.loads((bundle_dir / POPULATION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        population = json.loads(data)
+    except ValueError as error:
         logger.error("bundle file %s unreadable: %s", POPULATION_FILE, type(error).__name__)
         raise ApiError(503, f"{POPULATION_FILE} of model version {model_version} is not valid JSON") from None
     if not isinstance(population, dict) or population.get("format") != POPULATION_FORMAT:
@@ -258,11 +262,11 @@ async def population(request: Request) -> Response:
     """Per comparison variable: shared bins with counts of clients who repaid and who defaulted, the
     5th/25th/50th/75th/95th centiles of each group, and a blurred sample without ids for scatter plots."""
     bundle = _bundle(request)
-    if POPULATION_FILE not in bundle.manifest.files:
-        raise ApiError(409, f"model version {bundle.manifest.model_version} has no population summaries")
-    return Response(
-        _population_body(Path(bundle.path), bundle.manifest.model_version), media_type="application/json"
-    )
+    manifest = bundle.manifest
+    if POPULATION_FILE not in manifest.files:
+        raise ApiError(409, f"model version {manifest.model_version} has no population summaries")
+    body = _population_body(Path(bundle.path), manifest.model_version, manifest.files[POPULATION_FILE])
+    return Response(body, media_type="application/json")
 
 
 SPECIAL_VALUES: Final = (schema.DAYS_EMPLOYED_ANOMALY,)

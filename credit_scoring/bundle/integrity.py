@@ -29,6 +29,20 @@ def verify_file(bundle_dir: Path, name: str, expected: str) -> None:
         raise BundleError(name, "sha256 does not match the manifest (the file was changed or corrupted)")
 
 
+def read_verified(bundle_dir: Path, name: str, expected: str) -> bytes:
+    """A small file of the bundle read after the load-time checks, verified as read: the bytes returned
+    are the bytes hashed. Raises BundleError naming it when it is missing, unreadable or changed."""
+    try:
+        data = (Path(bundle_dir) / name).read_bytes()
+    except FileNotFoundError:
+        raise BundleError(name, "is listed in the manifest but missing from the bundle") from None
+    except OSError as error:
+        raise BundleError(name, f"cannot be read: {error.strerror or error}") from None
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise BundleError(name, "sha256 does not match the manifest (the file was changed or corrupted)")
+    return data
+
+
 def check_listed(manifest: Manifest) -> None:
     """Every file serving opens must be listed, so that nothing unverified is ever used."""
     for name in manifest.required_files():
