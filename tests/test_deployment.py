@@ -424,6 +424,17 @@ def test_ci_runs_lint_tests_and_the_packaging_checks_on_pushes_and_pull_requests
         assert command in commands
 
 
+@pytest.mark.parametrize("name", ["ci.yml", "deploy.yml"])
+def test_every_action_is_pinned_to_a_commit_with_its_version_named(name: str):
+    """A tag can be moved to other code after review; a commit cannot."""
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    used = [step["uses"] for step in _steps(_workflow(name)) if "uses" in step]
+    assert used
+    for action in used:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.search(rf"uses: {re.escape(action)} # v\d+\.\d+\.\d+\n", text), action
+
+
 def test_deploy_uses_short_lived_oidc_credentials_and_never_a_stored_key():
     workflow = _workflow("deploy.yml")
     text = (WORKFLOWS / "deploy.yml").read_text(encoding="utf-8")
