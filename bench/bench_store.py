@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/bench_store.py [--clients 300000] [--features 413] [--lookups 20000]
 
-Writes a store of random clients with `FeatureStore.write` into a temporary directory and opens it the
-way serving does: ids and block digests verified in full, the feature matrix memory-mapped and each of
-its 16 KiB blocks verified against its sha256 on first read. Times `FeatureStore.lookup` of random stored
+Writes a store of random clients (with their scores by a linear scorer of random coefficients) with
+`FeatureStore.write` into a temporary directory and opens it the way serving does: ids and block digests
+verified in full, the feature matrix and the scores memory-mapped and each of their 16 KiB blocks
+verified against its sha256 on first read. Times `FeatureStore.lookup` of random stored
 ids, one call at a time, against two baselines measured in the same run on the same ids: a dict
 {id: row} in memory (the fastest possible lookup, but the whole store read at cold start) and the
 predecessor's pandas DataFrame indexed by SK_ID_CURR (`.loc[id]`). The store is timed twice: the first
@@ -29,8 +30,10 @@ sys.path.insert(0, str(REPO))
 # The repository root is put on sys.path first.
 from credit_scoring.bundle.blocks import BLOCK_SIZE, BLOCKS_SUFFIX  # noqa: E402
 from credit_scoring.bundle.integrity import sha256_file  # noqa: E402
-from credit_scoring.bundle.manifest import FEATURES_FILE, IDS_FILE, StoreSpec  # noqa: E402
+from credit_scoring.bundle.manifest import FEATURES_FILE, IDS_FILE, SCORES_FILE, StoreSpec  # noqa: E402
 from credit_scoring.bundle.store import FeatureStore  # noqa: E402
+from credit_scoring.scoring.linear import LinearModel  # noqa: E402
+from credit_scoring.scoring.scorer import Scorer  # noqa: E402
 
 TARGET_P50_US = 50.0
 
@@ -63,15 +66,17 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     ids = np.sort(rng.choice(np.arange(100_000, 1_000_000), size=args.clients, replace=False))
     X = rng.normal(size=(args.clients, args.features))
+    names = [f"F{j}" for j in range(args.features)]
+    scores = Scorer(LinearModel(names, rng.normal(size=args.features) / 10, -2.0), 0.5).scores(X)
     queries = rng.choice(ids, size=args.lookups)
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         bundle = Path(directory)
-        FeatureStore.write(bundle, ids, X)
+        FeatureStore.write(bundle, ids, X, scores)
         size_mb = sum(p.stat().st_size for p in (bundle / "store").iterdir()) / 1e6
 
         start = time.perf_counter()
-        for name in (IDS_FILE, FEATURES_FILE + BLOCKS_SUFFIX):  # what load_bundle hashes in full
+        for name in (IDS_FILE, FEATURES_FILE + BLOCKS_SUFFIX, SCORES_FILE + BLOCKS_SUFFIX):  # hashed in full
             sha256_file(bundle / name)
         spec = StoreSpec(clients=args.clients, contributions=False, applications=False, block_size=BLOCK_SIZE)
         store = FeatureStore.open(bundle, spec, args.features)

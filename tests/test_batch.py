@@ -36,6 +36,7 @@ from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS
 from credit_scoring.batch.scoring import SCORE_ROWS
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
+from credit_scoring.bundle.manifest import SCORES_FILE
 from credit_scoring.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -870,14 +871,15 @@ def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_r
 
 @pytest.fixture
 def tampered(bundle: LoadedBundle, tmp_path: Path) -> LoadedBundle:
-    """The bundle with its last client's stored row changed after it was written: it loads (a cold start
-    does not read the whole store), and reading that row fails its block digest."""
+    """The bundle with its last client's stored score changed after it was written: it loads (a cold start
+    does not read the whole store), and reading that score, which every decision for a stored client
+    does, fails its block digest."""
     copy = tmp_path / "tampered"
     shutil.copytree(bundle.path, copy)
-    features = copy / "store" / "features.npy"
-    data = bytearray(features.read_bytes())
+    scores = copy / SCORES_FILE
+    data = bytearray(scores.read_bytes())
     data[-1] ^= 1
-    features.write_bytes(bytes(data))
+    scores.write_bytes(bytes(data))
     return load_bundle(copy)
 
 
@@ -890,7 +892,7 @@ def test_a_store_block_failing_its_digest_fails_the_upload_for_a_retry_without_w
     )
     with pytest.raises(BundleError, match="does not match") as caught:
         handle_s3_event(event, FakeContext(), tampered)
-    assert caught.value.file == "store/features.npy"
+    assert caught.value.file == SCORES_FILE
     assert aws.keys("batch/") == ["batch/incoming/tampered.csv"]  # no rejection of the client's row
 
 
@@ -914,5 +916,5 @@ def test_the_command_ends_with_status_2_naming_a_store_block_failing_its_digest(
     source.write_text(f"SK_ID_CURR\n{tampered.store.ids[-1]}\n")
     out = tmp_path / "out"
     assert main(["batch", "--bundle", str(tampered.path), "--input", str(source), "--out", str(out)]) == 2
-    assert "store/features.npy" in capsys.readouterr().err
+    assert SCORES_FILE in capsys.readouterr().err
     assert not (out / "scored" / "ids.csv").exists()

@@ -18,6 +18,7 @@ import pytest
 from bundle_factory import PROTECTED, build_test_bundle, random_applications
 
 from credit_scoring import schema
+from credit_scoring.bundle.blocks import block_digests
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.integrity import sha256_file, verify_files
 from credit_scoring.bundle.loader import (
@@ -34,7 +35,7 @@ from credit_scoring.bundle.manifest import (
     parse_manifest,
     read_manifest,
 )
-from credit_scoring.bundle.writer import write_bundle
+from credit_scoring.bundle.writer import check_stored_scores, write_bundle
 
 TOLERANCE = 1e-9
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +90,37 @@ def test_stored_contributions_equal_the_serving_models(bundle_dir: Path) -> None
         computed = bundle.model.contributions(bundle.store.features[rows])
         stored = np.stack([bundle.store.contributions(int(r)) for r in rows])
         np.testing.assert_allclose(stored, computed, rtol=0, atol=TOLERANCE)
+
+
+def test_stored_scores_are_the_serving_scorers_own_for_every_client(bundle_dir: Path) -> None:
+    bundle = load_bundle(bundle_dir)
+    store, scorer = bundle.store, bundle.scorer
+    computed = scorer.decide(store.features, store.all_contributions)
+    for row, live in enumerate(computed):
+        stored = scorer.decision(*store.score(row), store.row(row))
+        assert stored == live  # bit for bit: probability, decision and each reason
+    arrays = scorer.decisions_from_scores(store.scores(np.arange(len(store))))
+    live_arrays = scorer.decide_arrays(store.features, store.all_contributions)
+    np.testing.assert_array_equal(arrays.probability, live_arrays.probability)
+    np.testing.assert_array_equal(arrays.prediction, live_arrays.prediction)
+    np.testing.assert_array_equal(arrays.reason_index, live_arrays.reason_index)
+    assert {d.decision for d in computed} == {"accepted", "refused"}  # both outcomes are exercised
+
+
+def test_a_store_whose_scores_disagree_with_its_scorer_is_never_published(bundle_copy: Path) -> None:
+    scores_path = bundle_copy / "store" / "scores.npy"
+    scores = np.load(scores_path)
+    scores["probability"][0] = np.nextafter(scores["probability"][0], 1.0)  # one ulp, re-hashed below
+    np.save(scores_path, scores)
+    (bundle_copy / "store" / "scores.npy.blocks").write_bytes(block_digests(scores_path))
+
+    def rehash(data: dict) -> None:
+        for name in ("store/scores.npy", "store/scores.npy.blocks"):
+            data["files"][name] = sha256_file(bundle_copy / name)
+
+    _rewrite_manifest(bundle_copy, rehash)
+    with pytest.raises(ValueError, match="stored scores: probability differs from the serving scorer's"):
+        check_stored_scores(load_bundle(bundle_copy))
 
 
 def test_global_importance_is_the_mean_absolute_contribution(bundle_dir: Path) -> None:
@@ -159,7 +191,8 @@ def test_manifest_round_trips(bundle_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda m: m.update(format_version=2), "format_version 2 is not supported"),
+        (lambda m: m.update(format_version=1), "format_version 1 is not supported"),  # no stored scores
+        (lambda m: m.update(format_version=FORMAT_VERSION + 1), f"format_version {FORMAT_VERSION + 1} is"),
         (lambda m: m.pop("threshold"), "manifest.threshold is missing"),
         (lambda m: m.update(threshold=1.5), "manifest.threshold must be between 0 and 1"),
         (lambda m: m["store"].update(clients="300"), "manifest.store.clients must be of JSON type integer"),
@@ -171,7 +204,11 @@ def test_manifest_round_trips(bundle_dir: Path) -> None:
         (lambda m: m["files"].update({"store/ids.npy": "not-a-digest"}), "lowercase sha256"),
         (lambda m: m["features"].append(dict(m["features"][0])), "a feature name appears twice"),
     ],
-    ids=["version", "missing", "range", "type", "kind", "traversal", "digest", "duplicate-feature"],
+    ids=[
+        "older-version",
+        "newer-version",
+        *("missing", "range", "type", "kind", "traversal", "digest", "duplicate-feature"),
+    ],
 )
 def test_a_bad_manifest_is_refused_naming_the_field(bundle_dir: Path, change, message: str) -> None:
     data = json.loads((bundle_dir / MANIFEST_FILE).read_text())
@@ -211,6 +248,15 @@ def test_a_changed_store_row_is_refused_when_read_and_only_then(bundle_copy: Pat
         store.features  # noqa: B018 (the whole matrix is verified before it is handed out)
     with pytest.raises(BundleError, match="sha256 does not match"):
         verify_files(bundle_copy, read_manifest(bundle_copy))  # the offline check reads everything
+
+
+def test_a_changed_stored_score_is_refused_when_read(bundle_copy: Path) -> None:
+    _flip_byte(bundle_copy / "store" / "scores.npy", -1)  # the last client's last reason contribution
+    bundle = load_bundle(bundle_copy)
+    assert bundle.store.score(0)[0] == bundle.scorer.scores(bundle.store.row(0))["probability"][0]
+    with pytest.raises(BundleError, match=r"sha256 of bytes .* does not match") as caught:
+        bundle.store.score(len(bundle.store) - 1)
+    assert caught.value.file == "store/scores.npy"
 
 
 def test_a_changed_npy_header_is_refused_at_load(bundle_copy: Path) -> None:

@@ -48,7 +48,7 @@ def imported_like(bundle: LoadedBundle) -> LoadedBundle:
             store=dataclasses.replace(manifest.store, applications=False),
             files={name: digest for name, digest in manifest.files.items() if name != POPULATION},
         ),
-        store=FeatureStore(bundle.store.ids, bundle.store.features),
+        store=FeatureStore(bundle.store.ids, bundle.store.features, bundle.store.all_scores),
     )
 
 

@@ -2,8 +2,10 @@
 and explanations, with the API's errors (404 unknown client, 409 no application features, 422).
 
 What depends only on the bundle (where each application feature goes in the model's input) is worked
-out once, when the function starts, so that a request for a stored client costs a binary search, a row
-read (with its precomputed contributions when the store has them) and the scorer's arithmetic.
+out once, when the function starts. A stored client's score was computed by this bundle's scorer when
+the bundle was written (and checked against it before publication), so a decision for a stored client
+costs a binary search and two record reads, its score and its features, before the threshold applies.
+Applications are scored when they arrive; explanations are computed in full.
 """
 
 from __future__ import annotations
@@ -86,36 +88,18 @@ class DecisionService:
         return StoredClient(client_id, row)
 
     def decide_stored(self, clients: Sequence[StoredClient]) -> list[Decision]:
-        """Decisions for stored clients, from precomputed contributions when the store has them."""
-        if not clients:
-            return []
-        return self._decide(*self._stored_inputs(clients))
+        """Decisions for stored clients, from their stored scores."""
+        return [self.decide_one_stored(client) for client in clients]
 
     def decide_stored_arrays(self, clients: Sequence[StoredClient]) -> DecisionArrays:
         """`decide_stored` as columns (`Scorer.decide_arrays`): batch files of client ids, which have no
         use for one object per row."""
-        try:
-            return self._scorer.decide_arrays(*self._stored_inputs(clients))
-        except MissingValueError as error:
-            raise ApiError(422, str(error), error.features[0]) from None
-
-    def _stored_inputs(self, clients: Sequence[StoredClient]) -> tuple[np.ndarray, np.ndarray | None]:
-        """The clients' stored features, and their precomputed contributions when the store has them
-        (an empty (0, p + 1) matrix for no client: there is then nothing to compute)."""
-        rows = [client.row for client in clients]
-        X = self._store.rows(rows)
-        if not rows:
-            return X, np.empty((0, self._p + 1))
-        C = (
-            None
-            if not self._store.has_contributions
-            else np.stack([self._store.contributions(r) for r in rows])
-        )
-        return X, C
+        return self._scorer.decisions_from_scores(self._store.scores([client.row for client in clients]))
 
     def decide_one_stored(self, client: StoredClient) -> Decision:
-        """The hot path of GET /predict/{client_id}: one row, no copies beyond the scorer's own."""
-        return self._decide(self._store.row(client.row), self._store.contributions(client.row))[0]
+        """The hot path of GET /predict/{client_id}: the stored score, decided at the threshold."""
+        row = client.row
+        return self._scorer.decision(*self._store.score(row), self._store.row(row))
 
     def decide_applications(self, applications: Sequence[BaseModel]) -> list[Decision]:
         """Decisions for applications; one carrying SK_ID_CURR gets that stored client's history features.
@@ -137,14 +121,15 @@ class DecisionService:
             # The request model checks every value first; this guards the feature definition's own rules.
             raise ApiError(422, f"application refused by the feature definition: {error}") from None
         X[:, inputs.targets] = computed[:, inputs.sources]
-        return self._decide(X, None)
+        try:
+            return self._scorer.decide(X)
+        except MissingValueError as error:  # a model without imputation, given an incomplete application
+            raise ApiError(422, str(error), error.features[0]) from None
 
     def explain(self, client: StoredClient) -> Explanation:
-        """Every feature's contribution for a stored client, with the base value and the score."""
-        try:
-            return self._scorer.explain(self._store.row(client.row), self._store.contributions(client.row))
-        except MissingValueError as error:
-            raise ApiError(422, str(error), error.features[0]) from None
+        """Every feature's contribution for a stored client, with the base value and the score (the
+        bundle's writer scored every stored client: none has a value its model cannot score)."""
+        return self._scorer.explain(self._store.row(client.row), self._store.contributions(client.row))
 
     def application_inputs(self) -> ApplicationInputs:
         """How applications become model inputs; raises ApiError 409 when this bundle cannot do it."""
@@ -156,9 +141,3 @@ class DecisionService:
                 "stored clients",
             )
         return self._inputs
-
-    def _decide(self, X: np.ndarray, contributions: np.ndarray | None) -> list[Decision]:
-        try:
-            return self._scorer.decide(X, contributions)
-        except MissingValueError as error:
-            raise ApiError(422, str(error), error.features[0]) from None

@@ -19,7 +19,8 @@ from typing import Any, Final, Literal, TypeVar, get_args
 from credit_scoring.bundle.blocks import BLOCKS_SUFFIX
 from credit_scoring.bundle.errors import BundleError
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+"""2: the store keeps every stored client's score (`store/scores.npy`)."""
 MANIFEST_FILE: Final = "manifest.json"
 
 ModelKind = Literal["linear", "lightgbm"]
@@ -27,6 +28,7 @@ MODEL_KINDS: Final[tuple[str, ...]] = get_args(ModelKind)
 
 IDS_FILE: Final = "store/ids.npy"
 FEATURES_FILE: Final = "store/features.npy"
+SCORES_FILE: Final = "store/scores.npy"
 CONTRIBUTIONS_FILE: Final = "store/contributions.npy"
 APPLICATIONS_LAYOUT_FILE: Final = "store/applications.json"
 APPLICATIONS_NUMERIC_FILE: Final = "store/applications_numeric.npy"
@@ -82,7 +84,7 @@ class StoreSpec:
             APPLICATIONS_NUMERIC_FILE,
             APPLICATIONS_CODES_FILE,
         ) * self.applications
-        return (FEATURES_FILE, *optional)
+        return (FEATURES_FILE, SCORES_FILE, *optional)
 
     def files(self) -> tuple[str, ...]:
         """Every file of the store, as named in `Manifest.files`."""
@@ -101,7 +103,7 @@ class Importance:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The typed content of `manifest.json` (format version 1)."""
+    """The typed content of `manifest.json` (format version 2)."""
 
     model_version: str
     created_at: str

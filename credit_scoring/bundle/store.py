@@ -1,9 +1,14 @@
-"""The client store: features (and optionally contributions and raw application fields) by SK_ID_CURR.
+"""The client store: features and scores (and optionally contributions and raw application fields) by
+SK_ID_CURR.
 
 Every array is a `.npy` file opened memory-mapped: a cold start reads the ids and the headers only, and
 a lookup touches the few pages holding one client (binary search in the sorted ids, then one row). The
 large arrays are verified block by block before a row is used (`bundle.blocks`). The store never holds
 protected columns: the writer is given the application fields without them.
+
+A stored client's score (`Scorer.scores`: probability, reasons and their contributions) is computed
+once, when the bundle is written, by the bundle's own scorer, and checked against it before the bundle
+is published: a decision for a stored client then reads one record instead of evaluating the model.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from credit_scoring.bundle.manifest import (
     CONTRIBUTIONS_FILE,
     FEATURES_FILE,
     IDS_FILE,
+    SCORES_FILE,
     StoreSpec,
 )
+from credit_scoring.scoring.scorer import scores_dtype
 
 _INT64: Final = np.iinfo(np.int64)
 MISSING_CODE: Final = -1
@@ -73,6 +80,7 @@ class FeatureStore:
         self,
         ids: np.ndarray,
         features: np.ndarray,
+        scores: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
         verifiers: Mapping[str, BlockVerifier] | None = None,
@@ -80,6 +88,7 @@ class FeatureStore:
         # Plain ndarray views of the memory maps: np.memmap's subclass hooks cost microseconds per call.
         self.ids = np.asarray(ids)
         self._features = np.asarray(features)
+        self._scores = np.asarray(scores)
         self._contributions = None if contributions is None else np.asarray(contributions)
         self._applications = applications
         self._verifiers = dict(verifiers or {})
@@ -128,6 +137,35 @@ class FeatureStore:
             self._verify(FEATURES_FILE, row)
         return self._features[np.asarray(rows, dtype=np.int64)]
 
+    def score(self, row: int) -> tuple[float, list[int], list[float]]:
+        """The stored score of the client at a row index: probability, reason feature indices (-1 after
+        the last) and their contributions, as Python values (what `Scorer.decision` takes)."""
+        self._verify(SCORES_FILE, row)
+        probability, reason_index, reason_contribution = self._scores.item(row)
+        return probability, reason_index.tolist(), reason_contribution.tolist()
+
+    def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """The stored scores of the clients at these row indices (`scores_dtype` records), a copy."""
+        rows = np.asarray(rows, dtype=np.int64)
+        for row in rows.tolist():
+            self._verify(SCORES_FILE, row)
+        return self._scores[rows]
+
+    @property
+    def all_scores(self) -> np.ndarray:
+        """Every stored client's score, read-only; verifies the whole array on first use."""
+        self._verify_all(SCORES_FILE)
+        return self._scores
+
+    @property
+    def all_contributions(self) -> np.ndarray | None:
+        """Every stored client's contributions (None when the store has none), read-only; verifies the
+        whole array on first use."""
+        if self._contributions is None:
+            return None
+        self._verify_all(CONTRIBUTIONS_FILE)
+        return self._contributions
+
     def contributions(self, row: int) -> np.ndarray | None:
         """Precomputed contributions of the client at a row index, last element the base value; None when
         the bundle stores none (the scorer then computes them)."""
@@ -173,7 +211,10 @@ class FeatureStore:
         # One pass over the ids (8 bytes per client) guards every lookup's binary search.
         if n > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             raise BundleError(IDS_FILE, "ids must be sorted ascending without duplicates")
-        arrays = {FEATURES_FILE: _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p))}
+        arrays = {
+            FEATURES_FILE: _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p)),
+            SCORES_FILE: _open_array(bundle_dir, SCORES_FILE, scores_dtype(), (n,)),
+        }
         if spec.contributions:
             arrays[CONTRIBUTIONS_FILE] = _open_array(bundle_dir, CONTRIBUTIONS_FILE, np.float64, (n, p + 1))
         applications = _open_applications(bundle_dir, n) if spec.applications else None
@@ -187,13 +228,21 @@ class FeatureStore:
                 verifiers[name] = BlockVerifier(
                     name, bundle_dir / name, digests, spec.block_size, array.offset, array.strides[0]
                 )
-        return cls(ids, arrays[FEATURES_FILE], arrays.get(CONTRIBUTIONS_FILE), applications, verifiers)
+        return cls(
+            ids,
+            arrays[FEATURES_FILE],
+            arrays[SCORES_FILE],
+            arrays.get(CONTRIBUTIONS_FILE),
+            applications,
+            verifiers,
+        )
 
     @staticmethod
     def write(
         bundle_dir: Path,
         ids: np.ndarray,
         features: np.ndarray,
+        scores: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
         block_size: int = BLOCK_SIZE,
@@ -201,7 +250,8 @@ class FeatureStore:
         """Write a store under `bundle_dir/store/`, with the block digests of its large arrays; returns
         the files written (manifest names).
 
-        `ids` must be unique and ascending, and every other array in the same row order.
+        `ids` must be unique and ascending, and every other array in the same row order; `scores` are
+        the bundle's scorer's (`Scorer.scores`) for these features.
         """
         ids = np.asarray(ids)
         features = np.asarray(features)
@@ -212,7 +262,16 @@ class FeatureStore:
             raise ValueError("ids must be sorted ascending without duplicates")
         if features.ndim != 2 or len(features) != n:
             raise ValueError(f"features must have shape ({n}, number of features), got {features.shape}")
-        arrays = {IDS_FILE: ids.astype(np.int64), FEATURES_FILE: features.astype(np.float64)}
+        scores = np.asarray(scores)
+        if scores.dtype != scores_dtype() or scores.shape != (n,):
+            raise ValueError(
+                f"scores must be {n} records of Scorer.scores, got {scores.dtype} {scores.shape}"
+            )
+        arrays = {
+            IDS_FILE: ids.astype(np.int64),
+            FEATURES_FILE: features.astype(np.float64),
+            SCORES_FILE: scores,
+        }
         if contributions is not None:
             _check_shape("contributions", contributions, (n, features.shape[1] + 1))
             arrays[CONTRIBUTIONS_FILE] = np.asarray(contributions, dtype=np.float64)
@@ -234,17 +293,17 @@ def _check_shape(what: str, array: np.ndarray, shape: tuple[int, int]) -> None:
         raise ValueError(f"{what} must have shape {shape}, got {np.shape(array)}")
 
 
-def _open_array(bundle_dir: Path, name: str, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+def _open_array(bundle_dir: Path, name: str, dtype: type | np.dtype, shape: tuple[int, ...]) -> np.ndarray:
     try:
         array = np.load(bundle_dir / name, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
         raise BundleError(name, "is missing from the bundle") from None
     except (OSError, ValueError) as error:
         raise BundleError(name, f"is not a readable .npy array: {error}") from None
-    if array.dtype != dtype or array.shape != shape:
-        raise BundleError(
-            name, f"must be {np.dtype(dtype).name} of shape {shape}, found {array.dtype} {array.shape}"
-        )
+    expected = np.dtype(dtype)
+    if array.dtype != expected or array.shape != shape:
+        kind = expected.name if expected.names is None else f"records {expected}"
+        raise BundleError(name, f"must be {kind} of shape {shape}, found {array.dtype} {array.shape}")
     return array
 
 

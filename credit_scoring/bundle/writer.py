@@ -24,7 +24,7 @@ import pandas as pd
 from credit_scoring import schema
 from credit_scoring.bundle.blocks import BLOCK_SIZE
 from credit_scoring.bundle.integrity import sha256_file
-from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.bundle.manifest import (
     MANIFEST_FILE,
     ExportCheck,
@@ -37,6 +37,7 @@ from credit_scoring.bundle.manifest import (
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
 from credit_scoring.scoring.linear import LinearModel
+from credit_scoring.scoring.scorer import Scorer
 from credit_scoring.training.export import ExportedModel, export_pipeline
 
 PIPELINE_FILE: Final = "model.joblib"
@@ -98,7 +99,8 @@ def write_bundle(
         joblib.dump(pipeline, partial / PIPELINE_FILE)
         model_file, preprocess_file = _write_serving_model(partial, exported)
         stored_contributions = exported.contributions if store_contributions else None
-        FeatureStore.write(partial, ids, X, stored_contributions, table, BLOCK_SIZE)
+        scores = Scorer(exported.model, threshold).scores(X, stored_contributions)
+        FeatureStore.write(partial, ids, X, scores, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
         for name, text in (reports or {}).items():
@@ -149,12 +151,24 @@ def write_bundle(
             files=files,
         )
         (partial / MANIFEST_FILE).write_text(dump_manifest(manifest), encoding="utf-8")
-        load_bundle(partial)  # the serving side's own checks: hashes, shapes, model files, features
+        # The serving side's own checks (hashes, shapes, model files, features), then its scores.
+        check_stored_scores(load_bundle(partial))
         _publish(partial, out_dir, overwrite)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return manifest
+
+
+def check_stored_scores(bundle: LoadedBundle) -> None:
+    """Raise ValueError unless every stored score equals, bit for bit, what the loaded bundle's scorer
+    computes from the stored features (and stored contributions, when the store has them)."""
+    store = bundle.store
+    expected = bundle.scorer.scores(store.features, store.all_contributions)
+    stored = store.all_scores
+    for name in expected.dtype.names or ():
+        if not np.array_equal(stored[name], expected[name], equal_nan=True):
+            raise ValueError(f"stored scores: {name} differs from the serving scorer's")
 
 
 def global_importance(names: Sequence[str], contributions: np.ndarray) -> tuple[Importance, ...]:

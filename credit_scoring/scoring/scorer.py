@@ -3,10 +3,15 @@
 The probability is derived from the contributions (sigmoid of base + Σ contributions, equal to the
 model's raw score up to float rounding, which the export check bounds), so a decision served from
 precomputed contributions needs no model evaluation at all, and a computed one needs a single pass.
+
+A score (the probability and the reasons with their contributions) depends only on the features and the
+model, so the bundle keeps every stored client's score as `scores` computes it (`scores_dtype`); the
+threshold turns a score into a decision at request time, for stored and computed scores alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -18,6 +23,18 @@ ACCEPTED: Final = "accepted"
 REFUSED: Final = "refused"
 MAX_REASONS: Final = 4
 """Adverse-action practice (ECOA / Regulation B): at most about four principal reasons."""
+
+
+def scores_dtype(max_reasons: int = MAX_REASONS) -> np.dtype:
+    """One row of `Scorer.scores`: the probability of default, the feature indices of the reasons (most
+    adverse first, -1 after the last) and their contributions (NaN after the last)."""
+    return np.dtype(
+        [
+            ("probability", "<f8"),
+            ("reason_index", "<i4", (max_reasons,)),
+            ("reason_contribution", "<f8", (max_reasons,)),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -85,24 +102,53 @@ class Scorer:
         X = as_matrix(X, self._p)
         C = self._contributions(X, contributions)
         arrays = self._decide_arrays(C)
-        names = self.feature_names
-        decisions = []
-        for i, (probability, refused, chosen) in enumerate(
-            zip(
-                arrays.probability.tolist(),
-                arrays.prediction.tolist(),
-                arrays.reason_index.tolist(),
-                strict=True,
+        return [
+            self.decision(probability, chosen, [C.item(i, j) for j in chosen if j >= 0], X[i])
+            for i, (probability, chosen) in enumerate(
+                zip(arrays.probability.tolist(), arrays.reason_index.tolist(), strict=True)
             )
-        ):
-            reasons = []
-            for j in chosen:
-                if j < 0:
-                    break
-                value = X.item(i, j)  # .item: a Python float without a numpy scalar in between
-                reasons.append(Reason(names[j], None if value != value else value, C.item(i, j)))
-            decisions.append(Decision(probability, refused, REFUSED if refused else ACCEPTED, tuple(reasons)))
-        return decisions
+        ]
+
+    def decision(
+        self,
+        probability: float,
+        reason_index: Sequence[int],
+        reason_contribution: Sequence[float],
+        x: np.ndarray,
+    ) -> Decision:
+        """One row's decision from its score (as `scores` gives it, or stored): refused iff the
+        probability reaches the threshold, the reasons' values read from the row's features `x`."""
+        reasons = []
+        for j, contribution in zip(reason_index, reason_contribution, strict=False):
+            if j < 0:
+                break
+            value = x.item(j)  # .item: a Python float without a numpy scalar in between
+            reasons.append(Reason(self.feature_names[j], None if value != value else value, contribution))
+        refused = probability >= self.threshold
+        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons))
+
+    def scores(self, X: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
+        """Every row's score as a `scores_dtype` record (same arguments as `decide`): what a decision
+        needs besides the threshold and the feature values, kept by the client store for its clients."""
+        X = as_matrix(X, self._p)
+        C = self._contributions(X, contributions)
+        arrays = self._decide_arrays(C)
+        index = arrays.reason_index
+        records = np.empty(len(X), dtype=scores_dtype(self.max_reasons))
+        records["probability"] = arrays.probability
+        records["reason_index"] = index
+        chosen = np.take_along_axis(C, np.maximum(index, 0), axis=1)
+        records["reason_contribution"] = np.where(index >= 0, chosen, np.nan)
+        return records
+
+    def decisions_from_scores(self, scores: np.ndarray) -> DecisionArrays:
+        """`decide_arrays` for rows whose scores are known (`scores_dtype` records, e.g. stored)."""
+        probability = np.asarray(scores["probability"], dtype=np.float64)
+        return DecisionArrays(
+            probability=probability,
+            prediction=self._refused(probability),
+            reason_index=np.asarray(scores["reason_index"], dtype=np.intp),
+        )
 
     def decide_arrays(self, X: np.ndarray, contributions: np.ndarray | None = None) -> DecisionArrays:
         """The decisions of `decide` as columns (same arguments): no per-row object is built, so a batch of
@@ -144,9 +190,13 @@ class Scorer:
         probability = sigmoid(C.sum(axis=1))
         return DecisionArrays(
             probability=probability,
-            prediction=(probability >= self.threshold).view(np.int8),  # bool is 0/1 in one byte
+            prediction=self._refused(probability),
             reason_index=self._reason_index(C[:, :-1]),
         )
+
+    def _refused(self, probability: np.ndarray) -> np.ndarray:
+        """`decision`'s rule over many rows: 1 where the probability reaches the threshold."""
+        return (probability >= self.threshold).view(np.int8)  # bool is 0/1 in one byte
 
     def _reason_index(self, C: np.ndarray) -> np.ndarray:
         """The features pushing the risk up the most, per row: indices of the largest strictly positive
