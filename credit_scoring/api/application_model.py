@@ -61,10 +61,10 @@ def _field(column: str, kind: str) -> tuple[Any, Any]:
         whole = column in schema.WHOLE_NUMBER_COLUMNS
         json_schema = {"type": "integer" if whole else "number", "minimum": low, "maximum": high}
         python_type = float
-    annotated = Annotated[
-        Annotated[python_type, WithJsonSchema(json_schema)] | None,
-        BeforeValidator(_checker(column)),
-    ]
+    # One Annotated level with the nullable schema written out: 121 fields of nested Annotated types
+    # cost a fifth of the model's build, which every cold start pays.
+    nullable = {"anyOf": [json_schema, {"type": "null"}]}
+    annotated = Annotated[python_type | None, BeforeValidator(_checker(column)), WithJsonSchema(nullable)]
     return annotated, Field(default=None, title=column, description=f"{expected}; absent or null: missing")
 
 
