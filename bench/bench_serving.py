@@ -7,7 +7,7 @@ Three handlers, each in fresh processes started the way the Lambda runtime start
 module, call `handler(event, context)`), all answering GET /predict/{client_id} from an API Gateway
 HTTP API (payload 2.0) event:
 - this function: functions/scoring/app.py over the bundle (model_artifacts/default, or a small one
-  built by tests/bundle_factory.py when absent);
+  built by tests/bundle_factory.py when absent), with template.yaml's OPENBLAS_NUM_THREADS;
 - the floor: FastAPI + Mangum answering a constant (bench/handlers/floor.py);
 - the predecessor's recipe: pandas CSV store and joblib scaler and model loaded at import, scored with
   scikit-learn per request (bench/handlers/recipe.py; needs ../shared/data/seed-model).
@@ -34,8 +34,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "scripts"))
 
 from api_events import aimed, load_event  # noqa: E402 (tests/ is put on sys.path first, as pytest does)
+from cfn_template import load_template  # noqa: E402 (scripts/ too)
 from served_bundle import bundle_dir  # noqa: E402 (bench/ is on sys.path: the script's own folder)
 
 SEED_MODEL_DIR = REPO.parent / "shared" / "data" / "seed-model"
@@ -105,6 +107,13 @@ def run_once(handler: Handler, event_file: Path, calls: int) -> tuple[float, lis
     return cold, json.loads(warm)
 
 
+def template_openblas_threads() -> str:
+    """OPENBLAS_NUM_THREADS as template.yaml sets it for the function on Lambda (it shapes numpy's import,
+    so a cold start measured without it would not be the function's)."""
+    variables = load_template(REPO / "template.yaml")["Globals"]["Function"]["Environment"]["Variables"]
+    return str(variables["OPENBLAS_NUM_THREADS"])
+
+
 def event_file(directory: Path, client_id: int) -> Path:
     path = directory / f"get-predict-{client_id}.json"
     event = aimed(load_event("http-v2-get-predict.json"), f"/predict/{client_id}")
@@ -142,7 +151,7 @@ def main() -> int:
             REPO / "functions" / "scoring",
             "app",
             example_client(bundle),
-            {"MODEL_DIR": str(bundle)},
+            {"MODEL_DIR": str(bundle), "OPENBLAS_NUM_THREADS": template_openblas_threads()},
         )
         handlers = [
             ours,
