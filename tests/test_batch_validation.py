@@ -95,6 +95,10 @@ def test_each_value_is_judged_as_the_api_judges_it(column: str) -> None:
         ("+100002", False),
         ("abcdef", False),
         ("", False),
+        ("012345", False),
+        ("\u0661\u0662\u0663\u0664\u0665\u0666", False),  # Arabic-Indic digits: not ASCII
+        (" 100002", False),
+        ("100002 ", False),
     ],
 )
 def test_client_ids_follow_the_api_rule(text: str, readable: bool) -> None:
@@ -108,6 +112,23 @@ def test_client_ids_follow_the_api_rule(text: str, readable: bool) -> None:
         assert checked.rejected[0].client_id is None
         assert checked.rejected[0].reason.startswith("SK_ID_CURR")
         assert "exactly 6 digits" in checked.rejected[0].reason
+
+
+def test_client_ids_of_a_block_are_judged_each_as_if_alone() -> None:
+    """Ids of several lengths in one block (read together, as fixed-width text) get each its own verdict."""
+    texts = ["100002", "1234567", "12345", "", "999999", "1000020", "10000", "0123456", "654321"]
+    layout = read_layout(b"SK_ID_CURR")
+    block = "".join(f'"{text}"\n' for text in texts).encode()
+    checked = check_rows(parse_block(block, 2, layout), layout)
+    valid = [
+        (line, int(text))
+        for line, text in enumerate(texts, start=2)
+        if text in {"100002", "999999", "654321"}
+    ]
+    assert list(zip(checked.lines.tolist(), checked.client_ids.tolist(), strict=True)) == valid
+    assert [rejection.line for rejection in checked.rejected] == [
+        line for line, text in enumerate(texts, start=2) if line not in dict(valid)
+    ]
 
 
 def test_every_problem_of_a_row_is_in_its_reason_with_its_readable_id() -> None:

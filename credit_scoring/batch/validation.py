@@ -12,7 +12,6 @@ SK_ID_CURR follows the API's client id rule for text: exactly 6 digits, no sign,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -23,7 +22,8 @@ from credit_scoring import schema
 from credit_scoring.batch.csv_reader import FileLayout, RecordBlock
 from credit_scoring.batch.records import Rejection
 
-CLIENT_ID_TEXT: Final = re.compile(r"[1-9][0-9]{5}")
+CLIENT_ID_DIGITS: Final = 6
+_DIGIT_WEIGHTS: Final = 10 ** np.arange(CLIENT_ID_DIGITS - 1, -1, -1, dtype=np.int64)
 CLIENT_ID_EXPECTED: Final = "exactly 6 digits (100000 to 999999), e.g. 100002"
 _EXACT_INTEGERS: Final = 2.0**53
 
@@ -108,10 +108,9 @@ def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
 def _client_ids(raw: np.ndarray, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
     """Client ids as int64 (0 where invalid), and which rows had a valid one."""
     present = pd.notna(raw)
-    readable = present.copy()
-    readable[present] = [CLIENT_ID_TEXT.fullmatch(text) is not None for text in raw[present]]
+    readable = np.zeros(len(raw), dtype=bool)
     ids = np.zeros(len(raw), dtype=np.int64)
-    ids[readable] = raw[readable].astype(np.int64)
+    readable[present], ids[present] = _read_client_ids(raw[present].astype(str))
     for row in np.flatnonzero(~readable).tolist():
         problems.add(
             row,
@@ -121,6 +120,26 @@ def _client_ids(raw: np.ndarray, problems: _Problems) -> tuple[np.ndarray, np.nd
             else f"{schema.CLIENT_ID} must be {CLIENT_ID_EXPECTED}, got {raw[row]!r}",
         )
     return ids, readable
+
+
+def _read_client_ids(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of `texts` (fixed-width numpy text) are a valid SK_ID_CURR, exactly 6 ASCII digits not
+    starting with 0, and their values (0 where they are not).
+
+    Read from the texts' code points for the whole block at once: a regular expression and an int() per
+    row took a tenth of the validation's time. numpy pads a shorter text with NULs, which cannot be part
+    of a text here: a line holding a NUL byte is rejected before it is parsed."""
+    width = texts.dtype.itemsize // 4
+    if not len(texts) or width < CLIENT_ID_DIGITS:
+        return np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=np.int64)
+    points = texts.view("<u4").reshape(len(texts), width).astype(np.int64)
+    digits = points[:, :CLIENT_ID_DIGITS] - ord("0")
+    matched = (
+        ((digits >= 0) & (digits <= 9)).all(axis=1)
+        & (digits[:, 0] != 0)
+        & (points[:, CLIENT_ID_DIGITS:] == 0).all(axis=1)
+    )
+    return matched, np.where(matched, digits @ _DIGIT_WEIGHTS, 0)
 
 
 def _category(column: str, raw: np.ndarray, problems: _Problems) -> np.ndarray:
