@@ -247,6 +247,8 @@ class RecordBlock:
     """Line number of each row of `frame`."""
     malformed: tuple[tuple[int, str | None, str], ...]
     """(line number, the SK_ID_CURR field's text or None, reason) of each rejected line."""
+    n_lines: int
+    """Lines in the block, counted by their line breaks: every one is in `frame` or `malformed`."""
 
 
 def parse_block(block: bytes, first_line: int, layout: FileLayout) -> RecordBlock:
@@ -266,7 +268,8 @@ def parse_block(block: bytes, first_line: int, layout: FileLayout) -> RecordBloc
         if problem is not None
     )
     text = data if good.all() else b"".join(data[starts[i] : ends[i] + 1] for i in np.flatnonzero(good))
-    return RecordBlock(_read_frame(text, layout, int(good.sum()), first_line), numbers[good], malformed)
+    frame = _read_frame(text, layout, int(good.sum()), first_line)
+    return RecordBlock(frame, numbers[good], malformed, len(ends))
 
 
 def _line_problems(

@@ -82,8 +82,9 @@ def score_lines(
     counts = Counts()
     line = first_line
     for block in blocks:
-        n_lines = block.count(b"\n")
-        checked = check_rows(parse_block(block, line, layout), layout)
+        parsed = parse_block(block, line, layout)
+        n_lines = parsed.n_lines  # counted by the parser: bytes.count again cost 1% of a file's time
+        checked = check_rows(parsed, layout)
         result = scorer.score(checked, layout)
         refused = sorted((*checked.rejected, *result.rejected), key=lambda rejection: rejection.line)
         n_scored = len(result.client_ids)
