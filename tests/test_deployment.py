@@ -721,6 +721,31 @@ def test_dependencies_layer_ships_the_serving_side_and_everything_it_imports(bui
     assert sorted(missing) == []
 
 
+def _runtime_python_runs() -> bool:
+    """Whether the layers' build finds the runtime's interpreter (layers/python-layer.mk)."""
+    try:
+        return subprocess.run(["python3.12", "-c", "pass"], capture_output=True, check=False).returncode == 0
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_layers_hold_only_bytecode_the_runtime_reads_and_all_of_it_when_it_can(built):
+    dependencies = built / "DependenciesLayer" / "python"
+    compiled = list(dependencies.rglob("*.pyc"))
+    assert [path for path in compiled if not path.name.endswith(".cpython-312.pyc")] == []
+    assert list((built / "BatchLayer" / "python").rglob("*.pyc")) == []  # kept within the size goal
+    if not _runtime_python_runs():  # a build without python3.12 ships sources only
+        assert compiled == []
+        return
+    sources = dependencies.rglob("*.py")
+    expected = {path.parent / "__pycache__" / f"{path.stem}.cpython-312.pyc" for path in sources}
+    assert sorted(expected - set(compiled)) == []
+    # PEP 552 flags: hash-based (bit 0) and not checked against the source (bit 1 clear), so that the
+    # mtimes a zip's extraction sets never invalidate it.
+    assert {int.from_bytes(path.read_bytes()[4:8], "little") for path in compiled} == {0b01}
+
+
 def _runtime_provided() -> set[str]:
     return set(_pins(SCRIPTS / "lambda_runtime_requirements.txt"))
 
