@@ -239,11 +239,16 @@ class ApplicationFeatures:
 
     @staticmethod
     def _encode(
-        name: str, values: ArrayLike | None, codes: Mapping[str, float], n: int, absent: float
-    ) -> list[float]:
+        name: str,
+        values: ArrayLike | None,
+        codes: Mapping[str, float],
+        n: int,
+        absent: float,
+        dtype: type[np.generic] = np.float64,
+    ) -> np.ndarray:
         """Each value's code in `codes`, `absent` when missing; every distinct value is checked once."""
         if values is None:
-            return [absent] * n
+            return np.full(n, absent, dtype=dtype)
         items = _as_list(name, values, n)
         try:
             distinct = set(items)
@@ -258,17 +263,14 @@ class ApplicationFeatures:
             else:
                 expected = ", ".join(repr(v) for v in codes)
                 raise ValueError(f"{name}: {value!r} is not a documented value (expected one of {expected})")
-        return list(map(code_of.__getitem__, items))
+        # Straight into an array: a list of Python numbers converted afterwards took a third longer.
+        return np.fromiter(map(code_of.__getitem__, items), dtype=dtype, count=n)
 
     def _one_hot(self, columns: Mapping[str, ArrayLike], n: int, out: np.ndarray) -> None:
         out[:, self._one_hot_start : self._derived_start] = 0.0
-        codes = np.array(
-            [
-                self._encode(name, columns.get(name), vocabulary, n, -1)
-                for name, vocabulary in zip(self._categorical, self._vocabularies, strict=True)
-            ],
-            dtype=np.intp,
-        ).reshape(len(self._categorical), n)
+        codes = np.empty((len(self._categorical), n), dtype=np.intp)
+        for i, (name, vocabulary) in enumerate(zip(self._categorical, self._vocabularies, strict=True)):
+            codes[i] = self._encode(name, columns.get(name), vocabulary, n, -1, np.intp)
         category, row = np.nonzero(codes >= 0)
         out[row, self._one_hot_offsets[category] + codes[category, row]] = 1.0
 
