@@ -117,7 +117,9 @@ class Scorer:
         x: np.ndarray,
     ) -> Decision:
         """One row's decision from its score (as `scores` gives it, or stored): refused iff the
-        probability reaches the threshold, the reasons' values read from the row's features `x`."""
+        probability reaches the threshold. The reasons are the features `reason_index` names up to the
+        first -1, with the contributions at the same positions in `reason_contribution` and their
+        values read from the row's features `x`."""
         reasons = []
         for j, contribution in zip(reason_index, reason_contribution, strict=False):
             if j < 0:
