@@ -1,6 +1,6 @@
 """Cold start and warm latency of the scoring function's Lambda handler, against two baselines.
 
-    .venv/bin/python bench/bench_serving.py [--bundle DIR] [--rounds 5] [--calls 10000]
+    .venv/bin/python bench/bench_serving.py [--bundle DIR] [--rounds 9] [--calls 10000]
                                             [--recipe-calls 300]
 
 Three handlers, each in fresh processes started the way the Lambda runtime starts one (import the
@@ -134,7 +134,7 @@ def ratio_line(name: str, value: float) -> tuple[str, bool]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bundle", type=Path, help="bundle to serve (default: model_artifacts/default)")
-    parser.add_argument("--rounds", type=int, default=5, help="fresh processes per handler (default: 5)")
+    parser.add_argument("--rounds", type=int, default=9, help="fresh processes per handler (default: 9)")
     parser.add_argument("--calls", type=int, default=10_000, help="warm calls of this handler and the floor")
     parser.add_argument(
         "--recipe-calls", type=int, default=300, help="warm calls of the recipe (about 16 ms each)"
