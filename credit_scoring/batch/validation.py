@@ -21,6 +21,7 @@ import pandas as pd
 from credit_scoring import schema
 from credit_scoring.batch.csv_reader import FileLayout, RecordBlock
 from credit_scoring.batch.records import Rejection
+from credit_scoring.features.application import CodedLabels
 
 CLIENT_ID_DIGITS: Final = 6
 _DIGIT_WEIGHTS: Final = 10 ** np.arange(CLIENT_ID_DIGITS - 1, -1, -1, dtype=np.int64)
@@ -34,9 +35,9 @@ class CheckedRows:
 
     lines: np.ndarray
     client_ids: np.ndarray
-    columns: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray | CodedLabels]
     """Application columns of the valid rows, as `ApplicationFeatures.transform` reads them: float64
-    with NaN for missing numbers, object arrays of labels with NaN for missing categories."""
+    with NaN for missing numbers, categorical columns as codes into their labels."""
     rejected: tuple[Rejection, ...]
     """In line order; malformed lines and invalid values together."""
 
@@ -75,7 +76,7 @@ def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
     frame = block.frame
     problems = _Problems(layout.used)
     client_ids, readable = _client_ids(frame[schema.CLIENT_ID].to_numpy(dtype=object), problems)
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, np.ndarray | CodedLabels] = {}
     numeric = []
     for column in layout.used:
         if column in schema.APPLICATION_CATEGORIES:
@@ -142,16 +143,18 @@ def _read_client_ids(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return matched, np.where(matched, digits @ _DIGIT_WEIGHTS, 0)
 
 
-def _category(column: str, raw: np.ndarray, problems: _Problems) -> np.ndarray:
+def _category(column: str, raw: np.ndarray, problems: _Problems) -> CodedLabels:
+    """The column as codes into its distinct labels, the rows holding a label outside the vocabulary
+    judged. A column holds a handful of distinct labels: each is checked here, and encoded by the
+    feature definition, once rather than once per row."""
+    codes, labels = pd.factorize(raw)  # code -1: missing
+    distinct = labels.tolist()
     vocabulary = schema.APPLICATION_CATEGORIES[column]
-    # A column holds a handful of distinct labels: when each is known (or missing), no cell is suspect,
-    # found with one set of the labels instead of pandas' isin over every cell (a tenth of the time).
-    if all(label in vocabulary or pd.isna(label) for label in set(raw.tolist())):
-        return raw
-    suspects = pd.notna(raw) & ~pd.Series(raw).isin(vocabulary).to_numpy()
-    for row in np.flatnonzero(suspects).tolist():
-        problems.judge(column, raw[row], row)
-    return raw
+    unknown = [code for code, label in enumerate(distinct) if label not in vocabulary]
+    if unknown:
+        for row in np.flatnonzero(np.isin(codes, unknown)).tolist():
+            problems.judge(column, raw[row], row)
+    return CodedLabels(codes, distinct)
 
 
 def _floats(column: str, series: pd.Series, problems: _Problems) -> np.ndarray:
