@@ -169,6 +169,7 @@ STAGES = (
     ("application.py", "transform", "  feature definition"),
     ("scorer.py", "_contributions", "  model contributions"),
     ("scorer.py", "_decide_arrays", "  probabilities and reasons"),
+    ("records.py", "__call__", "decision ids"),
     ("records.py", "scored_rows", "scored CSV formatting"),
     ("outputs.py", "commit", "S3 uploads at commit (moto)"),
 )
