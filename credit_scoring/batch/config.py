@@ -11,9 +11,10 @@ force small blocks and fan-out:
 - `BATCH_BLOCK_BYTES` (2 MiB, about 3,000 application rows): bytes of CSV parsed at a time; with the
   scorer's fixed row batches, it bounds memory.
 - `BATCH_BYTES_PER_SECOND` (5,000,000): the scoring throughput a plan assumes. bench_batch measured
-  22 to 34 MB/s (40,000 to 64,000 rows/s, as busy as the other processes kept the machine) through the
-  S3 handler on one shared core; the margin covers a slower vCPU and variance, since a part planned too
-  large times out where one planned small only costs an extra invocation.
+  about 37 MB/s (70,000 rows/s; 22 to 34 MB/s before the second session's changes, as busy as the other
+  processes kept the machine) through the S3 handler on one shared core; the margin covers a slower
+  vCPU and variance, since a part planned too large times out where one planned small only costs an
+  extra invocation. Raise it once measured on Lambda.
 - `BATCH_TIME_RESERVE_SECONDS` (60): time kept free at the end of an invocation (uploads, merge).
 - `BATCH_GZIP_RATIO` (8): uncompressed / compressed size assumed for a gzip input when planning.
 """
