@@ -27,6 +27,7 @@ from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import error_body, install_error_handlers
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
+from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 
@@ -99,8 +100,11 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
     app.add_exception_handler(BundleError, on_bundle_error)
 
 
-def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> FastAPI:
-    """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any."""
+def create_app(
+    state: LoadedBundle | BundleUnavailable, root_path: str = "", sign_in: SignIn | None = None
+) -> FastAPI:
+    """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any;
+    `sign_in`, how the dashboard signs officers in when the API needs a bearer token."""
     state, service = _service(state)
     app = FastAPI(
         title="Prêt à dépenser credit scoring",
@@ -110,6 +114,7 @@ def create_app(state: LoadedBundle | BundleUnavailable, root_path: str = "") -> 
     )
     served = ServedBundle(state, service)
     app.state.bundle = state  # as served, read by the dashboard's routes; withdrawn on a BundleError
+    app.state.sign_in = sign_in
     install_error_handlers(app)
     _withdraw_on_bundle_error(app, served)
     app.add_middleware(BodySizeLimit)

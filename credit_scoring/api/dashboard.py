@@ -32,6 +32,7 @@ from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.errors import ApiError, error_body
 from credit_scoring.api.models import ApiModel, ErrorResponse
+from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.integrity import read_verified
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.population import POPULATION_FORMAT, derive_variables
@@ -42,29 +43,37 @@ STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 PAGE_FILE: Final = "index.html"
 POPULATION_FILE: Final = "population.json"
 HEAD_MARKER: Final = "<!--GENERATED-HEAD-->"
-"""Where the page gets its `<base href>` (behind a path prefix) and the module preload links."""
+"""Where the page gets its `<base href>` (behind a path prefix), its sign-in settings (`SignIn`) and the
+module preload links."""
+SIGN_IN_META: Final = "sign-in"
 
-CONTENT_SECURITY_POLICY: Final = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "require-trusted-types-for 'script'",
+
+@cache
+def security_headers(sign_in: SignIn | None) -> dict[str, str]:
+    """Only this function's own files and API (and, when officers sign in, the identity provider's
+    token endpoint); nothing inline, nothing framed, no DOM-injection sinks."""
+    connect = "connect-src 'self'" + (f" {sign_in.token_origin}" if sign_in else "")
+    policy = "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self'",
+            connect,
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "require-trusted-types-for 'script'",
+        )
     )
-)
-"""Only this function's own files and API; nothing inline, nothing framed, no DOM-injection sinks."""
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+    }
 
-SECURITY_HEADERS: Final = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+
 STATIC_CACHE: Final = "public, max-age=300"
 """Assets are not fingerprinted: a short lifetime, then revalidation by ETag, keeps a deploy visible."""
 
@@ -134,12 +143,15 @@ def _static_assets() -> dict[str, _Asset]:
 
 
 @cache
-def _page(root_path: str) -> _Asset:
-    """The page for a public path prefix. Every script module is announced up front, so that the browser
-    fetches them all at once instead of discovering the import graph level by level (one round trip to
-    the function per level otherwise)."""
+def _page(root_path: str, sign_in: SignIn | None) -> _Asset:
+    """The page for a public path prefix and sign-in settings. Every script module is announced up
+    front, so that the browser fetches them all at once instead of discovering the import graph level by
+    level (one round trip to the function per level otherwise)."""
     text = (STATIC_DIR / PAGE_FILE).read_text(encoding="utf-8")
     head = [f'<base href="{html.escape(root_path, quote=True)}/">'] if root_path else []
+    if sign_in is not None:
+        settings = html.escape(sign_in.page_settings(), quote=True)
+        head.append(f'<meta name="{SIGN_IN_META}" content="{settings}">')
     head += [
         f'<link rel="modulepreload" href="static/{html.escape(path, quote=True)}">'
         for path in _static_assets()
@@ -150,7 +162,7 @@ def _page(root_path: str) -> _Asset:
 
 def _send(asset: _Asset, request: Request, cache_control: str) -> Response:
     headers = {
-        **SECURITY_HEADERS,
+        **security_headers(request.app.state.sign_in),
         "Cache-Control": cache_control,
         "ETag": asset.etag,
         "Vary": "Accept-Encoding",
@@ -167,7 +179,7 @@ def _send(asset: _Asset, request: Request, cache_control: str) -> Response:
 @router.get("/", include_in_schema=False)
 async def page(request: Request) -> Response:
     """The dashboard page, with its Content-Security-Policy."""
-    return _send(_page(request.scope.get("root_path", "")), request, "no-cache")
+    return _send(_page(request.scope.get("root_path", ""), request.app.state.sign_in), request, "no-cache")
 
 
 @router.get("/static/{path:path}", include_in_schema=False)

@@ -8,6 +8,7 @@ hold client ids, and the decision audit log already records every decision witho
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 DEFAULT_BUNDLE = Path("model_artifacts/default")
@@ -41,14 +42,19 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from credit_scoring.api.app import create_app
+    from credit_scoring.api.sign_in import SignIn
     from credit_scoring.bundle.errors import BundleError
     from credit_scoring.bundle.loader import load_bundle
 
     try:
+        sign_in = SignIn.from_environment(os.environ)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    try:
         bundle = load_bundle(args.bundle)
     except BundleError as error:
         raise CommandError(f"--bundle {args.bundle}: {error.file}: {error.reason}") from None
-    app = create_app(bundle)
+    app = create_app(bundle, sign_in=sign_in)
     print(f"serving model {bundle.manifest.model_version} on http://{args.host}:{args.port} (docs at /docs)")
     uvicorn.run(app, host=args.host, port=args.port, access_log=False)
     return 0

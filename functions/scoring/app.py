@@ -5,6 +5,8 @@ phase: the bundle (from MODEL_DIR, the model layer at /opt/model by default, or 
 /tmp), then the app. A bundle that fails to load or verify is never served: `state` holds the reason,
 every scoring route answers 503 with it and /health reports it. API_BASE_PATH is the public path
 prefix (an API Gateway stage or a custom-domain base path), stripped before routing and used by /docs.
+The DASHBOARD_SIGN_IN_* variables tell the dashboard how to sign officers in on a JWT stack (`SignIn`);
+a malformed one fails the init, naming it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 from mangum import Mangum
 
 from credit_scoring.api.app import create_app, normalise_base_path
+from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.loader import load_from_environment
 from credit_scoring.lambda_events import EventRouter, HttpEvents, S3ObjectCreatedEvents, SqsEvents
 
@@ -30,7 +33,7 @@ logging.getLogger("mangum").setLevel(logging.WARNING)
 
 BASE_PATH = normalise_base_path(os.environ.get("API_BASE_PATH", ""))
 
-app = create_app(load_from_environment(), root_path=BASE_PATH)
+app = create_app(load_from_environment(), root_path=BASE_PATH, sign_in=SignIn.from_environment(os.environ))
 state = app.state.bundle  # as served: unavailable too when the API refused the loaded bundle
 handler = EventRouter(
     [

@@ -1,5 +1,7 @@
 // Calls to the scoring function. Paths are relative, so the page works wherever it is served (under an
-// API Gateway stage prefix too); errors keep the API's own message and the field it names.
+// API Gateway stage prefix too); errors keep the API's own message and the field it names. On a stack
+// whose API takes bearer tokens, each call carries the officer's (auth.js).
+import { authorization, signInAgain } from "./auth.js";
 
 class ApiError extends Error {
   constructor(status, message, fields = []) {
@@ -13,9 +15,13 @@ class ApiError extends Error {
 async function request(path, options) {
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: "application/json" }, ...options });
+    const headers = { Accept: "application/json", ...options.headers, ...authorization() };
+    response = await fetch(path, { ...options, headers });
   } catch (error) {
     throw new ApiError(0, error.message);
+  }
+  if (response.status === 401 && signInAgain()) {
+    return new Promise(() => {}); // the page is leaving for the identity provider
   }
   const body = await response.json().catch(() => null);
   if (!response.ok) {
@@ -33,7 +39,7 @@ export function getJSON(path) {
 export function postJSON(path, payload) {
   return request(path, {
     method: "POST",
-    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(payload),
   });
 }
