@@ -98,6 +98,23 @@ PARAMETER_EXAMPLES = {
         ["http://issuer.example", "issuer.example", "https://has space"],
     ),
     "JwtAudience": (["", "7k3f9client"], ["a,b", "a b"]),
+    "SignInAuthorizeUrl": (
+        ["", "https://officers.auth.eu-west-3.amazoncognito.com/oauth2/authorize"],
+        [
+            "http://idp.example/authorize",
+            "https://idp.example/authorize?x=1",
+            "https://idp.example/a#b",
+            "idp",
+        ],
+    ),
+    "SignInTokenUrl": (
+        ["", "https://officers.auth.eu-west-3.amazoncognito.com/oauth2/token"],
+        ["http://idp.example/token", "https://idp.example/token?x=1", "https://has space/token"],
+    ),
+    "SignInScope": (
+        ["openid", "openid profile", "api://scoring/officer"],
+        ["", "openid  profile", " openid", 'a"b'],
+    ),
     "LogRetentionDays": (["180", "400", "3653"], ["30", "179", "1000", "forever"]),
     "BatchRetentionDays": (["1", "90", "3650"], ["0", "-5", "3651", "ninety"]),
     "AlarmTopicArn": (
@@ -127,6 +144,15 @@ def test_every_model_uri_the_template_accepts_is_one_the_loader_can_parse(templa
     for uri in good[1:]:
         bucket, prefix = parse_s3_uri(uri)
         assert f"s3://{bucket}/{prefix}" == uri
+
+
+def test_every_sign_in_setting_the_template_accepts_is_one_the_function_accepts(template):
+    from credit_scoring.api.sign_in import SignIn
+
+    authorize = PARAMETER_EXAMPLES["SignInAuthorizeUrl"][0][1]
+    token = PARAMETER_EXAMPLES["SignInTokenUrl"][0][1]
+    for scope in PARAMETER_EXAMPLES["SignInScope"][0]:
+        assert SignIn(authorize, token, "7k3f9client", scope).scope == scope
 
 
 def test_log_levels_are_ones_python_logging_knows(template):
@@ -163,6 +189,56 @@ def test_the_api_route_is_authorised_as_api_auth_says(template, auth, security):
     if auth == "JWT":
         configuration = schemes["jwt"]["x-amazon-apigateway-authorizer"]["jwtConfiguration"]
         assert configuration == {"issuer": "https://issuer.example", "audience": ["client"]}
+
+
+SIGN_IN = {
+    "SignInAuthorizeUrl": "https://idp.example/oauth2/authorize",
+    "SignInTokenUrl": "https://idp.example/oauth2/token",
+}
+DASHBOARD_ROUTES = ("/", "/static/{proxy+}")
+
+
+@pytest.mark.parametrize(
+    ("auth", "sign_in", "page_security"),
+    [
+        ("JWT", True, []),  # the page signs officers in: a browser arrives without a token
+        ("JWT", False, [{"jwt": []}]),
+        ("IAM", False, [{"sigv4": []}]),
+        ("NONE", False, []),
+    ],
+)
+def test_the_dashboard_is_public_only_when_it_signs_officers_in_itself(
+    template, auth, sign_in, page_security
+):
+    parameters = {"ApiAuth": auth, "JwtIssuer": "https://issuer.example", "JwtAudience": "client"}
+    resolver = _resolved(template, **parameters, **(SIGN_IN if sign_in else {}))
+    body = resolver.resolve(template["Resources"]["ScoringHttpApi"]["Properties"]["DefinitionBody"])
+    assert {route: body["paths"][route]["get"]["security"] for route in DASHBOARD_ROUTES} == dict.fromkeys(
+        DASHBOARD_ROUTES, page_security
+    )
+    events = template["Resources"]["ScoringApiFunction"]["Properties"]["Events"]
+    assert {(e["Properties"].get("Path"), e["Properties"].get("Method")) for e in events.values()} == {
+        (None, None),  # the $default route: everything else, as ApiAuth says
+        *((route, "GET") for route in DASHBOARD_ROUTES),
+    }
+    variables = resolver.resolve(
+        cfn_template.function_properties(template, "ScoringApiFunction")["Environment"]["Variables"]
+    )
+    from credit_scoring.api.sign_in import SignIn
+
+    configured = SignIn.from_environment(variables)
+    if sign_in:
+        assert configured == SignIn(*SIGN_IN.values(), "client", "openid")
+    else:
+        assert configured is None
+
+
+def test_rules_refuse_a_half_configured_sign_in_or_one_without_jwt(template):
+    rule = template["Rules"]["SignInNeedsJwtAndBothEndpoints"]
+    assertions = [item["Assert"] for item in rule["Assertions"]]
+    assert {"Fn::Equals": [{"Ref": "ApiAuth"}, "JWT"]} in assertions
+    both = {"Fn::And": [{"Fn::Not": [{"Fn::Equals": [{"Ref": name}, ""]}]} for name in SIGN_IN]}
+    assert both in assertions
 
 
 def _statements(template: Mapping[str, Any], function: str, **parameters: str) -> list[dict[str, Any]]:
@@ -253,7 +329,7 @@ def test_the_queue_outlives_the_function_timeout_and_dead_letters_after_a_few_re
 def test_the_api_function_answers_within_the_http_api_integration_limit(template):
     api = cfn_template.function_properties(template, "ScoringApiFunction")
     assert api["Timeout"] < 30
-    assert [event["Type"] for event in api["Events"].values()] == ["HttpApi"]
+    assert {event["Type"] for event in api["Events"].values()} == {"HttpApi"}  # only the HTTP API calls it
 
 
 def test_a_5xx_answered_by_the_api_raises_an_alarm(template):
