@@ -120,6 +120,7 @@ class _IdentityProvider:
         self.client_id = client_id
         self.pending: dict[str, dict[str, str]] = {}
         self.issued: list[str] = []
+        self.redirect_uris: list[str] = []
         self.app = Starlette(
             routes=[Route("/authorize", self.authorize), Route("/token", self.token, methods=["POST"])]
         )
@@ -134,6 +135,7 @@ class _IdentityProvider:
             return JSONResponse({"error": "invalid_request"}, status_code=400)
         code = secrets.token_urlsafe(16)
         self.pending[code] = {"challenge": query["code_challenge"], "redirect_uri": query["redirect_uri"]}
+        self.redirect_uris.append(query["redirect_uri"])
         target = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
         return RedirectResponse(target, status_code=302)
 
@@ -194,16 +196,19 @@ def _serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread, socket.sock
     return f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread, sock
 
 
-@pytest.fixture(scope="module")
-def signed_stack(bundle: LoadedBundle) -> Iterator[dict[str, Any]]:
+@pytest.fixture(params=["", "/prod"], ids=["root", "stage-prefix"])
+def signed_stack(request: pytest.FixtureRequest, bundle: LoadedBundle) -> Iterator[dict[str, Any]]:
     """The stand-in provider on one origin; the app behind the stand-in gateway on another, configured
-    to sign officers in with that provider."""
+    to sign officers in with that provider, at the root or behind a stage prefix."""
+    from test_dashboard_browser import _PathPrefixes
+
+    prefix = request.param
     provider = _IdentityProvider("dashboard-client")
     provider_url, *provider_server = _serve(provider.app)
     sign_in = SignIn(f"{provider_url}/authorize", f"{provider_url}/token", "dashboard-client")
-    gateway = _JwtGateway(create_app(bundle, sign_in=sign_in), provider)
-    app_url, *app_server = _serve(gateway)
-    yield {"url": app_url, "provider": provider, "gateway": gateway, "bundle": bundle}
+    gateway = _JwtGateway(create_app(bundle, root_path=prefix, sign_in=sign_in), provider)
+    app_url, *app_server = _serve(_PathPrefixes(gateway, {prefix: gateway}) if prefix else gateway)
+    yield {"url": app_url + prefix, "provider": provider, "gateway": gateway, "bundle": bundle}
     for server, thread, sock in (provider_server, app_server):
         server.should_exit = True
         thread.join(timeout=10)
@@ -236,17 +241,18 @@ def test_an_officer_is_signed_in_and_every_api_call_carries_the_token(signed_sta
                     else None
                 ),
             )
-            page.goto(f"{app_url}/")
+            page.goto(app_url)  # behind a stage, without the trailing slash a person may well type
             expect(page.locator("#importance svg")).to_be_visible()  # /model answered, so signed in
             _look_up(page, client_id)
             expect(page.locator("#lookup-status")).to_contain_text(str(client_id))
 
             assert page.url == f"{app_url}/"  # the code left the address bar
+            assert signed_stack["provider"].redirect_uris == [f"{app_url}/"]  # the page's directory
             token = signed_stack["provider"].issued[-1]
             stored = page.evaluate("Object.values(sessionStorage).join(' ')")
             assert token in stored
             assert page.evaluate("Object.keys(localStorage).some(k => k.includes('sign-in'))") is False
-            page_loads = [url for url, _ in api_calls if url.split("?")[0] == f"{app_url}/"]
+            page_loads = [url for url, _ in api_calls if url.split("?")[0] in (app_url, f"{app_url}/")]
             assert len(page_loads) == 2  # before signing in, and back from the provider with the code
             calls = [(url, header) for url, header in api_calls if url not in page_loads]
             assert any(f"/predict/{client_id}" in url for url, _ in calls)

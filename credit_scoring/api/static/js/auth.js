@@ -33,9 +33,11 @@ async function codeChallenge(verifier) {
   return base64url(new Uint8Array(digest));
 }
 
-// The page's own address, as registered with the provider: the provider sends the officer back here.
+// The page's address as registered with the provider, which sends the officer back there: the
+// directory the page is served from (its <base href> behind a stage), "/dev/" whether "/dev" or "/dev/"
+// was typed.
 function redirectUri() {
-  return `${location.origin}${location.pathname}`;
+  return new URL(".", document.baseURI).href;
 }
 
 function readJSON(key) {
@@ -108,7 +110,7 @@ async function redeem(params) {
     throw new SignInError(body?.error_description || body?.error || `HTTP ${response.status}`);
   }
   const lifetimeMs = (Number(body.expires_in) > 0 ? Number(body.expires_in) : 300) * 1000;
-  const expiresAt = Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, 0);
+  const expiresAt = Date.now() + lifetimeMs - Math.min(EXPIRY_MARGIN_MS, lifetimeMs / 2);
   sessionStorage.setItem(TOKEN_KEY, JSON.stringify({ token: body.access_token, expiresAt }));
 }
 
