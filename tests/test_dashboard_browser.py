@@ -15,6 +15,7 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,21 +69,11 @@ class _PathPrefixes:
         await self.default(scope, receive, send)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port: at /, behind a stage prefix, and over an imported-like
-    bundle under IMPORTED; yields the base URL."""
-    bundle = load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
-    app = _PathPrefixes(
-        create_app(bundle),
-        {
-            STAGE: create_app(bundle, root_path=STAGE),
-            IMPORTED: create_app(imported_like(bundle), root_path=IMPORTED),
-        },
-    )
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on 127.0.0.1 and a free port; yields its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     uvicorn_server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     )
@@ -93,10 +84,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if time.monotonic() > deadline:
             pytest.fail("uvicorn did not start within 10 s")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app at /, behind a stage prefix, and over an imported-like bundle under IMPORTED; yields the
+    base URL."""
+    bundle = load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
+    app = _PathPrefixes(
+        create_app(bundle),
+        {
+            STAGE: create_app(bundle, root_path=STAGE),
+            IMPORTED: create_app(imported_like(bundle), root_path=IMPORTED),
+        },
+    )
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,12 @@ import hashlib
 import html
 import re
 import secrets
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import pytest
-import uvicorn
 from bundle_factory import build_test_bundle
 from fastapi.testclient import TestClient
 from starlette.applications import Starlette
@@ -182,37 +179,19 @@ class _JwtGateway:
         await self.app(scope, receive, send)
 
 
-def _serve(app: Any) -> tuple[str, uvicorn.Server, threading.Thread, socket.socket]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 10 s")
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{sock.getsockname()[1]}", server, thread, sock
-
-
 @pytest.fixture(params=["", "/prod"], ids=["root", "stage-prefix"])
 def signed_stack(request: pytest.FixtureRequest, bundle: LoadedBundle) -> Iterator[dict[str, Any]]:
     """The stand-in provider on one origin; the app behind the stand-in gateway on another, configured
     to sign officers in with that provider, at the root or behind a stage prefix."""
-    from test_dashboard_browser import _PathPrefixes
+    from test_dashboard_browser import _PathPrefixes, served
 
     prefix = request.param
     provider = _IdentityProvider("dashboard-client")
-    provider_url, *provider_server = _serve(provider.app)
-    sign_in = SignIn(f"{provider_url}/authorize", f"{provider_url}/token", "dashboard-client")
-    gateway = _JwtGateway(create_app(bundle, root_path=prefix, sign_in=sign_in), provider)
-    app_url, *app_server = _serve(_PathPrefixes(gateway, {prefix: gateway}) if prefix else gateway)
-    yield {"url": app_url + prefix, "provider": provider, "gateway": gateway, "bundle": bundle}
-    for server, thread, sock in (provider_server, app_server):
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served(provider.app) as provider_url:
+        sign_in = SignIn(f"{provider_url}/authorize", f"{provider_url}/token", "dashboard-client")
+        gateway = _JwtGateway(create_app(bundle, root_path=prefix, sign_in=sign_in), provider)
+        with served(_PathPrefixes(gateway, {prefix: gateway}) if prefix else gateway) as app_url:
+            yield {"url": app_url + prefix, "provider": provider, "gateway": gateway, "bundle": bundle}
 
 
 @pytest.mark.slow
