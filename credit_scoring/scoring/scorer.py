@@ -100,12 +100,15 @@ class Scorer:
         shape (n, p + 1) with the base value last, rows matching X.
         """
         X = as_matrix(X, self._p)
-        C = self._contributions(X, contributions)
-        arrays = self._decide_arrays(C)
+        scores = self.scores(X, contributions)
         return [
-            self.decision(probability, chosen, [C.item(i, j) for j in chosen if j >= 0], X[i])
-            for i, (probability, chosen) in enumerate(
-                zip(arrays.probability.tolist(), arrays.reason_index.tolist(), strict=True)
+            self.decision(probability, reason_index, reason_contribution, x)
+            for probability, reason_index, reason_contribution, x in zip(
+                scores["probability"].tolist(),
+                scores["reason_index"].tolist(),
+                scores["reason_contribution"].tolist(),
+                X,
+                strict=True,
             )
         ]
 
@@ -116,12 +119,12 @@ class Scorer:
         reason_contribution: Sequence[float],
         x: np.ndarray,
     ) -> Decision:
-        """One row's decision from its score (as `scores` gives it, or stored): refused iff the
+        """One row's decision from its score (a `scores` record, computed or stored): refused iff the
         probability reaches the threshold. The reasons are the features `reason_index` names up to the
-        first -1, with the contributions at the same positions in `reason_contribution` and their
-        values read from the row's features `x`."""
+        first -1, with their contributions from `reason_contribution` (as long) and their values read
+        from the row's features `x`."""
         reasons = []
-        for j, contribution in zip(reason_index, reason_contribution, strict=False):
+        for j, contribution in zip(reason_index, reason_contribution, strict=True):
             if j < 0:
                 break
             value = x.item(j)  # .item: a Python float without a numpy scalar in between

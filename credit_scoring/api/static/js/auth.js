@@ -13,7 +13,7 @@ const settings = (() => {
   return meta ? JSON.parse(meta.content) : null;
 })();
 
-export class SignInError extends Error {
+class SignInError extends Error {
   constructor(message) {
     super(message);
     this.name = "SignInError";
