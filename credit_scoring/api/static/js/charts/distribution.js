@@ -55,6 +55,19 @@ function domain(summary) {
   return { low, high, clamp: (value) => Math.min(Math.max(value, low), high) };
 }
 
+// The variable's axis along the bottom of either chart, in its own unit.
+function valueAxis(svg, summary, x, bottom, left, right) {
+  const { low, high } = domain(summary);
+  xAxis(svg, {
+    ticks: niceTicks(low, high, 5),
+    position: x,
+    label: (v) => formatAxis(summary.unit, v),
+    y: bottom,
+    left,
+    right,
+  });
+}
+
 export function renderHistogram(container, summary, clientValue) {
   const size = textSize();
   const name = featureLabel(summary.key);
@@ -97,14 +110,7 @@ export function renderHistogram(container, summary, clientValue) {
       );
     });
   }
-  xAxis(svg, {
-    ticks: niceTicks(low, high, 5),
-    position: x,
-    label: (v) => formatAxis(summary.unit, v),
-    y: bottom,
-    left,
-    right,
-  });
+  valueAxis(svg, summary, x, bottom, left, right);
   if (clientValue !== null && clientValue !== undefined) {
     clientMark(
       svg,
@@ -191,14 +197,7 @@ export function renderBoxplot(container, summary, clientValue) {
       el("line", { class: "marker-client", x1: x(p50), x2: x(p50), y1: boxTop, y2: boxTop + boxHeight }),
     );
   });
-  xAxis(svg, {
-    ticks: niceTicks(low, high, 5),
-    position: x,
-    label: (v) => formatAxis(summary.unit, v),
-    y: bottom,
-    left,
-    right,
-  });
+  valueAxis(svg, summary, x, bottom, left, right);
   if (clientValue !== null && clientValue !== undefined) {
     clientMark(svg, x(clamp(clientValue)), top, bottom, t("client"), left, right);
   }
