@@ -14,6 +14,8 @@ import runpy
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from credit_scoring.api import sign_in
 
 EVENTS_DIR = Path(__file__).resolve().parent.parent / "events"
@@ -65,16 +67,18 @@ def aimed(
 FUNCTION_FILE = EVENTS_DIR.parent / "functions" / "scoring" / "app.py"
 
 
-def load_function(monkeypatch: Any, **environ: str) -> dict[str, Any]:
+def load_function(**environ: str) -> dict[str, Any]:
     """Run functions/scoring/app.py as Lambda's init phase would, with only `environ` set of the variables
-    it reads; returns its globals (`handler`, `app`, `state`)."""
+    it reads (the process's environment is restored afterwards); returns its globals (`handler`, `app`,
+    `state`)."""
     sign_in_variables = (sign_in.AUTHORIZE_URL, sign_in.TOKEN_URL, sign_in.CLIENT_ID, sign_in.SCOPE)
     read = ("MODEL_DIR", "MODEL_S3_URI", "API_BASE_PATH", "LOG_LEVEL", *sign_in_variables)
-    for name in read:
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environ.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(FUNCTION_FILE), run_name="scoring_function")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in read:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(FUNCTION_FILE), run_name="scoring_function")
 
 
 def invoke(handler: Any, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:

@@ -44,8 +44,7 @@ def bundle(bundle_dir: Path) -> LoadedBundle:
 
 @pytest.fixture(scope="module")
 def handler(bundle_dir: Path) -> Callable:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir))["handler"]
+    return load_function(MODEL_DIR=str(bundle_dir))["handler"]
 
 
 class _Lines(logging.Handler):

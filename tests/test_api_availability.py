@@ -54,8 +54,7 @@ def edit_manifest(edit: Callable[[dict[str, Any]], None]) -> Callable[[Path], No
 
 
 def handler_for(bundle: Path) -> Callable:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle))["handler"]
+    return load_function(MODEL_DIR=str(bundle))["handler"]
 
 
 def call(handler: Callable, method: str, path: str) -> tuple[int, dict[str, str], Any]:

@@ -27,8 +27,7 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def function(bundle_dir: Path) -> dict[str, Any]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir))
+    return load_function(MODEL_DIR=str(bundle_dir))
 
 
 @pytest.fixture(scope="module")

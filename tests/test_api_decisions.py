@@ -36,15 +36,13 @@ def bundle(bundle_dir: Path) -> LoadedBundle:
 
 @pytest.fixture(scope="module")
 def handler(bundle_dir: Path) -> Callable:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir))["handler"]
+    return load_function(MODEL_DIR=str(bundle_dir))["handler"]
 
 
 @pytest.fixture(scope="module")
 def staged_handler(bundle_dir: Path) -> Callable:
     """The function behind the `dev` stage, template.yaml's default, which sets API_BASE_PATH so."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")["handler"]
+    return load_function(MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")["handler"]
 
 
 def get(handler: Callable, path: str, event: str = HTTP) -> tuple[int, dict[str, str], Any]:

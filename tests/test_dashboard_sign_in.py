@@ -106,11 +106,11 @@ def test_without_settings_the_page_has_no_sign_in_and_connects_to_itself_only(bu
     assert _connect_sources(page) == ["'self'"]
 
 
-def test_the_lambda_function_reads_the_settings_from_its_environment(monkeypatch, bundle) -> None:
+def test_the_lambda_function_reads_the_settings_from_its_environment(bundle) -> None:
     from api_events import aimed, invoke, load_event, load_function
 
     environ = {AUTHORIZE_URL: SETTINGS.authorize_url, TOKEN_URL: SETTINGS.token_url, CLIENT_ID: "client"}
-    function = load_function(monkeypatch, MODEL_DIR=str(bundle.path), API_BASE_PATH="/prod", **environ)
+    function = load_function(MODEL_DIR=str(bundle.path), API_BASE_PATH="/prod", **environ)
     event = aimed(load_event("http-v2-get-predict.json"), "/prod/")
     event["headers"].pop("accept-encoding", None)  # the page as text, not gzip
 

@@ -53,8 +53,7 @@ def bundle_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture(scope="module")
 def function(bundle_dir: Path) -> dict[str, Any]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return load_function(monkeypatch, MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")
+    return load_function(MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +165,7 @@ def test_batch_events_are_refused_while_the_bundle_is_unavailable(
     bundle_dir: Path, tmp_path: Path, bundle: str, reason: str
 ) -> None:
     model_dir = tmp_path if bundle == "empty" else _refused_by_the_api(bundle_dir, tmp_path)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        function = load_function(monkeypatch, MODEL_DIR=str(model_dir))
+    function = load_function(MODEL_DIR=str(model_dir))
     assert isinstance(function["state"], BundleUnavailable)
     for name in ("s3-put-batch-incoming.json", "sqs-receive-message.json"):
         with pytest.raises(BatchBundleUnavailableError, match=reason):
