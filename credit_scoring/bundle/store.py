@@ -133,9 +133,7 @@ class FeatureStore:
 
     def rows(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """Features of the clients at these row indices, (len(rows), p), a copy."""
-        for row in np.asarray(rows, dtype=np.int64).tolist():
-            self._verify(FEATURES_FILE, row)
-        return self._features[np.asarray(rows, dtype=np.int64)]
+        return self._verified_rows(FEATURES_FILE, self._features, rows)
 
     def score(self, row: int) -> tuple[float, list[int], list[float]]:
         """The stored score of the client at a row index: probability, reason feature indices (-1 after
@@ -146,10 +144,7 @@ class FeatureStore:
 
     def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored scores of the clients at these row indices (`scores_dtype` records), a copy."""
-        rows = np.asarray(rows, dtype=np.int64)
-        for row in rows.tolist():
-            self._verify(SCORES_FILE, row)
-        return self._scores[rows]
+        return self._verified_rows(SCORES_FILE, self._scores, rows)
 
     @property
     def all_scores(self) -> np.ndarray:
@@ -184,6 +179,13 @@ class FeatureStore:
         self._verify(APPLICATIONS_NUMERIC_FILE, row)
         self._verify(APPLICATIONS_CODES_FILE, row)
         return self._applications.record(row)
+
+    def _verified_rows(self, name: str, array: np.ndarray, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+        """These rows of one of the store's arrays, a copy, each row's blocks verified first."""
+        indices = np.asarray(rows, dtype=np.int64)
+        for row in indices.tolist():
+            self._verify(name, row)
+        return array[indices]
 
     def _verify(self, name: str, row: int) -> None:
         verifier = self._verifiers.get(name)
