@@ -804,6 +804,7 @@ def _runtime_python_found() -> bool:
         [
             "make",
             "-s",
+            "--no-print-directory",  # under `make -C`, make would print its directory on stdout
             "-f",
             str(REPO / "layers" / "python-layer.mk"),
             "--eval",
