@@ -281,9 +281,12 @@ def test_an_unknown_number_and_malformed_numbers_get_clear_messages(page: Any, i
 
 
 def test_applicant_form_offers_the_apis_vocabularies(page: Any) -> None:
+    vocabulary = list(schema.APPLICATION_CATEGORIES["NAME_INCOME_TYPE"])
     options = page.locator("#applicant-NAME_INCOME_TYPE option")
+    # The vocabularies arrive with GET /application-fields, after the page has drawn its model card.
+    expect(options.and_(page.locator(f'[value="{vocabulary[0]}"]'))).to_be_attached()
     values = [value for value in options.evaluate_all("list => list.map(o => o.value)") if value]
-    assert values == list(schema.APPLICATION_CATEGORIES["NAME_INCOME_TYPE"])
+    assert values == vocabulary
 
 
 def test_applicant_form_calls_post_predict(page: Any, api: httpx.Client) -> None:
