@@ -57,6 +57,7 @@ def import_sklearn(
 
     from credit_scoring.bundle.writer import write_bundle
     from credit_scoring.training.export import ExportError
+    from credit_scoring.training.model_card import uncalibrated_card
 
     if not 0.0 <= threshold <= 1.0:
         raise SeedImportError(f"--threshold must be a probability between 0 and 1, got {threshold}")
@@ -105,6 +106,10 @@ def import_sklearn(
                 },
                 "notices": notices,
             },
+            model_card=uncalibrated_card(
+                "the predecessor's model, served as it was: its probabilities come from a class-weighted "
+                "logistic regression and were never calibrated, so they overstate the risk of default"
+            ),
             overwrite=overwrite,
         )
     except ExportError as error:

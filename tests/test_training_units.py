@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import roc_auc_score
 
 from credit_scoring.training import candidates as cands
+from credit_scoring.training.calibration import CalibrationChoice
 from credit_scoring.training.cost import THRESHOLD_GRID, CostWeights, ThresholdChoice, choose_threshold
 from credit_scoring.training.errors import TrainingError
 from credit_scoring.training.export import export_pipeline
@@ -38,6 +39,13 @@ TINY_PLAN = cands.SearchPlan(
         cands.LOGISTIC_REGRESSION: ({"model__C": [0.1]},),
         cands.LIGHTGBM: ({"model__n_estimators": [20], "model__num_leaves": [4]},),
     },
+)
+
+_CALIBRATION = CalibrationChoice(
+    "sigmoid",
+    None,
+    np.zeros(3),
+    {"sigmoid": {"brier": 0.070, "log_loss": 0.25}, "isotonic": {"brier": 0.071, "log_loss": 0.26}},
 )
 
 
@@ -289,6 +297,7 @@ def _result(name: str, cost: float, cv_auc: float, eligible: bool = True, baseli
         candidate=candidate,
         best=_config(cv_auc, cv_auc),
         configs_tried=1,
+        calibration=_CALIBRATION,
         threshold=ThresholdChoice(0.5, cost),
         eligible=eligible and not baseline,
         reason="" if eligible and not baseline else "baseline" if baseline else "gap",

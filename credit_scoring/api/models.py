@@ -87,7 +87,11 @@ class Contribution(ApiModel):
     feature: str = Field(description="Model input name, e.g. `EXT_SOURCE_2` or `BUREAU_DAYS_CREDIT_MEAN`.")
     value: float | None = Field(description="The client's value of the feature; null when missing.")
     contribution: float = Field(
-        description="Contribution to the score in log-odds of default (positive: raises the risk)."
+        description=(
+            "Contribution to the model's raw score, in log-odds of default before calibration (positive: "
+            "raises the risk). The calibration that turns the raw score into `probability` is monotone, "
+            "so contributions order and sign the reasons as the probability would."
+        )
     )
 
 
@@ -121,7 +125,11 @@ class PredictionResponse(ApiModel):
 
     client_id: int | None = Field(description="SK_ID_CURR; null for an application sent without one.")
     prediction: Literal[0, 1] = Field(description="1 when the credit is refused, 0 when accepted.")
-    probability: float = Field(ge=0.0, le=1.0, description="Probability of default.")
+    probability: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Probability of default, calibrated unless GET /model's model card says otherwise.",
+    )
     decision: Literal["accepted", "refused"] = Field(description="Refused when probability ≥ threshold.")
     threshold: float = Field(description="The decision threshold of this model version.")
     model_version: str = Field(description="Version of the model bundle that decided.")
@@ -137,8 +145,10 @@ class ExplanationResponse(ApiModel):
 
     client_id: int
     model_version: str
-    probability: float = Field(ge=0.0, le=1.0, description="Probability of default, sigmoid(raw_score).")
-    raw_score: float = Field(description="Score in log-odds of default.")
+    probability: float = Field(
+        ge=0.0, le=1.0, description="Probability of default: the model's calibration of raw_score."
+    )
+    raw_score: float = Field(description="The model's score in log-odds of default, before calibration.")
     base: float = Field(description="The model's base value in log-odds (the score of an average client).")
     contributions: list[Contribution] = Field(
         description="One per model input, largest absolute contribution first."
@@ -185,6 +195,87 @@ class ModelResponse(ApiModel):
     )
     protected: list[str] = Field(description="Application columns kept out of the model's inputs.")
     example_client_ids: list[int]
+    model_card: ModelCard
+
+
+class Interval(ApiModel):
+    """A figure with its bootstrap 95% confidence interval."""
+
+    value: float
+    ci95: list[float] = Field(min_length=2, max_length=2, description="[2.5th, 97.5th] centiles.")
+
+
+class Discrimination(ApiModel):
+    """How well the model ranks defaulters above good clients on the held-out test split."""
+
+    auc: Interval
+    gini: Interval = Field(description="2 × AUC − 1.")
+    bootstrap_resamples: int
+
+
+class ReliabilityBin(ApiModel):
+    """One tenth of the test clients, by predicted probability."""
+
+    n: int
+    mean_probability: float
+    default_rate: float = Field(description="Observed default rate of the bin's clients.")
+
+
+class CalibrationCard(ApiModel):
+    """Whether, and how well, the probability of default matches observed default rates."""
+
+    method: Literal["none", "sigmoid", "isotonic"] = Field(
+        description="Map from raw score to probability, chosen by cross-validation on out-of-fold scores."
+    )
+    calibrated: bool
+    note: str | None = None
+    cv: dict[str, dict[str, float]] | None = Field(
+        default=None, description="Cross-fitted Brier score and log loss of each method tried."
+    )
+    brier: float | None = None
+    brier_base_rate: float | None = Field(
+        default=None, description="Brier score of predicting the observed default rate for everyone."
+    )
+    brier_skill: float | None = Field(default=None, description="1 − brier / brier_base_rate.")
+    log_loss: float | None = None
+    ece: float | None = Field(default=None, description="Expected calibration error, 10 equal-count bins.")
+    mean_probability: float | None = None
+    default_rate: float | None = None
+    reliability: list[ReliabilityBin] = Field(default_factory=list)
+
+
+class ThresholdCard(ApiModel):
+    """The chosen threshold beside decision theory's fp / (fn + fp), and why they differ."""
+
+    chosen: float
+    decision_theory: float
+    gap: float
+    flat_between: list[float] = Field(
+        min_length=2, max_length=2, description="Thresholds where the test cost is within 1% of its lowest."
+    )
+    explanation: str
+
+
+class CostPoint(ApiModel):
+    threshold: float
+    cost: float = Field(description="Business cost per client on the test split at this threshold.")
+
+
+class ModelCard(ApiModel):
+    """What a risk team signs off, measured on the held-out test split (absent parts: not measured, as
+    for an imported model)."""
+
+    evaluated_on: dict[str, Any] | None = None
+    discrimination: Discrimination | None = None
+    calibration: CalibrationCard
+    threshold: ThresholdCard | None = None
+    cost: dict[str, float] | None = None
+    cost_curve: list[CostPoint] = Field(default_factory=list)
+    confusion_matrix: dict[str, int] | None = None
+    fairness: dict[str, Any] | None = Field(
+        default=None,
+        description="Per group: approval rate, adverse impact ratio, calibration within the group, and more.",
+    )
 
 
 class HealthResponse(ApiModel):

@@ -167,7 +167,13 @@ def _model_card(service: DecisionService) -> dict[str, Any]:
         "accepts_applications": service.accepts_applications,
         "protected": list(manifest.protected or ()),
         "example_client_ids": list(manifest.example_client_ids),
+        "model_card": manifest.model_card or _NO_CARD,
     }
+
+
+_NO_CARD: dict[str, Any] = {
+    "calibration": {"method": "none", "calibrated": False, "note": "this bundle records no model card"}
+}
 
 
 class ServedBundle:
@@ -289,7 +295,8 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         tags=["model"],
     )
     async def model() -> dict[str, Any]:
-        """Version, threshold, cost weights, metrics, fairness summary, features and global importances."""
+        """Version, threshold, cost weights, metrics, fairness summary, features, global importances and
+        the model card (discrimination with intervals, calibration, cost curve, fairness by group)."""
         return _model_card(ready().service)
 
     @router.get(

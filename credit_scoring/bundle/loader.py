@@ -25,7 +25,7 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.integrity import check_listed, verify_file, verify_files
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest, read_manifest
 from credit_scoring.bundle.store import FeatureStore
-from credit_scoring.scoring.load import load_serving_model
+from credit_scoring.scoring.load import load_calibration, load_serving_model
 from credit_scoring.scoring.model import ServingModel
 from credit_scoring.scoring.scorer import Scorer
 
@@ -139,7 +139,7 @@ def _open(bundle_dir: Path, manifest: Manifest, source: str, *, verified: bool) 
     return LoadedBundle(
         manifest=manifest,
         model=model,
-        scorer=Scorer(model, manifest.threshold),
+        scorer=Scorer(model, manifest.threshold, calibration=load_calibration(bundle_dir, manifest)),
         store=FeatureStore.open(bundle_dir, manifest.store, len(manifest.features), verified=verified),
         source=source,
         path=bundle_dir,

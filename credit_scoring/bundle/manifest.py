@@ -58,6 +58,8 @@ class ModelSpec:
     export_check: ExportCheck
     preprocess_file: str | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    calibration_file: str | None = None
+    """The map from raw score to calibrated probability; None serves sigmoid(raw score) uncalibrated."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class Manifest:
     store: StoreSpec
     files: dict[str, str]
     format_version: int = FORMAT_VERSION
+    model_card: dict[str, Any] = field(default_factory=dict)
+    """What a risk team signs off: discrimination with intervals, calibration, costs, fairness."""
 
     @functools.cached_property
     def feature_names(self) -> tuple[str, ...]:
@@ -131,9 +135,8 @@ class Manifest:
 
     def required_files(self) -> tuple[str, ...]:
         """The files serving opens: each must be listed in `files` (and so verified)."""
-        model_files = (self.model.file,) + (
-            (self.model.preprocess_file,) if self.model.preprocess_file else ()
-        )
+        optional = (self.model.preprocess_file, self.model.calibration_file)
+        model_files = (self.model.file, *(name for name in optional if name))
         return (*model_files, *self.store.files())
 
     def to_json(self) -> dict[str, Any]:
@@ -147,6 +150,7 @@ class Manifest:
                 "kind": self.model.kind,
                 "file": self.model.file,
                 "preprocess_file": self.model.preprocess_file,
+                "calibration_file": self.model.calibration_file,
                 "estimator": self.model.estimator,
                 "imbalance": self.model.imbalance,
                 "params": self.model.params,
@@ -163,6 +167,7 @@ class Manifest:
             "global_importance": [vars(item) for item in self.global_importance],
             "example_client_ids": list(self.example_client_ids),
             "store": vars(self.store),
+            "model_card": self.model_card,
             "files": self.files,
         }
 
@@ -206,6 +211,7 @@ class Manifest:
                 kind=kind,
                 file=model.get("file", str),
                 preprocess_file=model.optional("preprocess_file", str),
+                calibration_file=model.optional("calibration_file", str),
                 estimator=model.get("estimator", str),
                 imbalance=model.optional("imbalance", str),
                 params=model.get("params", dict),
@@ -234,6 +240,7 @@ class Manifest:
                 applications=store.get("applications", bool),
                 block_size=store.positive("block_size"),
             ),
+            model_card=root.optional("model_card", dict) or {},
             files={name: _file_digest(name, digest) for name, digest in root.get("files", dict).items()},
         )
 

@@ -46,6 +46,7 @@ POPULATION_FILE: Final = "population.json"
 LINEAR_FILE: Final = "serving/model.json"
 LIGHTGBM_FILE: Final = "serving/model.txt"
 PREPROCESS_FILE: Final = "serving/preprocess.json"
+CALIBRATION_FILE: Final = "serving/calibration.json"
 EXAMPLE_CLIENTS: Final = 5
 
 
@@ -69,6 +70,7 @@ def write_bundle(
     population: Mapping[str, Any] | None = None,
     provenance: Mapping[str, Any] | None = None,
     reports: Mapping[str, str] | None = None,
+    model_card: Mapping[str, Any] | None = None,
     overwrite: bool = False,
 ) -> Manifest:
     """Export `pipeline`, check it on every stored client, and write the bundle to `out_dir`.
@@ -99,7 +101,10 @@ def write_bundle(
         joblib.dump(pipeline, partial / PIPELINE_FILE)
         model_file, preprocess_file = _write_serving_model(partial, exported)
         stored_contributions = exported.contributions if store_contributions else None
-        scores = Scorer(exported.model, threshold).scores(X, stored_contributions)
+        calibration_file = _write_calibration(partial, exported)
+        scores = Scorer(exported.model, threshold, calibration=exported.calibration).scores(
+            X, stored_contributions
+        )
         FeatureStore.write(partial, ids, X, scores, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
@@ -125,6 +130,7 @@ def write_bundle(
                 kind=exported.kind,
                 file=model_file,
                 preprocess_file=preprocess_file,
+                calibration_file=calibration_file,
                 estimator=exported.estimator,
                 imbalance=imbalance,
                 params=exported.params,
@@ -149,6 +155,7 @@ def write_bundle(
                 block_size=BLOCK_SIZE,
             ),
             files=files,
+            model_card=dict(model_card or {}),
         )
         (partial / MANIFEST_FILE).write_text(dump_manifest(manifest), encoding="utf-8")
         # The serving side's own checks (hashes, shapes, model files, features), then its scores.
@@ -262,6 +269,14 @@ def _write_serving_model(bundle_dir: Path, exported: ExportedModel) -> tuple[str
     (bundle_dir / LIGHTGBM_FILE).write_text(model.model_text, encoding="utf-8")
     (bundle_dir / PREPROCESS_FILE).write_text(model.dumps_preprocess(), encoding="utf-8")
     return LIGHTGBM_FILE, PREPROCESS_FILE
+
+
+def _write_calibration(bundle_dir: Path, exported: ExportedModel) -> str | None:
+    """serving/calibration.json when the model is calibrated; None serves sigmoid(raw score)."""
+    if not exported.calibration.calibrated:
+        return None
+    (bundle_dir / CALIBRATION_FILE).write_text(exported.calibration.dumps(), encoding="utf-8")
+    return CALIBRATION_FILE
 
 
 def _write_json(path: Path, content: Mapping[str, Any]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.manifest import Manifest
+from credit_scoring.scoring.calibration import UNCALIBRATED, Calibration
 from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.scoring.model import ServingModel
 
@@ -32,6 +33,17 @@ def load_serving_model(bundle_dir: Path, manifest: Manifest) -> ServingModel:
     if model.feature_names != manifest.feature_names:
         raise BundleError(spec.file, "its features differ from the manifest's features (names or order)")
     return model
+
+
+def load_calibration(bundle_dir: Path, manifest: Manifest) -> Calibration:
+    """The manifest's calibration (uncalibrated when it names none); raises BundleError naming the file."""
+    name = manifest.model.calibration_file
+    if name is None:
+        return UNCALIBRATED
+    try:
+        return Calibration.from_json(_read_json(Path(bundle_dir), name))
+    except ValueError as error:
+        raise BundleError(name, f"is not a valid calibration: {error}") from None
 
 
 def _read_text(bundle_dir: Path, name: str) -> str:

@@ -1,8 +1,10 @@
 """Decisions and explanations: the one place where a score becomes "accepted" or "refused".
 
-The probability is derived from the contributions (sigmoid of base + Σ contributions, equal to the
-model's raw score up to float rounding, which the export check bounds), so a decision served from
-precomputed contributions needs no model evaluation at all, and a computed one needs a single pass.
+The probability is derived from the contributions: the bundle's calibration applied to base + Σ
+contributions, the model's raw score in log-odds up to float rounding, which the export check bounds. So
+a decision served from precomputed contributions needs no model evaluation at all, and a computed one
+needs a single pass. Contributions stay in the raw score's log-odds: the calibration is monotone, so
+they order and sign the reasons as the calibrated probability would.
 
 A score (the probability and the reasons with their contributions) depends only on the features and the
 model, so the bundle keeps every stored client's score as `scores` computes it (`scores_dtype`); the
@@ -17,7 +19,8 @@ from typing import Final, Literal
 
 import numpy as np
 
-from credit_scoring.scoring.model import ServingModel, as_matrix, sigmoid
+from credit_scoring.scoring.calibration import UNCALIBRATED, Calibration
+from credit_scoring.scoring.model import ServingModel, as_matrix
 
 ACCEPTED: Final = "accepted"
 REFUSED: Final = "refused"
@@ -40,7 +43,8 @@ def scores_dtype(max_reasons: int = MAX_REASONS) -> np.dtype:
 @dataclass(frozen=True)
 class Reason:
     """One feature's part in a score: its raw value (None when missing) and its contribution to the
-    log-odds of default. A decision's reasons and an explanation's lines are both Reasons."""
+    model's raw score (log-odds of default before calibration). A decision's reasons and an
+    explanation's lines are both Reasons."""
 
     feature: str
     value: float | None
@@ -73,7 +77,8 @@ class DecisionArrays:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Every feature's contribution (in feature order) with the base value: base + Σ = raw score."""
+    """Every feature's contribution (in feature order) with the base value: base + Σ = raw score, and the
+    calibrated probability of that raw score."""
 
     base_value: float
     raw_score: float
@@ -84,10 +89,17 @@ class Explanation:
 class Scorer:
     """Turns a serving model's output into decisions with their reasons, at a fixed threshold."""
 
-    def __init__(self, model: ServingModel, threshold: float, max_reasons: int = MAX_REASONS) -> None:
+    def __init__(
+        self,
+        model: ServingModel,
+        threshold: float,
+        max_reasons: int = MAX_REASONS,
+        calibration: Calibration = UNCALIBRATED,
+    ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
         self.model = model
+        self.calibration = calibration
         self.threshold = float(threshold)
         self.max_reasons = max_reasons
         self.feature_names = model.feature_names
@@ -172,7 +184,7 @@ class Scorer:
         return Explanation(
             base_value=float(c[-1]),
             raw_score=raw,
-            probability=float(sigmoid(np.float64(raw))),
+            probability=float(self.calibration.probability(np.float64(raw))),
             contributions=tuple(
                 Reason(name, value, contribution)
                 for name, value, contribution in zip(self.feature_names, values, c[:-1].tolist(), strict=True)
@@ -192,7 +204,7 @@ class Scorer:
     def _decide_arrays(self, C: np.ndarray) -> DecisionArrays:
         """The one definition of a decision, for every caller: refused iff probability >= threshold;
         reasons by `_reason_index`."""
-        probability = sigmoid(C.sum(axis=1))
+        probability = self.calibration.probability(C.sum(axis=1))
         return DecisionArrays(
             probability=probability,
             prediction=self._refused(probability),

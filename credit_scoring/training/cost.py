@@ -67,3 +67,35 @@ def choose_threshold(
     costs = (weights.fn * false_negatives + weights.fp * false_positives) / y_true.size
     best = int(np.argmin(costs))
     return ThresholdChoice(threshold=float(grid[best]), cost_per_client=float(costs[best]))
+
+
+THRESHOLD_RESAMPLES: Final = 200
+
+
+def bagged_threshold(
+    y_true: np.ndarray,
+    probability: np.ndarray,
+    weights: CostWeights,
+    seed: int,
+    resamples: int = THRESHOLD_RESAMPLES,
+    grid: np.ndarray = THRESHOLD_GRID,
+) -> ThresholdChoice:
+    """The median of `choose_threshold`'s threshold over bootstrap resamples of the clients, with its
+    cost on all of them.
+
+    The cost curve is flat and jagged near its minimum, so the minimum of one sample moves with a few
+    clients; the median over resamples (bagging) keeps the threshold where the minimum lies for most
+    samples like this one.
+    """
+    y_true = np.asarray(y_true)
+    probability = np.asarray(probability, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    chosen = [
+        choose_threshold(y_true[rows], probability[rows], weights, grid).threshold
+        for rows in (rng.integers(0, y_true.size, y_true.size) for _ in range(resamples))
+    ]
+    threshold = float(grid[np.argmin(np.abs(grid - np.median(chosen)))])
+    refused = probability >= threshold
+    false_negatives = int(np.sum(~refused & (y_true == 1)))
+    false_positives = int(np.sum(refused & (y_true == 0)))
+    return ThresholdChoice(threshold, weights.per_client(false_negatives, false_positives, y_true.size))

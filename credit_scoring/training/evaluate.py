@@ -17,7 +17,7 @@ from credit_scoring import schema
 from credit_scoring.training.cost import CostWeights
 from credit_scoring.training.errors import TrainingError
 from credit_scoring.training.fingerprint import data_fingerprint
-from credit_scoring.training.metrics import decision_metrics, format_rate
+from credit_scoring.training.metrics import calibration_metrics, decision_metrics, format_rate
 
 CHUNK_ROWS: Final = 2048
 """Rows scored at a time: bounds the memory of the (rows, features + 1) contribution matrix."""
@@ -67,6 +67,8 @@ def evaluate(bundle_dir: Path, data_dir: Path, application_only: bool = False) -
     metrics = decision_metrics(frame.target, probability, manifest.threshold, CostWeights(**manifest.cost))
     return {
         **metrics,
+        "calibration": calibration_metrics(frame.target, probability),
+        "calibrated": bundle.scorer.calibration.calibrated,
         "cost": dict(manifest.cost),
         "model_version": manifest.model_version,
         "data_fingerprint": fingerprint,
@@ -76,6 +78,7 @@ def evaluate(bundle_dir: Path, data_dir: Path, application_only: bool = False) -
 def summary_lines(result: dict[str, Any]) -> list[str]:
     """The human summary `evaluate` prints before its JSON line."""
     matrix = result["confusion_matrix"]
+    calibration = result["calibration"]
     auc = "undefined (one class only)" if result["auc"] is None else f"{result['auc']:.4f}"
     cost = result["cost"]
     return [
@@ -85,4 +88,8 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
         f"(fn={cost['fn']:g}, fp={cost['fp']:g}, threshold {result['threshold']:.3f})",
         f"confusion matrix: TN {matrix['tn']}  FP {matrix['fp']}  FN {matrix['fn']}  TP {matrix['tp']}",
         f"precision {format_rate(result['precision'])}, recall {format_rate(result['recall'])}",
+        f"{'calibrated' if result['calibrated'] else 'uncalibrated'} probabilities: Brier "
+        f"{calibration['brier']:.4f} (base rate {calibration['brier_base_rate']:.4f}), ECE "
+        f"{calibration['ece']:.4f}, mean predicted {calibration['mean_probability']:.4f} against "
+        f"{calibration['default_rate']:.4f} observed",
     ]

@@ -8,9 +8,12 @@ Samplers (anything with `fit_resample`) act only while fitting, so they are skip
 SimpleImputer drops (never observed in training) get a zero coefficient, or are simply not read by the
 booster. Anything else is refused with an `ExportError` naming the step.
 
+A `CalibratedPipeline` (the pipeline, then a calibrator of its raw score) exports the pipeline as above
+and the calibrator as the serving `Calibration`.
+
 The check: the serving model's probability, and the probability the Scorer derives from the
-contributions (sigmoid of their sum), are compared with the pipeline's `predict_proba` on every row
-given (every client of the store); a difference above the tolerance aborts the export. For LightGBM,
+contributions (the calibration of their sum), are compared with the pipeline's `predict_proba` on every
+row given (every client of the store); a difference above the tolerance aborts the export. For LightGBM,
 the stored clients' contributions come from LightGBM's own `pred_contrib`, and the numpy TreeSHAP used
 for new applications is compared with them on a spread sample of rows to the same tolerance.
 """
@@ -26,9 +29,11 @@ import numpy as np
 import pandas as pd
 
 from credit_scoring.bundle.manifest import ModelKind
+from credit_scoring.scoring.calibration import UNCALIBRATED, Calibration
 from credit_scoring.scoring.linear import LinearModel
-from credit_scoring.scoring.model import MissingValueError, Preprocessing, sigmoid
+from credit_scoring.scoring.model import MissingValueError, Preprocessing
 from credit_scoring.scoring.trees import TreeEnsemble
+from credit_scoring.training.calibration import CalibratedPipeline, serving_calibration
 
 TOLERANCE: Final = 1e-9
 SHAP_CHECK_ROWS: Final = 200
@@ -47,6 +52,7 @@ class ExportedModel:
     kind: ModelKind
     estimator: str
     params: dict[str, Any]
+    calibration: Calibration
     contributions: np.ndarray
     """(n, p + 1) for the rows exported against, last column the base value."""
     max_abs_diff: float
@@ -71,7 +77,12 @@ def export_pipeline(
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != len(names) or len(X) == 0:
         raise ExportError(f"X must have one column per feature ({len(names)}) and at least one row")
-    steps = _read_steps(pipeline, len(names))
+    if isinstance(pipeline, CalibratedPipeline):
+        calibration = serving_calibration(pipeline.calibrator)
+        steps = _read_steps(pipeline.pipeline, len(names))
+    else:
+        calibration = UNCALIBRATED
+        steps = _read_steps(pipeline, len(names))
     classifier = steps.classifier
     _check_binary(classifier)
     estimator = type(classifier).__name__
@@ -92,8 +103,8 @@ def export_pipeline(
             f"the final estimator {estimator} has no serving form: LogisticRegression or LGBMClassifier"
         )
     expected = _pipeline_probability(pipeline, names, X)
-    served = _served(model.predict_proba, X)
-    from_contributions = sigmoid(contributions.sum(axis=1))
+    served = calibration.probability(_served(model.raw_score, X))
+    from_contributions = calibration.probability(contributions.sum(axis=1))
     differences = np.maximum(np.abs(served - expected), np.abs(from_contributions - expected))
     worst = int(np.argmax(differences))
     if not differences[worst] <= tolerance:  # also catches NaN
@@ -106,6 +117,7 @@ def export_pipeline(
         kind=kind,
         estimator=estimator,
         params=_json_params(classifier.get_params()),
+        calibration=calibration,
         contributions=contributions,
         max_abs_diff=float(differences[worst]),
         rows_checked=len(X),

@@ -6,10 +6,10 @@ labelled data, so that the figures in a manifest and in an evaluation mean the s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 
 from credit_scoring.training.cost import CostWeights
 
@@ -57,3 +57,56 @@ def decision_metrics(
 def format_rate(value: float | None) -> str:
     """A rate for people: three decimals, or "n/a" when it is undefined."""
     return "n/a" if value is None else f"{value:.3f}"
+
+
+RELIABILITY_BINS: Final = 10
+
+
+def reliability_bins(probability: np.ndarray, bins: int = RELIABILITY_BINS) -> list[np.ndarray]:
+    """Row indices of `bins` equal-count bins of increasing probability (ties kept in row order)."""
+    order = np.argsort(np.asarray(probability, dtype=np.float64), kind="stable")
+    return [part for part in np.array_split(order, min(bins, order.size)) if part.size]
+
+
+def reliability_table(
+    y_true: np.ndarray, probability: np.ndarray, bins: int = RELIABILITY_BINS
+) -> list[dict[str, Any]]:
+    """Per equal-count bin: clients, mean predicted probability and observed default rate."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    probability = np.asarray(probability, dtype=np.float64)
+    return [
+        {
+            "n": int(rows.size),
+            "mean_probability": float(probability[rows].mean()),
+            "default_rate": float(y_true[rows].mean()),
+        }
+        for rows in reliability_bins(probability, bins)
+    ]
+
+
+def expected_calibration_error(
+    y_true: np.ndarray, probability: np.ndarray, bins: int = RELIABILITY_BINS
+) -> float:
+    """Σ over equal-count bins of (bin share) × |mean predicted − observed default rate|."""
+    table = reliability_table(y_true, probability, bins)
+    n = sum(row["n"] for row in table)
+    return float(sum(row["n"] / n * abs(row["mean_probability"] - row["default_rate"]) for row in table))
+
+
+def calibration_metrics(y_true: np.ndarray, probability: np.ndarray) -> dict[str, Any]:
+    """How far the probabilities are from observed default rates: Brier score (and the base rate's, the
+    Brier of predicting the observed default rate for everyone), log loss, ECE, mean predicted."""
+    y_true = np.asarray(y_true, dtype=np.float64)
+    probability = np.asarray(probability, dtype=np.float64)
+    rate = float(y_true.mean())
+    brier = float(np.mean((probability - y_true) ** 2))
+    base = float(np.mean((rate - y_true) ** 2))
+    return {
+        "brier": brier,
+        "brier_base_rate": base,
+        "brier_skill": None if base == 0 else 1.0 - brier / base,
+        "log_loss": float(log_loss(y_true, np.clip(probability, 1e-15, 1 - 1e-15), labels=[0, 1])),
+        "ece": expected_calibration_error(y_true, probability),
+        "mean_probability": float(probability.mean()),
+        "default_rate": rate,
+    }

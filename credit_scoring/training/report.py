@@ -1,7 +1,8 @@
 """The candidate comparison table: manifest rows, and the same rows as Markdown and CSV.
 
 One row per candidate, in search order: its retained parameters, cross-validated and training AUC,
-their gap, the out-of-fold threshold and business cost, whether it could be champion (and why not),
+their gap, the calibration method and its out-of-fold Brier score, the threshold and business cost on
+the calibrated out-of-fold probabilities, whether it could be champion (and why not),
 and whether it is. The manifest holds the rows; the bundle holds the Markdown and CSV renderings.
 """
 
@@ -22,6 +23,8 @@ COLUMNS: Final = (
     "cv_auc_std",
     "train_auc",
     "auc_gap",
+    "calibration",
+    "oof_brier",
     "threshold",
     "business_cost",
     "eligible",
@@ -47,6 +50,9 @@ def candidate_rows(results: Sequence[CandidateResult], champion: str) -> list[di
             "cv_auc_std": result.best.cv_auc_std,
             "train_auc": result.best.train_auc,
             "auc_gap": result.best.auc_gap,
+            "calibration": result.calibration.method,
+            "calibration_cv": result.calibration.scores,
+            "oof_brier": result.calibration.brier,
             "threshold": result.threshold.threshold,
             "business_cost": result.threshold.cost_per_client,
             "eligible": result.eligible,
@@ -93,6 +99,7 @@ def progress_line(index: int, total: int, result: CandidateResult, folds: int, e
     return (
         f"[{index:2}/{total}] {result.candidate.name:<30} CV AUC {best.cv_auc:.4f} "
         f"(train {best.train_auc:.4f}, gap {best.auc_gap:+.3f})  "
+        f"{result.calibration.method} Brier {result.calibration.brier:.4f}  "
         f"cost {result.threshold.cost_per_client:.4f} at {result.threshold.threshold:.3f}  {status}  "
         f"[{result.configs_tried} configs × {folds} folds, {result.seconds:.1f} s; elapsed {elapsed:.0f} s]"
     )

@@ -4,8 +4,9 @@ Every configuration of every candidate is scored on the same stratified folds. A
 pipeline on the training rows only (a sampler inside it resamples those rows alone) and predicts the
 validation rows as they are, which gives out-of-fold probabilities for every training client. A
 candidate keeps its configuration with the best mean validation AUC among those within the AUC-gap
-bound; its decision threshold is then chosen on that configuration's out-of-fold probabilities, so
-the threshold and its cost are measured on predictions no fitted model has seen.
+bound; those out-of-fold probabilities are calibrated (`training.calibration`), and the decision
+threshold is chosen on the calibrated ones (`cost.bagged_threshold`), so the threshold and its cost are
+measured on predictions no fitted model, and no calibrator, has seen.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import ParameterSampler, StratifiedKFold
 
+from credit_scoring.training.calibration import CalibrationChoice, choose_calibration
 from credit_scoring.training.candidates import Candidate, SearchSpace
-from credit_scoring.training.cost import CostWeights, ThresholdChoice, choose_threshold
+from credit_scoring.training.cost import CostWeights, ThresholdChoice, bagged_threshold
 from credit_scoring.training.errors import TrainingError
 
 Fold = tuple[np.ndarray, np.ndarray]
@@ -57,7 +59,9 @@ class CandidateResult:
     candidate: Candidate
     best: ConfigResult
     configs_tried: int
+    calibration: CalibrationChoice
     threshold: ThresholdChoice
+    """Chosen on the calibrated out-of-fold probabilities."""
     eligible: bool
     reason: str
     """Why the candidate is not eligible, or "" when it is."""
@@ -165,11 +169,13 @@ def search_candidate(
         reason = f"train-CV AUC gap {best.auc_gap:.3f} > {max_auc_gap:g}"
     else:
         reason = ""
+    calibration = choose_calibration(best.oof, y, folds)
     return CandidateResult(
         candidate=candidate,
         best=best,
         configs_tried=len(configs),
-        threshold=choose_threshold(y, best.oof, weights),
+        calibration=calibration,
+        threshold=bagged_threshold(y, calibration.oof, weights, seed),
         eligible=not reason,
         reason=reason,
         seconds=time.perf_counter() - start,

@@ -80,6 +80,7 @@ class TrainingRun:
                     "imbalance": candidate.imbalance,
                     "configs_tried": result.configs_tried,
                     "folds": folds,
+                    "calibration": result.calibration.method,
                     **best.params,
                 }
             ),
@@ -89,6 +90,11 @@ class TrainingRun:
                     "cv_auc_std": best.cv_auc_std,
                     "train_auc": best.train_auc,
                     "auc_gap": best.auc_gap,
+                    **{
+                        f"oof_{method}_{score}": value
+                        for method, scores in result.calibration.scores.items()
+                        for score, value in scores.items()
+                    },
                     "business_cost": result.threshold.cost_per_client,
                     "threshold": result.threshold.threshold,
                     "search_seconds": result.seconds,

@@ -2,7 +2,8 @@
 
 load → features → stratified train/test split → cross-validated search of every candidate → champion
 (lowest out-of-fold business cost among eligible candidates) → refit on the whole training split →
-metrics and fairness on the held-out test split → bundle (export, store of every client or a sample,
+calibrated on the champion's out-of-fold scores → metrics, fairness and the model card on the held-out
+test split → bundle (export, store of every client or a sample,
 population summaries, comparison table) → MLflow outcome. The bundle directory appears only when complete, and
 the MLflow parent run ends FAILED if anything on the way fails.
 """
@@ -13,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -21,12 +22,14 @@ from sklearn.model_selection import train_test_split
 from credit_scoring import schema
 from credit_scoring.bundle.manifest import Manifest
 from credit_scoring.training import report
+from credit_scoring.training.calibration import CalibratedPipeline
 from credit_scoring.training.candidates import SearchPlan, candidates
 from credit_scoring.training.cost import CostWeights
 from credit_scoring.training.errors import TrainingError
 from credit_scoring.training.fairness import fairness_report, gap_lines, protected_groups
 from credit_scoring.training.fingerprint import data_fingerprint
-from credit_scoring.training.metrics import decision_metrics, format_rate
+from credit_scoring.training.metrics import calibration_metrics, decision_metrics, format_rate
+from credit_scoring.training.model_card import model_card, report_files
 from credit_scoring.training.search import (
     CandidateResult,
     choose_champion,
@@ -109,10 +112,12 @@ def _check_classes(target: np.ndarray, options: TrainingOptions, file: str) -> N
         )
 
 
-def _refit(result: CandidateResult, X: np.ndarray, y: np.ndarray) -> Any:
+def _refit(result: CandidateResult, X: np.ndarray, y: np.ndarray) -> CalibratedPipeline:
     """The champion's pipeline with its retained parameters, fitted on the whole training split (with the
-    search's single LightGBM thread, so that the same seed gives the same model)."""
-    return result.candidate.build().set_params(**result.best.params).fit(X, y)
+    search's single LightGBM thread, so that the same seed gives the same model), followed by the
+    calibrator fitted on its out-of-fold scores."""
+    pipeline = result.candidate.build().set_params(**result.best.params).fit(X, y)
+    return CalibratedPipeline(pipeline, result.calibration.calibrator, result.calibration.method)
 
 
 def _search_all(
@@ -198,12 +203,24 @@ def train(
         y_test = frame.target[test_rows]
         test_probability = pipeline.predict_proba(frame.X[test_rows])[:, 1]
         threshold = champion.threshold.threshold
-        test_metrics = decision_metrics(y_test, test_probability, threshold, options.cost)
+        test_metrics = {
+            **decision_metrics(y_test, test_probability, threshold, options.cost),
+            "calibration": calibration_metrics(y_test, test_probability),
+        }
         fairness = fairness_report(
             y_test,
             test_probability,
             threshold,
             protected_groups(frame.applications.iloc[test_rows], options.protected),
+        )
+        card = model_card(
+            y_test,
+            test_probability,
+            threshold,
+            options.cost,
+            {"method": pipeline.method, "calibrated": True, "cv": champion.calibration.scores},
+            fairness,
+            options.seed,
         )
         rows = report.candidate_rows(results, champion.candidate.name)
         best = champion.best
@@ -223,6 +240,7 @@ def train(
         stored = store_rows(frame.ids.size, options.store_clients, options.seed)
         table = report.markdown_table(rows)
         comparison = {report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)}
+        reports = {**comparison, **report_files(card)}
         manifest = write_bundle(
             out_dir,
             pipeline=pipeline,
@@ -241,7 +259,8 @@ def train(
             applications=frame.applications,
             population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
             provenance={"training": {**params, "champion": champion.candidate.name}},
-            reports=comparison,
+            reports=reports,
+            model_card=card,
             overwrite=options.overwrite,
         )
         run.log_outcome(
@@ -252,7 +271,7 @@ def train(
                 if key in ("auc", "business_cost", "precision", "recall")
             },
             tags={"model_version": manifest.model_version, "bundle": str(out_dir.resolve())},
-            artifacts=comparison,  # the same files in the bundle and in MLflow
+            artifacts=reports,  # the same files in the bundle and in MLflow
         )
     return TrainingOutcome(
         manifest=manifest,
@@ -270,8 +289,13 @@ def summary_lines(outcome: TrainingOutcome) -> list[str]:
     matrix = test["confusion_matrix"]
     lines = [
         f"champion: {outcome.champion.candidate.name} (model version {manifest.model_version})",
-        f"threshold {manifest.threshold:.3f} (chosen on out-of-fold predictions); cost weights "
+        f"threshold {manifest.threshold:.3f} (chosen on calibrated out-of-fold predictions; decision "
+        f"theory {manifest.model_card['threshold']['decision_theory']:.3f}); cost weights "
         f"fn={manifest.cost['fn']:g}, fp={manifest.cost['fp']:g}",
+        f"probabilities calibrated ({manifest.model_card['calibration']['method']}): test Brier "
+        f"{test['calibration']['brier']:.4f} (base rate {test['calibration']['brier_base_rate']:.4f}), ECE "
+        f"{test['calibration']['ece']:.4f}, mean predicted {test['calibration']['mean_probability']:.4f} "
+        f"against {test['calibration']['default_rate']:.4f} observed",
         f"CV AUC {manifest.metrics['cv']['auc']:.4f}; test AUC {test['auc']:.4f}, business cost "
         f"{test['business_cost']:.4f} per client, precision {format_rate(test['precision'])}, "
         f"recall {format_rate(test['recall'])} on {test['n']:,} held-out clients",
