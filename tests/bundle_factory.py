@@ -28,8 +28,11 @@ def build_test_bundle(
     kind: Literal["linear", "lightgbm"] = "linear",
     n_clients: int = 300,
     seed: int = 0,
+    calibrated: bool = True,
 ) -> Path:
-    """Write a complete bundle of `n_clients` random clients with a fitted `kind` model; returns out_dir."""
+    """Write a complete bundle of `n_clients` random clients with a fitted `kind` model; returns out_dir.
+
+    `calibrated` follows the model with a calibrator fitted on its out-of-fold scores, as training does."""
     from credit_scoring.bundle.population import build_population
     from credit_scoring.bundle.writer import write_bundle
     from credit_scoring.features.frame import build_features
@@ -37,7 +40,11 @@ def build_test_bundle(
     applications = random_applications(n_clients, seed)
     frame = build_features({schema.APPLICATION: applications}, protected=PROTECTED)
     pipeline = _pipeline(kind, seed)
-    pipeline.fit(frame.X, frame.target)
+    threshold = THRESHOLD
+    if calibrated:
+        pipeline, threshold = _calibrated(pipeline, frame.X, frame.target, seed)
+    else:
+        pipeline.fit(frame.X, frame.target)
     probabilities = pipeline.predict_proba(frame.X)[:, 1]
     write_bundle(
         out_dir,
@@ -46,17 +53,33 @@ def build_test_bundle(
         groups=frame.groups,
         ids=frame.ids,
         X=frame.X,
-        threshold=THRESHOLD,
+        threshold=threshold,
         cost=COST,
         data_fingerprint=hashlib.sha256(pd.util.hash_pandas_object(applications).to_numpy()).hexdigest(),
         protected=PROTECTED,
         imbalance="random_under_sampling",
-        metrics={"train": _metrics(frame.target, probabilities)},
-        candidates=[{"name": f"{kind}-under", "estimator": type(pipeline[-1]).__name__, "champion": True}],
+        metrics={"train": _metrics(frame.target, probabilities, threshold)},
+        candidates=[{"name": f"{kind}-under", "estimator": kind, "champion": True}],
         applications=frame.applications,
         population=build_population(frame.X, frame.names, frame.target, seed=seed),
+        model_card=_card(pipeline, frame, probabilities, threshold, seed) if calibrated else None,
     )
     return Path(out_dir)
+
+
+def _card(pipeline: object, frame: object, probabilities: np.ndarray, threshold: float, seed: int) -> dict:
+    """The model card training writes, here on the fixture's own clients."""
+    from credit_scoring.training.cost import CostWeights
+    from credit_scoring.training.fairness import fairness_report, protected_groups
+    from credit_scoring.training.model_card import model_card
+
+    fairness = fairness_report(
+        frame.target, probabilities, threshold, protected_groups(frame.applications, PROTECTED)
+    )
+    calibration = {"method": pipeline.method, "calibrated": True, "cv": {}}
+    return model_card(
+        frame.target, probabilities, threshold, CostWeights(**COST), calibration, fairness, seed, 100
+    )
 
 
 def random_applications(n_clients: int, seed: int = 0) -> pd.DataFrame:
@@ -133,11 +156,29 @@ def _pipeline(kind: str, seed: int) -> object:
     raise ValueError(f"kind must be 'linear' or 'lightgbm', got {kind!r}")
 
 
-def _metrics(target: np.ndarray, probabilities: np.ndarray) -> dict[str, object]:
+def _calibrated(pipeline: object, X: np.ndarray, y: np.ndarray, seed: int) -> tuple[object, float]:
+    """`pipeline` fitted on every client with the calibration training's search would choose for it, and
+    the threshold training would choose on the calibrated out-of-fold probabilities."""
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    from credit_scoring.training.calibration import CalibratedPipeline, choose_calibration
+    from credit_scoring.training.cost import CostWeights, bagged_threshold
+
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
+    oof = np.empty(y.size)
+    for train, validation in folds:
+        oof[validation] = clone(pipeline).fit(X[train], y[train]).predict_proba(X[validation])[:, 1]
+    choice = choose_calibration(oof, y, folds)
+    threshold = bagged_threshold(y, choice.oof, CostWeights(**COST), seed, resamples=50).threshold
+    return CalibratedPipeline(pipeline.fit(X, y), choice.calibrator, choice.method), threshold
+
+
+def _metrics(target: np.ndarray, probabilities: np.ndarray, threshold: float) -> dict[str, object]:
     """The metrics block of a test bundle (on its own training clients: it is a fixture, not a model)."""
     from sklearn.metrics import roc_auc_score
 
-    predicted = probabilities >= THRESHOLD
+    predicted = probabilities >= threshold
     matrix = {
         "tn": int(np.sum(~predicted & (target == 0))),
         "fp": int(np.sum(predicted & (target == 0))),

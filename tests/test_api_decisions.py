@@ -86,7 +86,7 @@ def test_decision_for_a_stored_client(handler: Callable, bundle: LoadedBundle, e
 
     assert status == 200
     row = bundle.store.row(bundle.store.row_index(client_id))
-    probability = float(bundle.model.predict_proba(row[np.newaxis, :])[0])
+    probability = float(bundle.scorer.calibration.probability(bundle.model.raw_score(row[np.newaxis, :]))[0])
     assert body["client_id"] == client_id
     assert body["probability"] == pytest.approx(probability, abs=1e-12)
     assert body["prediction"] == int(probability >= bundle.manifest.threshold)
@@ -123,7 +123,8 @@ def test_explanation_adds_up_to_the_score(handler: Callable, bundle: LoadedBundl
     assert body["base"] + math.fsum(c["contribution"] for c in contributions) == pytest.approx(
         body["raw_score"], abs=1e-9
     )
-    assert body["probability"] == pytest.approx(1.0 / (1.0 + math.exp(-body["raw_score"])), abs=1e-12)
+    calibrated = bundle.scorer.calibration.probability(np.float64(body["raw_score"]))
+    assert body["probability"] == pytest.approx(float(calibrated), abs=1e-12)
     row = bundle.store.row(bundle.store.row_index(client_id))
     assert body["raw_score"] == pytest.approx(float(bundle.model.raw_score(row[np.newaxis, :])[0]), abs=1e-9)
 
