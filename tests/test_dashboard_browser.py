@@ -467,7 +467,7 @@ def test_every_chart_has_a_text_alternative(page: Any, ids: dict) -> None:
     expect(page.locator("#waterfall svg")).to_be_visible()
     expect(page.locator("#histogram svg")).to_be_visible()
     charts = page.locator(".chart svg").all()
-    assert len(charts) == 6
+    assert len(charts) == 7
     for svg in charts:
         # Named for what it is, described by the sentence with its figures.
         assert svg.get_attribute("role") == "img"
@@ -478,6 +478,20 @@ def test_every_chart_has_a_text_alternative(page: Any, ids: dict) -> None:
     assert page.locator("#waterfall-table table").count() == 1
     assert page.locator("#distribution-table table").count() == 1
     assert page.locator("#importance-table table").count() == 1
+    assert page.locator("#reliability-table table").count() == 1
+
+
+def test_the_model_view_shows_the_calibration_of_the_probabilities(page: Any, api: httpx.Client) -> None:
+    calibration = api.get("/model").json()["model_card"]["calibration"]
+    chart = page.locator("#reliability svg")
+    expect(chart).to_be_visible()
+    # One point per tenth of the test clients, each at its mean predicted probability and default rate.
+    assert chart.locator("circle").count() == len(calibration["reliability"])
+    caption = _text(page.locator("#reliability-caption"))
+    assert _percent(calibration["mean_probability"]) in caption
+    assert _percent(calibration["default_rate"]) in caption
+    rows = page.locator("#reliability-table tbody tr")
+    assert rows.count() == len(calibration["reliability"])
 
 
 def test_works_behind_a_stage_prefix_without_trailing_slash(browser: Any, server: str, ids: dict) -> None:

@@ -1,7 +1,8 @@
 // The served model's card (GET /model): its version and threshold, an example client number for the
-// lookup hint, and the global importances chart with its table.
+// lookup hint, the global importances chart and the calibration (reliability) chart, with their tables.
 import { getJSON } from "./api.js";
 import { importanceCaption, importanceTable, renderImportance, topImportances } from "./charts/importance.js";
+import { reliabilityCaption, reliabilityTable, renderReliability } from "./charts/reliability.js";
 import { formatNumber, formatPercent } from "./format.js";
 import { t } from "./i18n.js";
 import { onRedraw } from "./preferences.js";
@@ -32,6 +33,13 @@ export function initModel() {
     renderImportance(document.getElementById("importance"), items);
     document.getElementById("importance-caption").textContent = importanceCaption(items);
     document.getElementById("importance-table").replaceChildren(importanceTable(items));
+    const calibration = card.model_card.calibration;
+    const bins = calibration.reliability;
+    document.getElementById("reliability-caption").textContent = reliabilityCaption(calibration);
+    if (bins.length) {
+      renderReliability(document.getElementById("reliability"), bins);
+    }
+    document.getElementById("reliability-table").replaceChildren(reliabilityTable(bins));
   };
   onRedraw(draw);
 
