@@ -10,6 +10,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 REAL_SAMPLE_DIR = SHARED_DATA / "home-credit-sample"
+LINKED_DATA_DIR = SHARED_DATA / "home-credit-linked"
 SEED_MODEL_DIR = SHARED_DATA / "seed-model"
 DEFAULT_BUNDLE_DIR = REPO_ROOT / "model_artifacts" / "default"
 
@@ -24,6 +25,13 @@ def _require(path: Path, what: str) -> Path:
 def real_sample_dir() -> Path:
     """The 6,999-row real Home Credit sample; the test is skipped when ../shared is absent."""
     return _require(REAL_SAMPLE_DIR, "the real Home Credit sample")
+
+
+@pytest.fixture(scope="session")
+def linked_data_dir() -> Path:
+    """Real rows linked as Kaggle's download is (5,000 train and 5,000 test applications, five history
+    tables); the test is skipped when ../shared is absent."""
+    return _require(LINKED_DATA_DIR, "the linked real Home Credit data")
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from credit_scoring import cli, schema
-from credit_scoring.data import DataError, Problem, load_tables, table_paths, validate_tables
+from credit_scoring.data import DataError, Problem, inspect_tables, load_tables, table_paths, validate_tables
+from credit_scoring.data.links import Unlinked
 from credit_scoring.data.validation import application_problems
 
 APP_FILE = "application_train.csv"
@@ -69,6 +70,11 @@ def data_dir(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
 def _only(problems: list[Problem]) -> Problem:
     assert len(problems) == 1, [str(problem) for problem in problems]
     return problems[0]
+
+
+def _only_item(items: list[Unlinked]) -> Unlinked:
+    assert len(items) == 1, [str(item) for item in items]
+    return items[0]
 
 
 # --- clean data ----------------------------------------------------------------------------------
@@ -170,12 +176,12 @@ def test_empty_file(data_dir: Path) -> None:
 def test_application_file_without_rows(data_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
     tables[schema.APPLICATION].head(0).to_csv(data_dir / APP_FILE, index=False)
     tables["bureau"].head(0).to_csv(data_dir / "bureau.csv", index=False)
-    problems = validate_tables(data_dir)
-    assert [(p.file, p.message) for p in problems if p.file == APP_FILE] == [
+    inspection = inspect_tables(data_dir)
+    assert [(p.file, p.message) for p in inspection.problems] == [
         (APP_FILE, "no rows: expected one line per application")
     ]
-    # History rows now point at no application; a history table without rows is fine.
-    assert {p.file for p in problems} - {APP_FILE} == {
+    # History rows now point at no application (counted); a history table without rows is fine.
+    assert {item.file for item in inspection.unlinked} == {
         "previous_application.csv",
         "POS_CASH_balance.csv",
         "installments_payments.csv",
@@ -195,18 +201,68 @@ def test_target_outside_zero_one_and_missing(tmp_path: Path, tables: dict[str, p
     assert all(p.column == "TARGET" and p.file == APP_FILE for p in problems.values())
 
 
-def test_unknown_history_client(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    tables["installments_payments"].loc[3, "SK_ID_CURR"] = 999_999
-    problem = _only(validate_tables(_write(tables, tmp_path)))
-    assert (problem.file, problem.column, problem.row) == ("installments_payments.csv", "SK_ID_CURR", 5)
-    assert problem.message == "SK_ID_CURR 999999 is not in application_train.csv"
+def test_history_of_other_clients_is_counted_not_a_fault(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    # Kaggle's history tables hold every client of the bank: application_test's and others.
+    applicants = tables[schema.APPLICATION].drop(columns="TARGET").iloc[:2].copy()
+    applicants["SK_ID_CURR"] = [200_001, 200_002]
+    tables[schema.APPLICATION_TEST] = applicants
+    tables["installments_payments"].loc[3, "SK_ID_CURR"] = 200_002
+    tables["installments_payments"].loc[4, "SK_ID_CURR"] = 999_999
+    inspection = inspect_tables(_write(tables, tmp_path))
+    assert inspection.problems == []
+    unlinked = _only_item(inspection.unlinked)
+    assert (unlinked.file, unlinked.key, unlinked.linked_to) == (
+        "installments_payments.csv",
+        "SK_ID_CURR",
+        APP_FILE,
+    )
+    assert (unlinked.rows, unlinked.of_rows, unlinked.applicants) == (2, CLIENTS, 1)
+    assert inspection.notices() == [
+        "installments_payments.csv: 2 of 6 rows (33.3%) have a SK_ID_CURR that is not in "
+        "application_train.csv (1 of them belong to application_test clients)"
+    ]
 
 
-def test_bureau_balance_must_link_to_bureau(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
+def test_orphan_monthly_rows_are_counted(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
     tables["bureau_balance"].loc[0, "SK_ID_BUREAU"] = 42
-    problem = _only(validate_tables(_write(tables, tmp_path / "unknown")))
-    assert (problem.file, problem.column, problem.row) == ("bureau_balance.csv", "SK_ID_BUREAU", 2)
-    assert problem.message == "SK_ID_BUREAU 42 is not in bureau.csv"
+    tables["credit_card_balance"].loc[[1, 2], "SK_ID_PREV"] = 7
+    inspection = inspect_tables(_write(tables, tmp_path / "unknown"))
+    assert inspection.problems == []
+    counted = {(item.file, item.key, item.linked_to): item.rows for item in inspection.unlinked}
+    assert counted == {
+        ("bureau_balance.csv", "SK_ID_BUREAU", "bureau.csv"): 1,
+        ("credit_card_balance.csv", "SK_ID_PREV", "previous_application.csv"): 2,
+    }
+
+
+def test_extra_files_are_listed_and_ignored(data_dir: Path) -> None:
+    (data_dir / "HomeCredit_columns_description.csv").write_bytes(b"\xe9 not UTF-8, never read\n")
+    (data_dir / "sample_submission.csv").write_text("SK_ID_CURR,TARGET\n100001,0.5\n")
+    inspection = inspect_tables(data_dir)
+    assert inspection.problems == []
+    assert inspection.ignored == ("HomeCredit_columns_description.csv", "sample_submission.csv")
+    assert inspection.notices()[-1] == (
+        "files ignored (not a table read here): HomeCredit_columns_description.csv, sample_submission.csv"
+    )
+
+
+def test_a_client_cannot_be_in_both_application_tables(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    tables[schema.APPLICATION_TEST] = tables[schema.APPLICATION].drop(columns="TARGET").iloc[2:4]
+    problem = _only(validate_tables(_write(tables, tmp_path)))
+    assert (problem.file, problem.column, problem.row, problem.count) == (
+        "application_test.csv",
+        "SK_ID_CURR",
+        2,
+        2,
+    )
+    assert problem.message.startswith("SK_ID_CURR 100003 is also in application_train.csv")
+
+
+def test_bureau_balance_needs_bureau(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
     del tables["bureau"]
     problem = _only(validate_tables(_write(tables, tmp_path / "no-bureau")))
     assert problem.file == "bureau_balance.csv"
@@ -245,12 +301,12 @@ def test_values_outside_plausible_ranges_and_vocabularies(
 
 def test_several_faults_are_all_reported(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
     tables[schema.APPLICATION] = tables[schema.APPLICATION].drop(columns="DAYS_BIRTH")
-    tables["bureau"].loc[0, "SK_ID_CURR"] = 1
+    tables["bureau"].loc[0, "SK_ID_BUREAU"] = tables["bureau"].loc[1, "SK_ID_BUREAU"]
     tables["credit_card_balance"]["AMT_BALANCE"] = "x"
     problems = validate_tables(_write(tables, tmp_path))
     assert {(p.file, p.column) for p in problems} == {
         (APP_FILE, "DAYS_BIRTH"),
-        ("bureau.csv", "SK_ID_CURR"),
+        ("bureau.csv", "SK_ID_BUREAU"),
         ("credit_card_balance.csv", "AMT_BALANCE"),
     }
 
@@ -301,7 +357,7 @@ def test_directory_that_cannot_be_listed(data_dir: Path, monkeypatch: pytest.Mon
 
 
 def test_load_tables_refuses_data_with_problems(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
-    tables["bureau"].loc[0, "SK_ID_CURR"] = 1
+    tables["bureau"].loc[0, "SK_ID_BUREAU"] = tables["bureau"].loc[1, "SK_ID_BUREAU"]
     tables[schema.APPLICATION].loc[0, "TARGET"] = 7
     data_dir = _write(tables, tmp_path)
     with pytest.raises(DataError) as error:
@@ -344,11 +400,22 @@ def test_command_exit_codes(
     assert "no problem found" in capsys.readouterr().out
 
     tables["bureau"].loc[0, "SK_ID_CURR"] = 1
+    orphans = _write(tables, tmp_path / "orphans")
+    assert cli.main(["validate", "--data", str(orphans)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "notice: bureau.csv: 1 of 6 rows (16.7%) have a SK_ID_CURR that is not in application_train.csv",
+        f"{orphans}: no problem found",
+    ]
+
+    tables["bureau"].loc[1, "SK_ID_BUREAU"] = tables["bureau"].loc[2, "SK_ID_BUREAU"]
     tables[schema.APPLICATION] = tables[schema.APPLICATION].drop(columns="AMT_ANNUITY")
     bad = _write(tables, tmp_path / "bad")
     assert cli.main(["validate", "--data", str(bad)]) == 1
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [str(p) for p in validate_tables(bad)]
+    assert captured.out.splitlines() == [
+        *(f"notice: {notice}" for notice in inspect_tables(bad).notices()),
+        *(str(p) for p in validate_tables(bad)),
+    ]
     assert "2 problem(s) found" in captured.err
     assert cli.main(["validate", "--data", str(bad), "--application-only"]) == 1
 
@@ -367,6 +434,10 @@ def test_the_real_application_table_has_no_problem(real_sample_dir: Path) -> Non
 @pytest.mark.real_data
 def test_the_real_history_tables_only_lack_links(real_sample_dir: Path) -> None:
     # The sample's history rows were drawn independently of its applications (see its README).
-    problems = validate_tables(real_sample_dir)
-    assert {p.file for p in problems} == {f"{table}.csv" for table in schema.HISTORY_TABLES}
-    assert all(" is not in " in p.message for p in problems)
+    inspection = inspect_tables(real_sample_dir)
+    assert inspection.problems == []
+    keyed = {item.file for item in inspection.unlinked if item.key == schema.CLIENT_ID}
+    assert keyed == {
+        f"{table}.csv" for table in schema.HISTORY_TABLES if schema.TABLE_KEYS[table][1] == schema.CLIENT_ID
+    }
+    assert all(0 < item.rows <= item.of_rows for item in inspection.unlinked)

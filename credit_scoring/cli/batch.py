@@ -41,6 +41,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="bytes of CSV parsed at a time (default: BATCH_BLOCK_BYTES or 2 MiB); bounds memory",
     )
+    parser.add_argument(
+        "--submission",
+        type=Path,
+        metavar="FILE",
+        help="also write Kaggle's submission file (SK_ID_CURR,TARGET; TARGET the probability of default), "
+        "only when every row was scored",
+    )
     parser.set_defaults(run=run)
 
 
@@ -127,4 +134,35 @@ def run(args: argparse.Namespace) -> int:
         f"{report['input_rows']} rows: {report['scored']} scored -> {destination.path('scored')}, "
         f"{report['rejected']} rejected -> {destination.path('rejected')}; report {report_path}"
     )
+    if args.submission is not None:
+        if report["rejected"]:
+            raise CommandError(
+                f"--submission {args.submission}: not written, {report['rejected']} rows were rejected (see "
+                f"{destination.path('rejected')}); a submission needs a probability for every applicant"
+            )
+        write_submission(destination.path("scored"), args.submission)
+        print(f"Kaggle submission ({report['scored']} rows) -> {args.submission}")
     return 0
+
+
+def write_submission(scored: Path, submission: Path) -> None:
+    """Kaggle's submission format from a scored output: SK_ID_CURR and the probability as TARGET, in the
+    input's order, written under a temporary name and renamed when complete."""
+    import csv
+    import gzip
+    import io
+
+    from credit_scoring.batch.outputs import FileSink
+
+    opener = gzip.open if scored.name.endswith(".gz") else open
+    with opener(scored, "rt", newline="", encoding="utf-8") as source, FileSink(submission) as sink:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(("SK_ID_CURR", "TARGET"))
+        for row in csv.DictReader(source):
+            writer.writerow((row["SK_ID_CURR"], row["probability"]))
+            if text.tell() >= 1 << 20:
+                sink.write(text.getvalue().encode("utf-8"))
+                text.seek(0)
+                text.truncate()
+        sink.write(text.getvalue().encode("utf-8"))

@@ -1,7 +1,9 @@
 """`credit-scoring validate --data DIR`: check a directory of Kaggle tables before training on it.
 
 Prints every problem, one per line on stdout (their count on stderr), and exits 0 when the data is
-clean, 1 when problems were found, 2 when the directory cannot be used at all.
+clean, 1 when problems were found, 2 when the directory cannot be used at all. Notices (history rows of
+clients outside application_train, orphan monthly rows, files that are no table) are printed too,
+prefixed "notice:"; they are how Kaggle's download is shaped, not faults.
 """
 
 from __future__ import annotations
@@ -37,13 +39,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from credit_scoring.cli import CommandError
-    from credit_scoring.data import DataError, validate_tables
+    from credit_scoring.data import DataError, inspect_tables
 
     application = schema.APPLICATION_TEST if args.unlabelled else schema.APPLICATION
     try:
-        problems = validate_tables(args.data, application=application, history=not args.application_only)
+        inspection = inspect_tables(args.data, application=application, history=not args.application_only)
     except DataError as error:
         raise CommandError(str(error)) from None
+    for notice in inspection.notices():
+        print(f"notice: {notice}")
+    problems = inspection.problems
     for problem in problems:
         print(problem)
     if problems:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from credit_scoring import schema
@@ -10,14 +11,24 @@ from credit_scoring.data.problems import DataError, Problem
 APPLICATION_TABLES = (schema.APPLICATION, schema.APPLICATION_TEST)
 
 
-def locate_tables(
-    data_dir: Path, application: str = schema.APPLICATION, history: bool = True
-) -> tuple[dict[str, Path], list[Problem]]:
-    """The file of each table present in `data_dir`, and the problems of the directory's files.
+@dataclass(frozen=True)
+class Located:
+    """Where each table of a data directory is, what is wrong with its files, and what is ignored."""
 
-    `application` (application_train, or application_test for unlabelled scoring) is required; the six
-    history tables are optional and looked up only when `history` is true. A table may be `<table>.csv`
-    or `<table>.csv.gz`, not both. Raises DataError when the directory itself cannot be used.
+    paths: dict[str, Path]
+    problems: list[Problem]
+    ignored: tuple[str, ...]
+    """Files of the directory that are no table read here (Kaggle's column descriptions and sample
+    submission, or anything else), sorted."""
+
+
+def locate_tables(data_dir: Path, application: str = schema.APPLICATION, history: bool = True) -> Located:
+    """The file of each table present in `data_dir`, the problems of the directory's files, the others.
+
+    `application` (application_train, or application_test for unlabelled scoring) is required; beside
+    application_train, application_test is read when present (the applicants to decide). The six history
+    tables are optional and looked up only when `history` is true. A table may be `<table>.csv` or
+    `<table>.csv.gz`, not both. Raises DataError when the directory itself cannot be used.
     """
     if application not in APPLICATION_TABLES:
         raise ValueError(f"application must be one of {APPLICATION_TABLES}, got {application!r}")
@@ -35,9 +46,10 @@ def locate_tables(
             [Problem(directory, None, None, f"cannot read the directory: {error.strerror}")]
         ) from None
 
+    applicants = (schema.APPLICATION_TEST,) if application == schema.APPLICATION else ()
     paths: dict[str, Path] = {}
     problems: list[Problem] = []
-    for table in (application, *(schema.HISTORY_TABLES if history else ())):
+    for table in (application, *applicants, *(schema.HISTORY_TABLES if history else ())):
         names = [name for name in schema.table_file_names(table) if name in present]
         if len(names) > 1:
             problems.append(
@@ -48,14 +60,15 @@ def locate_tables(
         elif table == application:
             expected = " or ".join(schema.table_file_names(table))
             problems.append(Problem(expected, None, None, f"required file missing from {directory}"))
-    return paths, problems
+    used = {path.name for path in paths.values()}
+    return Located(paths, problems, tuple(sorted(present - used)))
 
 
 def table_paths(
     data_dir: Path, application: str = schema.APPLICATION, history: bool = True
 ) -> dict[str, Path]:
     """The file of each table present in `data_dir` (see `locate_tables`); raises DataError on a problem."""
-    paths, problems = locate_tables(data_dir, application, history)
-    if problems:
-        raise DataError(problems)
-    return paths
+    located = locate_tables(data_dir, application, history)
+    if located.problems:
+        raise DataError(located.problems)
+    return located.paths

@@ -8,20 +8,25 @@ import pandas as pd
 
 from credit_scoring import schema
 from credit_scoring.data.problems import DataError
-from credit_scoring.data.validation import inspect_tables
+from credit_scoring.data.validation import Inspection, inspect_tables
+
+
+def load_data(data_dir: Path, application: str = schema.APPLICATION, history: bool = True) -> Inspection:
+    """The tables of `data_dir` with what reading them noticed; raises DataError listing every fault.
+
+    `application` is the required table: application_train (labelled; application_test is read beside it
+    when present) or application_test (unlabelled scoring). The six history tables are optional, and read
+    only when `history` is true. Nothing is returned when any fault is found, so that nothing is trained
+    on data known to be wrong.
+    """
+    inspection = inspect_tables(Path(data_dir), application, history)
+    if inspection.problems:
+        raise DataError(inspection.problems)
+    return inspection
 
 
 def load_tables(
     data_dir: Path, application: str = schema.APPLICATION, history: bool = True
 ) -> dict[str, pd.DataFrame]:
-    """The tables of `data_dir` by Kaggle name, with the schema's dtypes (see `credit_scoring.data.reading`).
-
-    `application` is the required table: application_train (labelled) or application_test (unlabelled
-    scoring). The six history tables are optional, and read only when `history` is true (the real sample's
-    history tables are not linked to its applications: load it with history=False). Raises DataError
-    listing every problem when there is any, so that nothing is trained on data known to be wrong.
-    """
-    tables, problems = inspect_tables(Path(data_dir), application, history)
-    if problems:
-        raise DataError(problems)
-    return tables
+    """The tables of `data_dir` by Kaggle name, with the schema's dtypes (see `load_data`)."""
+    return load_data(data_dir, application, history).tables

@@ -3,21 +3,24 @@
 Per file: unreadable, empty, not CSV, missing columns, values that are not numbers (see `reading`).
 Application table: duplicate SK_ID_CURR, TARGET missing or outside {0, 1}, values outside the plausible
 ranges and documented vocabularies of `schema` (the very rule the API applies to one application).
-Between tables: history rows whose SK_ID_CURR is not an application's, bureau_balance rows whose
-SK_ID_BUREAU is not in bureau, duplicate bureau and previous-application keys. A fault is reported once
-per file, column and kind, with its count and first row, so a bad column of a million rows takes one line.
+Between tables: duplicate bureau and previous-application keys, a client in both application tables,
+bureau_balance without bureau. A fault is reported once per file, column and kind, with its count and
+first row, so a bad column of a million rows takes one line. History rows that link to no labelled
+application are no fault: they are counted (`links`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from credit_scoring import schema
-from credit_scoring.data.files import locate_tables
+from credit_scoring.data.files import APPLICATION_TABLES, locate_tables
+from credit_scoring.data.links import Unlinked, unlinked_rows
 from credit_scoring.data.problems import Problem
 from credit_scoring.data.reading import first_position, line_of, read_table, rows_problem
 
@@ -97,75 +100,77 @@ def _duplicate_keys(file: str, key: str, frame: pd.DataFrame) -> list[Problem]:
     ]
 
 
-def _unknown_keys(
-    file: str, key: str, frame: pd.DataFrame, known: pd.Series, known_file: str
-) -> list[Problem]:
-    if key not in frame:
+def _clients_in_both(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    if not all(
+        table in tables and schema.CLIENT_ID in tables[table]
+        for table in (schema.APPLICATION, schema.APPLICATION_TEST)
+    ):
         return []
-    keys = frame[key]
-    unknown = (keys.notna() & ~keys.isin(known)).to_numpy()
-    if not unknown.any():
+    applicants = tables[schema.APPLICATION_TEST][schema.CLIENT_ID]
+    both = applicants.isin(tables[schema.APPLICATION][schema.CLIENT_ID]).to_numpy()
+    if not both.any():
         return []
-    value = keys.iloc[first_position(unknown)]
-    return [rows_problem(file, key, unknown, f"{key} {value} is not in {known_file}")]
+    value = applicants.iloc[first_position(both)]
+    message = (
+        f"{schema.CLIENT_ID} {value} is also in {files[schema.APPLICATION]}: a client is one or the other"
+    )
+    return [rows_problem(files[schema.APPLICATION_TEST], schema.CLIENT_ID, both, message)]
 
 
-def link_problems(
-    tables: Mapping[str, pd.DataFrame], files: Mapping[str, str], application: str
-) -> list[Problem]:
-    """Duplicate record keys, and history rows that link to no application (or no bureau credit)."""
+def link_problems(tables: Mapping[str, pd.DataFrame], files: Mapping[str, str]) -> list[Problem]:
+    """Duplicate record keys, a client in both application tables, bureau_balance without bureau."""
     problems = []
     for table, key in UNIQUE_KEYS.items():
-        if table in tables and table != application:
+        if table in tables and table not in APPLICATION_TABLES:
             problems.extend(_duplicate_keys(files[table], key, tables[table]))
-    if application in tables and schema.CLIENT_ID in tables[application]:
-        clients = tables[application][schema.CLIENT_ID]
-        for table in schema.HISTORY_TABLES:
-            if table in tables and schema.TABLE_KEYS[table][1] == schema.CLIENT_ID:
-                problems.extend(
-                    _unknown_keys(files[table], schema.CLIENT_ID, tables[table], clients, files[application])
-                )
-    if "bureau_balance" in tables:
-        if "bureau" in tables:
-            if "SK_ID_BUREAU" in tables["bureau"]:
-                credits = tables["bureau"]["SK_ID_BUREAU"]
-                problems.extend(
-                    _unknown_keys(
-                        files["bureau_balance"],
-                        "SK_ID_BUREAU",
-                        tables["bureau_balance"],
-                        credits,
-                        files["bureau"],
-                    )
-                )
-        elif "bureau" not in files:
-            message = "bureau_balance needs bureau.csv (or bureau.csv.gz) to link its credits to clients"
-            problems.append(Problem(files["bureau_balance"], None, None, message))
+    problems.extend(_clients_in_both(tables, files))
+    if "bureau_balance" in files and "bureau" not in files:
+        message = "bureau_balance needs bureau.csv (or bureau.csv.gz) to link its credits to clients"
+        problems.append(Problem(files["bureau_balance"], None, None, message))
     return problems
 
 
-def inspect_tables(
-    data_dir: Path, application: str = schema.APPLICATION, history: bool = True
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read and check the tables of `data_dir`: the frames that could be read, and every problem found.
+@dataclass(frozen=True)
+class Inspection:
+    """What reading a data directory found: the tables, the faults, and what is only worth a notice."""
+
+    tables: dict[str, pd.DataFrame]
+    """The frames that could be read, by table name."""
+    problems: list[Problem]
+    unlinked: list[Unlinked]
+    """History rows that link to no labelled application (normal in Kaggle's download)."""
+    ignored: tuple[str, ...]
+    """Files of the directory that are no table read here."""
+
+    def notices(self) -> list[str]:
+        """The unlinked rows and the ignored files, one line each."""
+        lines = [str(item) for item in self.unlinked]
+        if self.ignored:
+            lines.append(f"files ignored (not a table read here): {', '.join(self.ignored)}")
+        return lines
+
+
+def inspect_tables(data_dir: Path, application: str = schema.APPLICATION, history: bool = True) -> Inspection:
+    """Read and check the tables of `data_dir` (see `files.locate_tables` for which).
 
     Raises DataError when the directory itself cannot be used (missing, not a directory, unreadable).
     """
-    paths, problems = locate_tables(data_dir, application, history)
+    located = locate_tables(data_dir, application, history)
+    problems = list(located.problems)
     tables: dict[str, pd.DataFrame] = {}
-    for table, path in paths.items():
+    for table, path in located.paths.items():
         frame, found = read_table(path, table_columns(table), required_values(table))
         problems.extend(found)
         if frame is None:
             continue
-        if table == application:
-            if frame.empty:
+        if table in APPLICATION_TABLES:
+            if frame.empty and table == application:
                 problems.append(Problem(path.name, None, None, "no rows: expected one line per application"))
             problems.extend(application_problems(path.name, frame))
         tables[table] = frame
-    files = {table: path.name for table, path in paths.items()}
-    problems.extend(link_problems(tables, files, application))
-    return tables, problems
+    files = {table: path.name for table, path in located.paths.items()}
+    problems.extend(link_problems(tables, files))
+    return Inspection(tables, problems, unlinked_rows(tables, files, application), located.ignored)
 
 
 def validate_tables(
@@ -177,4 +182,4 @@ def validate_tables(
     history tables are checked when `history` is true. Raises DataError when the directory itself
     cannot be used.
     """
-    return inspect_tables(data_dir, application, history)[1]
+    return inspect_tables(data_dir, application, history).problems

@@ -41,28 +41,26 @@ def application_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     raise ValueError(f"no application table: expected {schema.APPLICATION} or {schema.APPLICATION_TEST}")
 
 
-def build_features(
-    tables: Mapping[str, pd.DataFrame], protected: Sequence[str] = ("CODE_GENDER",)
-) -> FeatureFrame:
-    """Features of every client of the application table in `tables` (history tables optional).
-
-    Protected columns never reach X; they stay in `applications` so that fairness can be reported.
-    """
-    applications = application_table(tables).reset_index(drop=True)
+def _client_ids(applications: pd.DataFrame) -> np.ndarray:
     ids = applications[schema.CLIENT_ID].to_numpy(dtype=np.int64)
     duplicated = pd.Index(ids).duplicated()
     if duplicated.any():
         raise ValueError(
             f"{schema.CLIENT_ID} {ids[duplicated][0]} appears more than once in the application table"
         )
+    return ids
 
+
+def _frame(applications: pd.DataFrame, history: pd.DataFrame, protected: Sequence[str]) -> FeatureFrame:
+    applications = applications.reset_index(drop=True)
+    ids = _client_ids(applications)
     application = ApplicationFeatures(protected)
     columns = {
         name: applications[name].to_numpy() for name in application.input_columns if name in applications
     }
-    history = history_features(tables, clients=pd.Index(ids))
-    X = np.concatenate([application.transform(columns), history.to_numpy(dtype=np.float64)], axis=1)
-
+    X = np.concatenate(
+        [application.transform(columns), history.reindex(ids).to_numpy(dtype=np.float64)], axis=1
+    )
     target = None
     if schema.TARGET in applications:
         target = applications[schema.TARGET].to_numpy(dtype=np.int64)
@@ -74,3 +72,28 @@ def build_features(
         target=target,
         applications=applications.drop(columns=schema.TARGET, errors="ignore"),
     )
+
+
+def build_features(
+    tables: Mapping[str, pd.DataFrame], protected: Sequence[str] = ("CODE_GENDER",)
+) -> FeatureFrame:
+    """Features of every client of the application table in `tables` (history tables optional).
+
+    Protected columns never reach X; they stay in `applications` so that fairness can be reported.
+    """
+    applications = application_table(tables)
+    history = history_features(tables, clients=pd.Index(_client_ids(applications)))
+    return _frame(applications, history, protected)
+
+
+def build_applicant_features(
+    tables: Mapping[str, pd.DataFrame], protected: Sequence[str] = ("CODE_GENDER",)
+) -> tuple[FeatureFrame, FeatureFrame | None]:
+    """Features of the training clients (application_train) and of the applicants to decide
+    (application_test, None when absent), their history aggregated in one pass by the same definition."""
+    train = tables[schema.APPLICATION]
+    test = tables.get(schema.APPLICATION_TEST)
+    ids = _client_ids(train) if test is None else np.concatenate([_client_ids(train), _client_ids(test)])
+    history = history_features(tables, clients=pd.Index(ids))
+    applicants = None if test is None else _frame(test, history, protected)
+    return _frame(train, history, protected), applicants

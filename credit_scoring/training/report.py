@@ -103,3 +103,40 @@ def progress_line(index: int, total: int, result: CandidateResult, folds: int, e
         f"cost {result.threshold.cost_per_client:.4f} at {result.threshold.threshold:.3f}  {status}  "
         f"[{result.configs_tried} configs × {folds} folds, {result.seconds:.1f} s; elapsed {elapsed:.0f} s]"
     )
+
+
+DATA_FILE: Final = "data.md"
+
+
+def data_markdown(notes: Mapping[str, Any]) -> str:
+    """The data section of the training report: rows that linked to no training client, ignored files,
+    and the clients of the store (the manifest's `model.provenance.data`, in words)."""
+    lines = ["# Data", ""]
+    unlinked = notes["unlinked_rows"]
+    if unlinked:
+        lines += [
+            "History rows whose key is not in the table it links to, as in Kaggle's download. Rows of "
+            "application_test clients give the applicants' features; rows of no known client are not "
+            "used; monthly rows whose SK_ID_PREV is not in previous_application still count for their "
+            "client (they carry its SK_ID_CURR).",
+            "",
+            "| file | key | not in | rows | of rows | of which application_test clients |",
+            "|---|---|---|---|---|---|",
+        ]
+        for item in unlinked:
+            applicants = "" if item["applicants"] is None else f"{item['applicants']:,}"
+            lines.append(
+                f"| {item['file']} | {item['key']} | {item['linked_to']} | {item['rows']:,} | "
+                f"{item['of_rows']:,} | {applicants} |"
+            )
+    else:
+        lines.append("Every history row links to a training client.")
+    lines.append("")
+    if notes["ignored_files"]:
+        lines += [f"Files ignored: {', '.join(notes['ignored_files'])}.", ""]
+    store = notes["store"]
+    lines.append(
+        f"The feature store holds {store['training_clients']:,} training clients and "
+        f"{store['applicants']:,} applicants of application_test."
+    )
+    return "\n".join(lines) + "\n"

@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from credit_scoring import schema
@@ -37,6 +38,10 @@ from credit_scoring.training.search import (
     stratified_folds,
 )
 from credit_scoring.training.tracking import training_run
+
+if TYPE_CHECKING:
+    from credit_scoring.data.validation import Inspection
+    from credit_scoring.features.frame import FeatureFrame
 
 DEFAULT_PROTECTED: Final = ("CODE_GENDER",)
 MIN_DEFAULTS_PER_FOLD: Final = 10
@@ -156,8 +161,8 @@ def train(
     """
     from credit_scoring.bundle.population import build_population
     from credit_scoring.bundle.writer import write_bundle
-    from credit_scoring.data import load_tables, table_paths
-    from credit_scoring.features.frame import build_features
+    from credit_scoring.data import load_data, table_paths
+    from credit_scoring.features.frame import build_applicant_features
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -166,15 +171,17 @@ def train(
 
     history = not options.application_only
     fingerprint = data_fingerprint(list(table_paths(Path(data_dir), history=history).values()))
-    tables = load_tables(Path(data_dir), history=history)
-    frame = build_features(tables, options.protected)
+    data = load_data(Path(data_dir), history=history)
+    for notice in data.notices():
+        progress(f"notice: {notice}")
+    frame, applicants = build_applicant_features(data.tables, options.protected)
     file = f"{schema.APPLICATION}.csv"
     if frame.target is None:
         raise TrainingError(f"{file}: no {schema.TARGET} column, so there is nothing to learn from")
     _check_classes(frame.target, options, file)
     progress(
         f"loaded {frame.ids.size:,} clients × {len(frame.names)} features "
-        f"({', '.join(sorted(tables))}) in {time.perf_counter() - start:.1f} s"
+        f"({', '.join(sorted(data.tables))}) in {time.perf_counter() - start:.1f} s"
     )
 
     train_rows, test_rows = split_indices(frame.target, options.test_size, options.seed)
@@ -237,17 +244,18 @@ def train(
             "test": test_metrics,
         }
         progress("writing the bundle (export check on every stored client, store, population summaries)")
-        stored = store_rows(frame.ids.size, options.store_clients, options.seed)
+        store = stored_clients(frame, applicants, options.store_clients, options.seed)
         table = report.markdown_table(rows)
         comparison = {report.MARKDOWN_FILE: table, report.CSV_FILE: report.csv_table(rows)}
-        reports = {**comparison, **report_files(card)}
+        notes = data_notes(data, store)
+        reports = {**comparison, **report_files(card), report.DATA_FILE: report.data_markdown(notes)}
         manifest = write_bundle(
             out_dir,
             pipeline=pipeline,
             features=frame.names,
             groups=frame.groups,
-            ids=frame.ids[stored],
-            X=frame.X[stored],
+            ids=store.ids,
+            X=store.X,
             threshold=threshold,
             cost={"fn": options.cost.fn, "fp": options.cost.fp},
             data_fingerprint=fingerprint,
@@ -256,9 +264,12 @@ def train(
             metrics=metrics,
             candidates=rows,
             fairness=fairness,
-            applications=frame.applications,
+            applications=store.applications,
             population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
-            provenance={"training": {**params, "champion": champion.candidate.name}},
+            provenance={
+                "training": {**params, "champion": champion.candidate.name},
+                "data": notes,
+            },
             reports=reports,
             model_card=card,
             overwrite=options.overwrite,
@@ -313,3 +324,43 @@ def store_rows(n_clients: int, store_clients: int | None, seed: int) -> np.ndarr
     if store_clients is None or store_clients >= n_clients:
         return np.arange(n_clients)
     return np.sort(np.random.default_rng(seed).choice(n_clients, size=store_clients, replace=False))
+
+
+@dataclass(frozen=True)
+class StoredClients:
+    """The clients of the bundle's store: training clients and applicants to decide, features and rows."""
+
+    ids: np.ndarray
+    X: np.ndarray
+    applications: pd.DataFrame
+    training_clients: int
+    applicants: int
+
+
+def stored_clients(
+    frame: FeatureFrame, applicants: FeatureFrame | None, store_clients: int | None, seed: int
+) -> StoredClients:
+    """Every client of application_train and application_test (the applicants the bank must decide),
+    or a seeded sample of `store_clients` of them."""
+    frames = [frame] if applicants is None else [frame, applicants]
+    ids = np.concatenate([part.ids for part in frames])
+    X = frame.X if applicants is None else np.concatenate([frame.X, applicants.X])
+    rows = store_rows(ids.size, store_clients, seed)
+    training = int(np.sum(rows < frame.ids.size))
+    return StoredClients(
+        ids=ids[rows],
+        X=X[rows],
+        applications=pd.concat([part.applications for part in frames], ignore_index=True).iloc[rows],
+        training_clients=training,
+        applicants=int(rows.size) - training,
+    )
+
+
+def data_notes(data: Inspection, store: StoredClients) -> dict[str, Any]:
+    """What the manifest records about the data beside its fingerprint: rows that link to no training
+    client (by table), files ignored, and which clients the store holds."""
+    return {
+        "unlinked_rows": [item.as_dict() for item in data.unlinked],
+        "ignored_files": list(data.ignored),
+        "store": {"training_clients": store.training_clients, "applicants": store.applicants},
+    }
