@@ -542,7 +542,10 @@ def check_application_value(column: str, value: object) -> str | None:
         return None if isinstance(value, str) and value in APPLICATION_CATEGORIES[column] else problem
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return problem
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond a float's range is beyond every column's range too
+        return problem
     if math.isnan(number):
         return None
     if column == "DAYS_EMPLOYED" and number == DAYS_EMPLOYED_ANOMALY:

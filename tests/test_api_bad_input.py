@@ -117,6 +117,14 @@ BAD_APPLICATIONS = [
     pytest.param('{"SK_ID_CURR": "100002"}', "SK_ID_CURR", ("6 digits", "JSON number"), id="id-as-string"),
     pytest.param('{"SK_ID_CURR": 12345}', "SK_ID_CURR", ("6 digits",), id="id-5-digits"),
     pytest.param('{"SK_ID_CURR": -100002}', "SK_ID_CURR", ("6 digits",), id="id-negative"),
+    # Integers too large for a float: JSON reads up to 4,300 digits, a float holds up to 308.
+    pytest.param('{"AMT_CREDIT": 2' + "0" * 308 + "}", "AMT_CREDIT", ("between 0 and",), id="int-309-digits"),
+    pytest.param(
+        '{"DAYS_BIRTH": -1' + "0" * 4299 + "}", "DAYS_BIRTH", ("between",), id="negative-int-4300-digits"
+    ),
+    pytest.param(
+        '{"CNT_CHILDREN": 1' + "0" * 4299 + "}", "CNT_CHILDREN", ("whole number",), id="count-4300-digits"
+    ),
 ]
 
 
@@ -200,6 +208,12 @@ BAD_BATCHES = [
         "items[1].application.AMT_CREDIT",
         ("between 0 and",),
         id="bad-application-field",
+    ),
+    pytest.param(
+        {"items": [{"application": {"AMT_ANNUITY": 10**400}}]},
+        "items[0].application.AMT_ANNUITY",
+        ("between 0 and",),
+        id="int-too-large-for-a-float",
     ),
 ]
 

@@ -741,12 +741,24 @@ def test_two_concurrent_deliveries_of_a_request_leave_one_result_the_first_writt
             422,
             "application.colour",
         ),
+        (
+            '{"correlation_id": "r", "application": {"AMT_CREDIT": 1' + "0" * 4299 + "}}",
+            result_key("r"),
+            422,
+            "application.AMT_CREDIT",
+        ),
         ('{"correlation_id": "r"}', result_key("r"), 422, None),
         ('{"correlation_id": "r", "client_id": 100002, "urgent": true}', result_key("r"), 422, "urgent"),
         ('{"client_id": 100002}', "unidentified", 422, "correlation_id"),
         ('{"correlation_id": "../x", "client_id": 100002}', "unidentified", 422, "correlation_id"),
         ("not json at all", "unidentified", 422, None),
         ("[1, 2]", "unidentified", 422, None),
+        (
+            '{"correlation_id": "r", "application": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "unidentified",
+            422,
+            None,
+        ),
     ],
 )
 def test_a_request_that_can_never_succeed_is_answered_not_retried(

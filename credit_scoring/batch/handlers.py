@@ -180,7 +180,7 @@ def _part_message(body: str, bucket: str | None) -> dict[str, Any] | None:
     under batch/parts/ of the function's bucket, never anything else it could be made to read."""
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply: the request path answers it
         return None
     if not isinstance(message, dict) or PART_MESSAGE not in message:
         return None

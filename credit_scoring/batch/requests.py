@@ -69,6 +69,10 @@ class RequestAnswerer:
             message = json.loads(body)
         except ValueError:
             return self._unidentified(message_id, "the message body is not JSON: expected a JSON object")
+        except RecursionError:  # json gives up past the interpreter's recursion limit
+            return self._unidentified(
+                message_id, "the message body is JSON nested too deeply to be read: expected a JSON object"
+            )
         if not isinstance(message, dict):
             return self._unidentified(message_id, "the message body is not a JSON object")
         correlation_id = message.get(CORRELATION_ID)
