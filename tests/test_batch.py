@@ -30,6 +30,7 @@ from credit_scoring import schema
 from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.errors import MAX_LISTED_ERRORS
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
@@ -773,6 +774,18 @@ def test_a_request_that_can_never_succeed_is_answered_not_retried(
     assert answer["error"]["detail"]
     if field is not None:
         assert field in [error["field"] for error in answer["error"]["errors"]]
+
+
+def test_a_request_with_many_problems_lists_a_few_and_counts_them_all(aws: Aws, bundle: LoadedBundle) -> None:
+    fields = {f"unknown_{i}": 0 for i in range(MAX_LISTED_ERRORS + 10)}
+    event = request_event(json.dumps({"correlation_id": "many", "application": fields}))
+    assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+    error = result(aws, result_key("many"))["error"]
+    assert [e["field"] for e in error["errors"]] == [f"application.{name}" for name in fields][
+        :MAX_LISTED_ERRORS
+    ]
+    assert error["detail"].startswith("invalid message: application.unknown_0: unknown field")
+    assert error["detail"].endswith(f"(and {len(fields) - 5} more)")
 
 
 @pytest.fixture
