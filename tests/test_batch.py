@@ -399,6 +399,16 @@ def test_a_gzip_upload_is_read_by_its_bytes_and_answered_compressed_when_so_name
             "corrupt or truncated",
         ),
         ("workbook.xlsx", b"PK\x03\x04" + bytes(100), "ZIP archive"),
+        (
+            "mac-line-endings.csv",
+            b"SK_ID_CURR\r100002\r100003\r",
+            "line 1 (the header) holds a carriage return",
+        ),
+        (
+            "long-header-field.csv",
+            b"SK_ID_CURR," + b"A" * (csv.field_size_limit() + 1) + b"\n100002,1\n",
+            "line 1 (the header) cannot be read as CSV (field larger than field limit",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_scored_is_rejected_whole_without_raising(
@@ -875,6 +885,28 @@ def test_the_command_ends_with_status_2_and_the_reason_for_a_file_it_cannot_scor
         )
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"SK_ID_CURR\r100002\r100003\r", "lines must end in LF or CRLF, not in CR alone"),
+        (b"SK_ID_CURR," + b"A" * (csv.field_size_limit() + 1) + b"\n", "field larger than field limit"),
+    ],
+    ids=["cr-line-endings", "header-field-over-the-csv-limit"],
+)
+def test_the_command_ends_with_status_2_naming_the_line_of_a_header_csv_cannot_read(
+    bundle: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, reason: str
+) -> None:
+    source = tmp_path / "portfolio.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out"
+    assert main(["batch", "--bundle", str(bundle.path), "--input", str(source), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"--input {source}: line 1 (the header)" in error
+    assert reason in error
+    (rejection,) = rows((out / "rejected" / "portfolio.csv").read_bytes())
+    assert "line 1 (the header)" in rejection["reason"]
 
 
 def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_refuses(
