@@ -237,6 +237,9 @@ def test_bad_batches_are_a_422_naming_the_field(
         ("GET", "/predict", "POST"),
         ("POST", "/health", "GET"),
         ("PATCH", "/model", "GET"),
+        # /predict/batch is spelled out: never a client id of /predict/{client_id}, whatever the method.
+        ("GET", "/predict/batch", "POST"),
+        ("PUT", "/predict/batch", "POST"),
     ],
 )
 def test_wrong_methods_are_a_405_naming_the_allowed_ones(
