@@ -232,14 +232,16 @@ def test_bad_batches_are_a_422_naming_the_field(
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/predict/100002", "GET"),
+        ("PUT", "/predict/100002", "GET, HEAD"),
         ("DELETE", "/predict", "POST"),
         ("GET", "/predict", "POST"),
-        ("POST", "/health", "GET"),
-        ("PATCH", "/model", "GET"),
+        ("POST", "/health", "GET, HEAD"),
+        ("PATCH", "/model", "GET, HEAD"),
         # /predict/batch is spelled out: never a client id of /predict/{client_id}, whatever the method.
         ("GET", "/predict/batch", "POST"),
         ("PUT", "/predict/batch", "POST"),
+        ("HEAD", "/predict/batch", "POST"),
+        ("POST", "/openapi.json", "GET, HEAD"),
     ],
 )
 def test_wrong_methods_are_a_405_naming_the_allowed_ones(
@@ -248,7 +250,38 @@ def test_wrong_methods_are_a_405_naming_the_allowed_ones(
     status, headers, body = request(function["handler"], method, path)
     assert status == 405
     assert headers["allow"] == allowed
-    assert f"allowed: {allowed}" in body["detail"]
+    if method != "HEAD":
+        assert f"method {method} is not allowed on this route; allowed: {allowed}" in body["detail"]
+
+
+@pytest.mark.usefixtures("no_unexpected_errors")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/health",
+        "/predict/{id}",
+        "/predict/999998",
+        "/predict/12345",
+        "/explain/{id}",
+        "/model",
+        "/clients/{id}",
+        "/population",
+        "/application-fields",
+        "/",
+        "/static/dashboard.css",
+        "/openapi.json",
+        "/docs",
+    ],
+)
+def test_head_is_answered_wherever_get_is(function: dict[str, Any], client_id: int, path: str) -> None:
+    path = path.replace("{id}", str(client_id))
+    got_status, got_headers, got_body = request(function["handler"], "GET", path)
+    status, headers, body = request(function["handler"], "HEAD", path)
+    assert status == got_status
+    assert body == ""
+    for name in ("content-type", "content-length", "content-encoding", "etag", "cache-control"):
+        assert headers.get(name) == got_headers.get(name), name
+    assert got_body
 
 
 @pytest.mark.usefixtures("no_unexpected_errors")

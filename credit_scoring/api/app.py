@@ -26,6 +26,7 @@ from credit_scoring.api import dashboard
 from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import error_body, install_error_handlers
+from credit_scoring.api.head import HeadAsGet
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError
@@ -118,6 +119,7 @@ def create_app(
     install_error_handlers(app)
     _withdraw_on_bundle_error(app, served)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(HeadAsGet)
     add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
     prefix = normalise_base_path(root_path)

@@ -124,13 +124,22 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return JSONResponse(validation_error_body(exc.errors()), status_code=422)
 
 
+def _allowed(header: str) -> str:
+    """A route's Allow header in a stable order, with HEAD wherever GET is (`HeadAsGet` answers it)."""
+    methods = {method.strip() for method in header.split(",") if method.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     # Routing's own errors carry only the status phrase; a route's HTTPException keeps its detail.
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = _allowed((exc.headers or {}).get("Allow", ""))
         detail = f"method {request.method} is not allowed on this route; allowed: {allowed}"
+        return JSONResponse(error_body(detail), status_code=405, headers={"Allow": allowed})
     elif exc.status_code == 404 and detail == "Not Found":
         detail = "no such route; /docs lists the API's routes"
     elif exc.status_code == 400 and detail == _UNPARSEABLE_BODY:
