@@ -79,7 +79,7 @@ def _service(
     try:
         return state, DecisionService(state)
     except BundleError as error:
-        logger.error("model bundle refused: %s: %s", error.file, error.reason)
+        logger.error("model bundle refused: %s: %s", error.file, error.logged_reason)
         return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
 
 
@@ -93,7 +93,7 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
         logger.error(
             "model bundle withdrawn while serving: file=%s reason=%s source=%s",
             exc.file,
-            exc.reason,
+            exc.logged_reason,
             app.state.bundle.source,
         )
         return JSONResponse(error_body(f"model bundle unavailable: {exc}"), status_code=503)

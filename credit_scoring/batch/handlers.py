@@ -76,7 +76,7 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
         except BundleError as error:
             logger.error(
                 "batch upload not scored: model bundle unavailable",
-                extra={"source_key": key, "bundle_file": error.file, "reason": error.reason},
+                extra={"source_key": key, "bundle_file": error.file, "reason": error.logged_reason},
             )
             raise
         logger.info("batch upload handled", extra={"source_key": key, "outcome": status})
