@@ -86,8 +86,13 @@ def group_as_application(manifest: dict[str, Any]) -> None:
             "manifest.json",
             "not computed by this code's feature definition",
         ),
+        (
+            lambda bundle: (bundle / FEATURES_FILE).write_bytes(b""),
+            FEATURES_FILE,
+            "is not a readable .npy array",
+        ),
     ],
-    ids=["no-manifest", "tampered-model", "features-from-another-version"],
+    ids=["no-manifest", "tampered-model", "features-from-another-version", "empty-store-array"],
 )
 def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
     good_bundle: Path, tmp_path: Path, change: Callable[[Path], None], file: str, reason: str

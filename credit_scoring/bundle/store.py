@@ -302,7 +302,7 @@ def _open_array(bundle_dir: Path, name: str, dtype: type | np.dtype, shape: tupl
         raise BundleError(name, "is missing from the bundle") from None
     except OSError as error:
         raise os_error(name, error) from None
-    except ValueError as error:
+    except (ValueError, EOFError) as error:  # numpy raises EOFError for an empty file
         raise BundleError(name, f"is not a readable .npy array: {error}") from None
     expected = np.dtype(dtype)
     if array.dtype != expected or array.shape != shape:
