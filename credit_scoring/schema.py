@@ -503,6 +503,8 @@ WHOLE_NUMBER_COLUMNS: Final[frozenset[str]] = frozenset(
     if kind == INT or name == "CNT_FAM_MEMBERS" or name.startswith(_COUNT_PREFIXES)
 )
 """Numeric application columns that only hold whole numbers (counts, flags, ratings, hours, days)."""
+MAX_SHOWN_CHARS: Final = 100
+"""Longest text of a refused value that its message repeats: the message stays short whatever is sent."""
 
 
 def _number(value: float) -> str:
@@ -526,6 +528,12 @@ def expected_application_value(column: str) -> str:
     return expected
 
 
+def _shown(value: object) -> str:
+    """A refused value as its message repeats it: quoted when text, clipped to MAX_SHOWN_CHARS."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= MAX_SHOWN_CHARS else f"{text[:MAX_SHOWN_CHARS]}… ({len(text):,} characters)"
+
+
 def check_application_value(column: str, value: object) -> str | None:
     """Why `value` is not a valid value of application column `column`, or None when it is valid.
 
@@ -536,13 +544,15 @@ def check_application_value(column: str, value: object) -> str | None:
         return f"{column} is not an application column"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    shown = repr(value) if isinstance(value, str) else str(value)
-    problem = f"{column} must be {expected_application_value(column)}, got {shown}"
+    problem = f"{column} must be {expected_application_value(column)}, got {_shown(value)}"
     if column in APPLICATION_CATEGORIES:
         return None if isinstance(value, str) and value in APPLICATION_CATEGORIES[column] else problem
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return problem
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond a float's range is beyond every column's range too
+        return problem
     if math.isnan(number):
         return None
     if column == "DAYS_EMPLOYED" and number == DAYS_EMPLOYED_ANOMALY:

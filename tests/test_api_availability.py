@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -78,15 +79,20 @@ def group_as_application(manifest: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("change", "file", "reason"),
     [
-        (lambda bundle: (bundle / "manifest.json").unlink(), "manifest.json", "not found"),
+        (lambda bundle: (bundle / "manifest.json").unlink(), "manifest.json", "is missing"),
         (tamper, "serving/model.json", "sha256 does not match"),
         (
             edit_manifest(group_as_application),
             "manifest.json",
             "not computed by this code's feature definition",
         ),
+        (
+            lambda bundle: (bundle / FEATURES_FILE).write_bytes(b""),
+            FEATURES_FILE,
+            "is not a readable .npy array",
+        ),
     ],
-    ids=["no-manifest", "tampered-model", "features-from-another-version"],
+    ids=["no-manifest", "tampered-model", "features-from-another-version", "empty-store-array"],
 )
 def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
     good_bundle: Path, tmp_path: Path, change: Callable[[Path], None], file: str, reason: str
@@ -105,6 +111,87 @@ def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
     assert status == 503
     assert (health["status"], health["file"], health["source"]) == ("unavailable", file, str(bundle))
     assert reason in health["reason"]
+
+
+def into_directory(name: str) -> Callable[[Path], None]:
+    """Replace a bundle file by a directory of the same name: reading it is an OS error."""
+
+    def change(bundle: Path) -> None:
+        (bundle / name).unlink()
+        (bundle / name).mkdir()
+
+    return change
+
+
+def unreadable(name: str) -> Callable[[Path], None]:
+    def change(bundle: Path) -> None:
+        (bundle / name).chmod(0)
+
+    return change
+
+
+UNREADABLE_AS_ROOT = pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads a file whatever its permissions"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "file", "reason"),
+    [
+        (shutil.rmtree, "manifest.json", "is missing from the bundle directory"),
+        (into_directory("manifest.json"), "manifest.json", "cannot be read: it is a directory, not a file"),
+        (
+            into_directory("serving/model.json"),
+            "serving/model.json",
+            "cannot be read: it is a directory, not a file",
+        ),
+        (
+            lambda bundle: (bundle / "manifest.json").write_bytes(b"\xff\xfe{}"),
+            "manifest.json",
+            "is not UTF-8 text",
+        ),
+        pytest.param(
+            unreadable(FEATURES_FILE),
+            FEATURES_FILE,
+            "cannot be read: permission denied",
+            marks=UNREADABLE_AS_ROOT,
+        ),
+    ],
+    ids=[
+        "no-bundle-directory",
+        "manifest-a-directory",
+        "model-a-directory",
+        "manifest-not-utf-8",
+        "unreadable",
+    ],
+)
+def test_a_bundle_file_the_os_cannot_read_is_named_relatively_the_path_logged_only(
+    good_bundle: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    change: Callable[[Path], None],
+    file: str,
+    reason: str,
+) -> None:
+    bundle = variant(good_bundle, tmp_path, change)
+    with caplog.at_level(logging.ERROR):
+        handler = handler_for(bundle)
+    answers = [call(handler, method, path)[2] for method, path in SCORING_ROUTES]
+    status, _, health = call(handler, "GET", "/health")
+
+    assert status == 503
+    assert (health["file"], health["reason"]) == (file, f"{file}: {reason}")
+    for answer in answers:
+        assert answer["detail"] == f"model bundle unavailable: {file}: {reason}"
+    shown = json.dumps([*answers, {"reason": health["reason"], "file": health["file"]}])
+    for local in (str(tmp_path), "/tmp", "Errno", "codec", "Is a directory"):
+        assert local not in shown
+    logged = [
+        record.getMessage() for record in caplog.records if record.name == "credit_scoring.bundle.loader"
+    ]
+    assert len(logged) == 1
+    assert f"file={file}" in logged[0]
+    assert str(bundle) in logged[0]  # the full detail stays in the server log
 
 
 def flip_a_byte_of_row(bundle: Path, row: int) -> None:

@@ -117,6 +117,14 @@ BAD_APPLICATIONS = [
     pytest.param('{"SK_ID_CURR": "100002"}', "SK_ID_CURR", ("6 digits", "JSON number"), id="id-as-string"),
     pytest.param('{"SK_ID_CURR": 12345}', "SK_ID_CURR", ("6 digits",), id="id-5-digits"),
     pytest.param('{"SK_ID_CURR": -100002}', "SK_ID_CURR", ("6 digits",), id="id-negative"),
+    # Integers too large for a float: JSON reads up to 4,300 digits, a float holds up to 308.
+    pytest.param('{"AMT_CREDIT": 2' + "0" * 308 + "}", "AMT_CREDIT", ("between 0 and",), id="int-309-digits"),
+    pytest.param(
+        '{"DAYS_BIRTH": -1' + "0" * 4299 + "}", "DAYS_BIRTH", ("between",), id="negative-int-4300-digits"
+    ),
+    pytest.param(
+        '{"CNT_CHILDREN": 1' + "0" * 4299 + "}", "CNT_CHILDREN", ("whole number",), id="count-4300-digits"
+    ),
 ]
 
 
@@ -201,6 +209,12 @@ BAD_BATCHES = [
         ("between 0 and",),
         id="bad-application-field",
     ),
+    pytest.param(
+        {"items": [{"application": {"AMT_ANNUITY": 10**400}}]},
+        "items[0].application.AMT_ANNUITY",
+        ("between 0 and",),
+        id="int-too-large-for-a-float",
+    ),
 ]
 
 
@@ -218,11 +232,16 @@ def test_bad_batches_are_a_422_naming_the_field(
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/predict/100002", "GET"),
+        ("PUT", "/predict/100002", "GET, HEAD"),
         ("DELETE", "/predict", "POST"),
         ("GET", "/predict", "POST"),
-        ("POST", "/health", "GET"),
-        ("PATCH", "/model", "GET"),
+        ("POST", "/health", "GET, HEAD"),
+        ("PATCH", "/model", "GET, HEAD"),
+        # /predict/batch is spelled out: never a client id of /predict/{client_id}, whatever the method.
+        ("GET", "/predict/batch", "POST"),
+        ("PUT", "/predict/batch", "POST"),
+        ("HEAD", "/predict/batch", "POST"),
+        ("POST", "/openapi.json", "GET, HEAD"),
     ],
 )
 def test_wrong_methods_are_a_405_naming_the_allowed_ones(
@@ -231,7 +250,38 @@ def test_wrong_methods_are_a_405_naming_the_allowed_ones(
     status, headers, body = request(function["handler"], method, path)
     assert status == 405
     assert headers["allow"] == allowed
-    assert f"allowed: {allowed}" in body["detail"]
+    if method != "HEAD":
+        assert f"method {method} is not allowed on this route; allowed: {allowed}" in body["detail"]
+
+
+@pytest.mark.usefixtures("no_unexpected_errors")
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/health",
+        "/predict/{id}",
+        "/predict/999998",
+        "/predict/12345",
+        "/explain/{id}",
+        "/model",
+        "/clients/{id}",
+        "/population",
+        "/application-fields",
+        "/",
+        "/static/dashboard.css",
+        "/openapi.json",
+        "/docs",
+    ],
+)
+def test_head_is_answered_wherever_get_is(function: dict[str, Any], client_id: int, path: str) -> None:
+    path = path.replace("{id}", str(client_id))
+    got_status, got_headers, got_body = request(function["handler"], "GET", path)
+    status, headers, body = request(function["handler"], "HEAD", path)
+    assert status == got_status
+    assert body == ""
+    for name in ("content-type", "content-length", "content-encoding", "etag", "cache-control"):
+        assert headers.get(name) == got_headers.get(name), name
+    assert got_body
 
 
 @pytest.mark.usefixtures("no_unexpected_errors")

@@ -19,7 +19,7 @@ from credit_scoring.cli import main
     ("argv", "message"),
     [
         (["--bundle", "{tmp}/absent"], "not a directory"),
-        (["--bundle", "{tmp}"], "manifest.json: not found"),
+        (["--bundle", "{tmp}"], "manifest.json: is missing"),
         (["--bundle", "{tmp}", "--port", "70000"], "--port must be between 1 and 65535"),
     ],
 )

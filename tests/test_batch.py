@@ -30,6 +30,7 @@ from credit_scoring import schema
 from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.errors import MAX_LISTED_ERRORS
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
@@ -398,6 +399,16 @@ def test_a_gzip_upload_is_read_by_its_bytes_and_answered_compressed_when_so_name
             "corrupt or truncated",
         ),
         ("workbook.xlsx", b"PK\x03\x04" + bytes(100), "ZIP archive"),
+        (
+            "mac-line-endings.csv",
+            b"SK_ID_CURR\r100002\r100003\r",
+            "line 1 (the header) holds a carriage return",
+        ),
+        (
+            "long-header-field.csv",
+            b"SK_ID_CURR," + b"A" * (csv.field_size_limit() + 1) + b"\n100002,1\n",
+            "line 1 (the header) cannot be read as CSV (field larger than field limit",
+        ),
     ],
 )
 def test_a_file_that_cannot_be_scored_is_rejected_whole_without_raising(
@@ -741,12 +752,24 @@ def test_two_concurrent_deliveries_of_a_request_leave_one_result_the_first_writt
             422,
             "application.colour",
         ),
+        (
+            '{"correlation_id": "r", "application": {"AMT_CREDIT": 1' + "0" * 4299 + "}}",
+            result_key("r"),
+            422,
+            "application.AMT_CREDIT",
+        ),
         ('{"correlation_id": "r"}', result_key("r"), 422, None),
         ('{"correlation_id": "r", "client_id": 100002, "urgent": true}', result_key("r"), 422, "urgent"),
         ('{"client_id": 100002}', "unidentified", 422, "correlation_id"),
         ('{"correlation_id": "../x", "client_id": 100002}', "unidentified", 422, "correlation_id"),
         ("not json at all", "unidentified", 422, None),
         ("[1, 2]", "unidentified", 422, None),
+        (
+            '{"correlation_id": "r", "application": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            "unidentified",
+            422,
+            None,
+        ),
     ],
 )
 def test_a_request_that_can_never_succeed_is_answered_not_retried(
@@ -761,6 +784,18 @@ def test_a_request_that_can_never_succeed_is_answered_not_retried(
     assert answer["error"]["detail"]
     if field is not None:
         assert field in [error["field"] for error in answer["error"]["errors"]]
+
+
+def test_a_request_with_many_problems_lists_a_few_and_counts_them_all(aws: Aws, bundle: LoadedBundle) -> None:
+    fields = {f"unknown_{i}": 0 for i in range(MAX_LISTED_ERRORS + 10)}
+    event = request_event(json.dumps({"correlation_id": "many", "application": fields}))
+    assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
+    error = result(aws, result_key("many"))["error"]
+    assert [e["field"] for e in error["errors"]] == [f"application.{name}" for name in fields][
+        :MAX_LISTED_ERRORS
+    ]
+    assert error["detail"].startswith("invalid message: application.unknown_0: unknown field")
+    assert error["detail"].endswith(f"(and {len(fields) - 5} more)")
 
 
 @pytest.fixture
@@ -850,6 +885,28 @@ def test_the_command_ends_with_status_2_and_the_reason_for_a_file_it_cannot_scor
         )
         == 2
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"SK_ID_CURR\r100002\r100003\r", "lines must end in LF or CRLF, not in CR alone"),
+        (b"SK_ID_CURR," + b"A" * (csv.field_size_limit() + 1) + b"\n", "field larger than field limit"),
+    ],
+    ids=["cr-line-endings", "header-field-over-the-csv-limit"],
+)
+def test_the_command_ends_with_status_2_naming_the_line_of_a_header_csv_cannot_read(
+    bundle: LoadedBundle, tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, reason: str
+) -> None:
+    source = tmp_path / "portfolio.csv"
+    source.write_bytes(data)
+    out = tmp_path / "out"
+    assert main(["batch", "--bundle", str(bundle.path), "--input", str(source), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"--input {source}: line 1 (the header)" in error
+    assert reason in error
+    (rejection,) = rows((out / "rejected" / "portfolio.csv").read_bytes())
+    assert "line 1 (the header)" in rejection["reason"]
 
 
 def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_refuses(

@@ -146,6 +146,8 @@ def test_a_lone_client_id_column_declares_stored_clients(header: bytes) -> None:
         (b"AMT_CREDIT,AMT_ANNUITY", "no SK_ID_CURR column"),
         (b"", "first line is empty"),
         (b"SK_ID_CURR,NAME_\xe9", "not valid UTF-8"),
+        (b"SK_ID_CURR\r100002\r100003\r", "line 1 .* not in CR alone"),
+        (b"SK_ID_CURR," + b"A" * (csv.field_size_limit() + 1), "line 1 .*field larger than field limit"),
     ],
 )
 def test_a_wrong_header_is_rejected_naming_what_is_wrong(header: bytes, expected: str) -> None:

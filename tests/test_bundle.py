@@ -457,7 +457,7 @@ def test_environment_reads_model_dir_and_reports_an_unusable_one(bundle_dir: Pat
     assert loaded.source == str(bundle_dir)
     unavailable = load_from_environment({"MODEL_DIR": str(tmp_path)})
     assert unavailable == BundleUnavailable(
-        reason=f"manifest.json: not found in {tmp_path}", file=MANIFEST_FILE, source=str(tmp_path)
+        reason="manifest.json: is missing from the bundle directory", file=MANIFEST_FILE, source=str(tmp_path)
     )
     assert load_from_environment({}).source == "/opt/model"
 

@@ -530,10 +530,45 @@ def test_deploy_uses_short_lived_oidc_credentials_and_never_a_stored_key():
     assert deploy["environment"]["name"] == "${{ needs.target.outputs.environment }}"
 
 
+def test_deploy_runs_only_after_ci_succeeded_for_the_same_commit():
+    workflow = _workflow("deploy.yml")
+    triggers = workflow[True]
+    assert set(triggers) == {"workflow_run", "workflow_dispatch"}  # never a push of its own
+    run = triggers["workflow_run"]
+    assert run["workflows"] == [_workflow("ci.yml")["name"]]
+    assert run["types"] == ["completed"]
+    assert run["branches"] == ["main", "v*"]
+
+    jobs = workflow["jobs"]
+    gate = " ".join(jobs["target"]["if"].split())
+    assert gate.startswith("github.event_name == 'workflow_dispatch' || (")
+    for condition in (
+        "github.event.workflow_run.conclusion == 'success'",
+        "github.event.workflow_run.event == 'push'",  # never a pull request's code
+        "github.event.workflow_run.head_repository.full_name == github.repository",
+    ):
+        assert condition in gate
+    assert all(job.get("needs") == "target" for name, job in jobs.items() if name != "target")
+
+    # What is checked out and deployed is the commit CI passed, not main's latest.
+    assert workflow["env"]["COMMIT"] == "${{ github.event.workflow_run.head_sha || github.sha }}"
+    checkouts = [
+        step
+        for job in jobs.values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert [job_checkout["with"]["ref"] for job_checkout in checkouts] == ["${{ env.COMMIT }}"] * len(jobs)
+
+    # On demand, CI's success on the commit is looked up first; a v* run deploys prod only for a tag.
+    (pick,) = [step for step in jobs["target"]["steps"] if step.get("id") == "pick"]
+    assert 'actions/workflows/ci.yml/runs?head_sha=$COMMIT&status=success"' in pick["run"]
+    assert 'git rev-parse --verify --quiet "refs/tags/$RUN_BRANCH^{commit}"' in pick["run"]
+    assert (WORKFLOWS / "ci.yml").is_file()
+
+
 def test_deploy_runs_sam_deploy_unattended_then_smoke_tests_the_stack():
     workflow = _workflow("deploy.yml")
-    assert set(workflow[True]) == {"push", "workflow_dispatch"}
-    assert workflow[True]["push"] == {"branches": ["main"], "tags": ["v*"]}
     runs = [step.get("run", "") for step in workflow["jobs"]["deploy"]["steps"]]
     (deploy,) = [run for run in runs if run.startswith("sam deploy")]
     for flag in ("--config-env", "--no-confirm-changeset", "--no-fail-on-empty-changeset"):

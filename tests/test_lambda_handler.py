@@ -159,7 +159,7 @@ def _refused_by_the_api(bundle_dir: Path, tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("bundle", "reason"),
-    [("empty", r"manifest\.json: not found"), ("refused", "not computed by this code")],
+    [("empty", r"manifest\.json: is missing"), ("refused", "not computed by this code")],
 )
 def test_batch_events_are_refused_while_the_bundle_is_unavailable(
     bundle_dir: Path, tmp_path: Path, bundle: str, reason: str

@@ -26,6 +26,7 @@ from credit_scoring.api import dashboard
 from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import error_body, install_error_handlers
+from credit_scoring.api.head import HeadAsGet
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError
@@ -78,7 +79,7 @@ def _service(
     try:
         return state, DecisionService(state)
     except BundleError as error:
-        logger.error("model bundle refused: %s: %s", error.file, error.reason)
+        logger.error("model bundle refused: %s: %s", error.file, error.logged_reason)
         return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
 
 
@@ -92,7 +93,7 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
         logger.error(
             "model bundle withdrawn while serving: file=%s reason=%s source=%s",
             exc.file,
-            exc.reason,
+            exc.logged_reason,
             app.state.bundle.source,
         )
         return JSONResponse(error_body(f"model bundle unavailable: {exc}"), status_code=503)
@@ -118,6 +119,7 @@ def create_app(
     install_error_handlers(app)
     _withdraw_on_bundle_error(app, served)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(HeadAsGet)
     add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
     prefix = normalise_base_path(root_path)

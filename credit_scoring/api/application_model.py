@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdField
+from credit_scoring.api.request_model import RequestModel
 
 EXAMPLE: Final[dict[str, Any]] = {
     "NAME_CONTRACT_TYPE": "Cash loans",
@@ -84,7 +85,8 @@ def _application_model() -> type[BaseModel]:
             fields[column] = _field(column, kind)
     return create_model(
         "Application",
-        __config__=ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [EXAMPLE]}),
+        __base__=RequestModel,
+        __config__=ConfigDict(allow_inf_nan=False, json_schema_extra={"examples": [EXAMPLE]}),
         __doc__=(
             "A credit application: any of the Home Credit application columns (application_train.csv "
             "less TARGET). Absent fields are missing values."

@@ -5,6 +5,10 @@ model, error responses), but a request does not go through FastAPI's dependency 
 machinery, which cost about 40 µs per call: half of a whole FastAPI + Mangum round trip, as measured
 by bench/bench_serving.py. The handler applies the same client id rule as `ClientIdPath`, reports a
 bad id as the same 422, and awaits the endpoint, which returns its own prebuilt Response.
+
+A path that another route of the router spells out (`/predict/batch` beside `/predict/{client_id}`) is
+that route's, whatever its method: it is never matched as a client id, so that `GET /predict/batch`
+gets the 405 of `POST /predict/batch`, not a 422 about `client_id`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.routing import Match, get_route_path
+from starlette.types import Scope
 
 from credit_scoring.api.client_ids import parse_path_client_id, path_client_id_error
 
@@ -23,6 +29,16 @@ from credit_scoring.api.client_ids import parse_path_client_id, path_client_id_e
 class ClientIdRoute(APIRoute):
     """An APIRoute whose async endpoint takes exactly one parameter, the path's `client_id`, and
     returns a Response."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        # Only a segment that is not an id can be another route's literal path: the hot path skips this.
+        if match is not Match.NONE and parse_path_client_id(child_scope["path_params"]["client_id"]) is None:
+            path = get_route_path(scope)
+            routes = getattr(scope.get("router"), "routes", ())
+            if any(route is not self and getattr(route, "path", None) == path for route in routes):
+                return Match.NONE, {}
+        return match, child_scope
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         parameters = self.dependant

@@ -1,7 +1,8 @@
 """Uniform JSON errors: every 4xx names the field at fault and what is expected; a 5xx tells nothing.
 
 Every error body is an `ErrorResponse`: `detail` (one readable sentence) and `errors` (one entry per
-field: where it is, its name, what is expected). Validation errors come from pydantic and FastAPI,
+field: where it is, its name, what is expected; at most MAX_LISTED_ERRORS, so that a body of countless
+problems gets a small answer). Validation errors come from pydantic and FastAPI,
 HTTP errors from routing (404 unknown path, 405 wrong method, 413 body too large) and `ApiError` from
 the routes (unknown client, model unavailable, ...). An exception nobody expected becomes a 500 whose
 body says nothing about the cause, and is logged with its type, the route template, the decision id
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +27,11 @@ from credit_scoring.api.models import ErrorResponse, FieldError
 
 logger = logging.getLogger(__name__)
 
+MAX_LISTED_ERRORS: Final = 20
+"""Most field errors one answer lists in `errors`; `detail` counts them all."""
+MAX_FIELD_CHARS: Final = 200
+"""Longest field path an answer repeats (an unknown field's path holds the caller's own text)."""
+_IN_DETAIL: Final = 5
 _LOCATIONS = frozenset({"body", "path", "query", "header"})
 _UNPARSEABLE_BODY = "There was an error parsing the body"
 
@@ -66,12 +72,15 @@ def api_error_body(error: ApiError) -> dict[str, Any]:
 
 
 def _field_name(loc: Sequence[str | int]) -> tuple[str, str]:
-    """(location, field path) of a pydantic error: ("body", "items[3].application.AMT_CREDIT")."""
+    """(location, field path) of a pydantic error: ("body", "items[3].application.AMT_CREDIT"), the path
+    clipped to MAX_FIELD_CHARS."""
     location = str(loc[0]) if loc and loc[0] in _LOCATIONS else "body"
     parts = loc[1:] if loc and loc[0] in _LOCATIONS else loc
     name = ""
     for part in parts:
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    if len(name) > MAX_FIELD_CHARS:
+        name = f"{name[:MAX_FIELD_CHARS]}… ({len(name):,} characters)"
     return location, name or location
 
 
@@ -86,32 +95,41 @@ def _message(error: Mapping[str, Any]) -> str:
     return _MESSAGES.get(kind, error.get("msg", "invalid value"))
 
 
-def validation_errors(errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
-    """One `FieldError` per pydantic or FastAPI validation error. The request body is not copied into
-    the answer; a message may quote the one value at fault (the schema's value rule does)."""
-    result = []
-    for error in errors:
-        location, name = _field_name(tuple(error.get("loc", ())))
-        if error.get("type") == "json_invalid":
-            name = "body"
-        result.append(FieldError(location=location, field=name, message=_message(error)))
-    return result
+def _field_error(error: Mapping[str, Any]) -> FieldError:
+    """The `FieldError` of one pydantic or FastAPI validation error. The request body is not copied into
+    the answer; a message may quote the one value at fault (the schema's value rule does, clipped)."""
+    location, name = _field_name(tuple(error.get("loc", ())))
+    if error.get("type") == "json_invalid":
+        name = "body"
+    return FieldError(location=location, field=name, message=_message(error))
 
 
-def _summary(errors: Sequence[FieldError]) -> str:
+def validation_error_body(
+    errors: Sequence[Mapping[str, Any]], what: str = "invalid request"
+) -> dict[str, Any]:
+    """The body answering pydantic or FastAPI validation errors: `errors` lists the first
+    MAX_LISTED_ERRORS, `detail` (starting with `what`) the first few, and counts all of them."""
+    listed = [_field_error(error) for error in errors[:MAX_LISTED_ERRORS]]
     shown = "; ".join(
         # check_application_value's messages already start with the column's name.
         error.message if error.message.startswith(error.field) else f"{error.field}: {error.message}"
-        for error in errors[:5]
+        for error in listed[:_IN_DETAIL]
     )
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return f"invalid request: {shown}{more}"
+    more = f" (and {len(errors) - _IN_DETAIL:,} more)" if len(errors) > _IN_DETAIL else ""
+    return error_body(f"{what}: {shown}{more}", listed)
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = validation_errors(exc.errors())
-    return JSONResponse(error_body(_summary(errors), errors), status_code=422)
+    return JSONResponse(validation_error_body(exc.errors()), status_code=422)
+
+
+def _allowed(header: str) -> str:
+    """A route's Allow header in a stable order, with HEAD wherever GET is (`HeadAsGet` answers it)."""
+    methods = {method.strip() for method in header.split(",") if method.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -119,8 +137,9 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     # Routing's own errors carry only the status phrase; a route's HTTPException keeps its detail.
     if exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = _allowed((exc.headers or {}).get("Allow", ""))
         detail = f"method {request.method} is not allowed on this route; allowed: {allowed}"
+        return JSONResponse(error_body(detail), status_code=405, headers={"Allow": allowed})
     elif exc.status_code == 404 and detail == "Not Found":
         detail = "no such route; /docs lists the API's routes"
     elif exc.status_code == 400 and detail == _UNPARSEABLE_BODY:

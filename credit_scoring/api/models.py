@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from credit_scoring.api.application_model import Application
 from credit_scoring.api.client_ids import ClientIdField
+from credit_scoring.api.request_model import CountedItem, ErrorCountingRequest
 from credit_scoring.scoring.scorer import MAX_REASONS
 
 
@@ -288,10 +289,8 @@ class HealthResponse(ApiModel):
     file: str | None = Field(default=None, description="The bundle file at fault, when one is.")
 
 
-class BatchItem(BaseModel):
+class BatchItem(CountedItem):
     """One client to score: exactly one of `client_id` (a stored client) or `application`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     client_id: ClientIdField | None = None
     application: Application | None = None  # type: ignore[valid-type]  # generated from the schema
@@ -305,11 +304,10 @@ class BatchItem(BaseModel):
         return self
 
 
-class BatchRequest(BaseModel):
+class BatchRequest(ErrorCountingRequest):
     """Clients and applications to score in one call."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"items": [{"client_id": 100002}, {"application": {"AMT_CREDIT": 450000.0}}]}]
         },

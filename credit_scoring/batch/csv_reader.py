@@ -218,7 +218,17 @@ def read_layout(header: bytes) -> FileLayout:
         raise FileRejectedError(f"the header line is not valid UTF-8: {EXPECTED_FILE}") from None
     if not text.strip():
         raise FileRejectedError(f"the first line is empty, where the header should be: {EXPECTED_FILE}")
-    columns = tuple(next(csv.reader([text])))
+    if "\r" in text:
+        raise FileRejectedError(
+            "line 1 (the header) holds a carriage return that does not end it: lines must end in LF or "
+            f"CRLF, not in CR alone (old Mac line endings): {EXPECTED_FILE}"
+        )
+    try:
+        columns = tuple(next(csv.reader([text])))
+    except csv.Error as error:  # a field over csv's size limit, say
+        raise FileRejectedError(
+            f"line 1 (the header) cannot be read as CSV ({error}): {EXPECTED_FILE}"
+        ) from None
     duplicated = sorted({column for column in columns if columns.count(column) > 1})
     if duplicated:
         raise FileRejectedError(f"the header names {', '.join(duplicated)} more than once: {EXPECTED_FILE}")

@@ -76,7 +76,7 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
         except BundleError as error:
             logger.error(
                 "batch upload not scored: model bundle unavailable",
-                extra={"source_key": key, "bundle_file": error.file, "reason": error.reason},
+                extra={"source_key": key, "bundle_file": error.file, "reason": error.logged_reason},
             )
             raise
         logger.info("batch upload handled", extra={"source_key": key, "outcome": status})
@@ -180,7 +180,7 @@ def _part_message(body: str, bucket: str | None) -> dict[str, Any] | None:
     under batch/parts/ of the function's bucket, never anything else it could be made to read."""
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply: the request path answers it
         return None
     if not isinstance(message, dict) or PART_MESSAGE not in message:
         return None

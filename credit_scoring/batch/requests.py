@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from credit_scoring import schema
 from credit_scoring.api.audit import new_decision_id
 from credit_scoring.api.decisions import DecisionService
-from credit_scoring.api.errors import ApiError, error_body, validation_errors
+from credit_scoring.api.errors import ApiError, error_body, validation_error_body
 from credit_scoring.api.models import BatchItem, FieldError
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
@@ -69,6 +69,10 @@ class RequestAnswerer:
             message = json.loads(body)
         except ValueError:
             return self._unidentified(message_id, "the message body is not JSON: expected a JSON object")
+        except RecursionError:  # json gives up past the interpreter's recursion limit
+            return self._unidentified(
+                message_id, "the message body is JSON nested too deeply to be read: expected a JSON object"
+            )
         if not isinstance(message, dict):
             return self._unidentified(message_id, "the message body is not a JSON object")
         correlation_id = message.get(CORRELATION_ID)
@@ -85,9 +89,8 @@ class RequestAnswerer:
         try:
             decision, client_id, subject = self._decide(BatchItem.model_validate(item))
         except ValidationError as error:
-            errors = validation_errors(error.errors())
-            detail = "invalid message: " + "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
-            result = self._result(correlation_id, message_id, 422, None, error_body(detail, errors))
+            body = validation_error_body(error.errors(include_url=False), "invalid message")
+            result = self._result(correlation_id, message_id, 422, None, body)
         except ApiError as error:
             result = self._result(
                 correlation_id, message_id, error.status_code, None, error_body(error.detail)

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Collection
 from pathlib import Path
 
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, os_error
 from credit_scoring.bundle.manifest import Manifest
 
 
@@ -24,7 +24,7 @@ def verify_file(bundle_dir: Path, name: str, expected: str) -> None:
     except FileNotFoundError:
         raise BundleError(name, "is listed in the manifest but missing from the bundle") from None
     except OSError as error:
-        raise BundleError(name, f"cannot be read: {error.strerror or error}") from None
+        raise os_error(name, error) from None
     if actual != expected:
         raise BundleError(name, "sha256 does not match the manifest (the file was changed or corrupted)")
 
@@ -37,7 +37,7 @@ def read_verified(bundle_dir: Path, name: str, expected: str) -> bytes:
     except FileNotFoundError:
         raise BundleError(name, "is listed in the manifest but missing from the bundle") from None
     except OSError as error:
-        raise BundleError(name, f"cannot be read: {error.strerror or error}") from None
+        raise os_error(name, error) from None
     if hashlib.sha256(data).hexdigest() != expected:
         raise BundleError(name, "sha256 does not match the manifest (the file was changed or corrupted)")
     return data

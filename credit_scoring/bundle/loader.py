@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, os_error
 from credit_scoring.bundle.integrity import check_listed, verify_file, verify_files
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest, read_manifest
 from credit_scoring.bundle.store import FeatureStore
@@ -101,8 +101,13 @@ def _download(client: object, bucket: str, prefix: str, name: str, target: Path)
         code = error.response.get("Error", {}).get("Code", "")
         what = "not found" if code in ("404", "NoSuchKey", "NotFound") else f"cannot be downloaded ({code})"
         raise BundleError(name, f"{what} at s3://{bucket}/{key}") from None
-    except (BotoCoreError, OSError) as error:
-        raise BundleError(name, f"cannot be downloaded from s3://{bucket}/{key}: {error}") from None
+    except BotoCoreError as error:
+        failed = (
+            f"cannot be downloaded from s3://{bucket}/{key}: the S3 client failed ({type(error).__name__})"
+        )
+        raise BundleError(name, failed, detail=str(error)) from None
+    except OSError as error:
+        raise os_error(name, error, f"cannot be downloaded from s3://{bucket}/{key}") from None
 
 
 def load_from_environment(environ: Mapping[str, str] = os.environ) -> LoadedBundle | BundleUnavailable:
@@ -115,7 +120,7 @@ def load_from_environment(environ: Mapping[str, str] = os.environ) -> LoadedBund
         return load_bundle(Path(source))
     except BundleError as error:
         logger.error(
-            "model bundle unavailable: file=%s reason=%s source=%s", error.file, error.reason, source
+            "model bundle unavailable: file=%s reason=%s source=%s", error.file, error.logged_reason, source
         )
         return BundleUnavailable(reason=str(error), file=error.file, source=source)
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final, Literal, TypeVar, get_args
 
 from credit_scoring.bundle.blocks import BLOCKS_SUFFIX
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, os_error
 
 FORMAT_VERSION: Final = 2
 """2: the store keeps every stored client's score (`store/scores.npy`)."""
@@ -251,9 +251,11 @@ def read_manifest(bundle_dir: Path) -> Manifest:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise BundleError(MANIFEST_FILE, f"not found in {bundle_dir}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BundleError(MANIFEST_FILE, f"cannot be read: {error}") from None
+        raise BundleError(MANIFEST_FILE, "is missing from the bundle directory", detail=str(path)) from None
+    except OSError as error:
+        raise os_error(MANIFEST_FILE, error) from None
+    except UnicodeDecodeError as error:
+        raise BundleError(MANIFEST_FILE, "is not UTF-8 text", detail=str(error)) from None
     return parse_manifest(text)
 
 

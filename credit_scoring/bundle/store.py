@@ -22,7 +22,7 @@ from typing import Final
 import numpy as np
 
 from credit_scoring.bundle.blocks import BLOCK_SIZE, BLOCKS_SUFFIX, BlockVerifier, block_digests
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, os_error
 from credit_scoring.bundle.manifest import (
     APPLICATIONS_CODES_FILE,
     APPLICATIONS_LAYOUT_FILE,
@@ -300,7 +300,9 @@ def _open_array(bundle_dir: Path, name: str, dtype: type | np.dtype, shape: tupl
         array = np.load(bundle_dir / name, mmap_mode="r", allow_pickle=False)
     except FileNotFoundError:
         raise BundleError(name, "is missing from the bundle") from None
-    except (OSError, ValueError) as error:
+    except OSError as error:
+        raise os_error(name, error) from None
+    except (ValueError, EOFError) as error:  # numpy raises EOFError for an empty file
         raise BundleError(name, f"is not a readable .npy array: {error}") from None
     expected = np.dtype(dtype)
     if array.dtype != expected or array.shape != shape:
@@ -335,7 +337,9 @@ def _open_applications(bundle_dir: Path, n: int) -> ApplicationTable:
         vocabularies = {str(column): _strings(labels) for column, labels in layout["categories"].items()}
     except FileNotFoundError:
         raise BundleError(APPLICATIONS_LAYOUT_FILE, "is missing from the bundle") from None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+    except OSError as error:
+        raise os_error(APPLICATIONS_LAYOUT_FILE, error) from None
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BundleError(
             APPLICATIONS_LAYOUT_FILE, f"is not a valid applications layout: {error!r}"
         ) from None
@@ -352,7 +356,7 @@ def _read_bytes(bundle_dir: Path, name: str) -> bytes:
     except FileNotFoundError:
         raise BundleError(name, "is missing from the bundle") from None
     except OSError as error:
-        raise BundleError(name, f"cannot be read: {error.strerror or error}") from None
+        raise os_error(name, error) from None
 
 
 def _strings(values: Sequence[object]) -> tuple[str, ...]:

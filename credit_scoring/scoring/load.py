@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, os_error
 from credit_scoring.bundle.manifest import Manifest
 from credit_scoring.scoring.calibration import UNCALIBRATED, Calibration
 from credit_scoring.scoring.linear import LinearModel
@@ -51,8 +51,10 @@ def _read_text(bundle_dir: Path, name: str) -> str:
         return (bundle_dir / name).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BundleError(name, "is missing from the bundle") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BundleError(name, f"cannot be read: {error}") from None
+    except OSError as error:
+        raise os_error(name, error) from None
+    except UnicodeDecodeError as error:
+        raise BundleError(name, "is not UTF-8 text", detail=str(error)) from None
 
 
 def _read_json(bundle_dir: Path, name: str) -> object:
