@@ -367,8 +367,19 @@ def test_cli_writes_the_tables_and_reports_them(tmp_path, capsys):
         f"{table}.csv.gz" for table in (schema.APPLICATION, *schema.HISTORY_TABLES)
     )
     printed = capsys.readouterr().out
-    assert "120 clients" in printed
+    assert "120 training clients" in printed
     assert "bureau:" in printed
+
+
+def test_cli_writes_kaggles_layout_with_the_kaggle_volume(tmp_path, capsys):
+    out = tmp_path / "kaggle"
+    assert main(["synth", "--clients", "120", "--seed", "3", "--out", str(out), "--volume", "kaggle"]) == 0
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        f"{table}.csv" for table in (schema.APPLICATION, schema.APPLICATION_TEST, *schema.HISTORY_TABLES)
+    )
+    assert "application_test: 19 rows" in capsys.readouterr().out
+    assert main(["synth", "--clients", "450000", "--out", str(tmp_path / "big"), "--volume", "kaggle"]) == 2
+    assert "between 1 and 431,588 with --volume kaggle" in capsys.readouterr().err  # 431,588 + 68,411
 
 
 @pytest.mark.parametrize(

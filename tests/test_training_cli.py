@@ -69,9 +69,9 @@ def _target_two(tables):
     return {schema.APPLICATION: frame}
 
 
-def _unknown_client_in_history(tables):
+def _duplicate_bureau_credit(tables):
     bureau = tables["bureau"].copy()
-    bureau.loc[0, schema.CLIENT_ID] = 999_999
+    bureau.loc[0, "SK_ID_BUREAU"] = bureau.loc[1, "SK_ID_BUREAU"]
     return {schema.APPLICATION: _application(tables), "bureau": bureau}
 
 
@@ -81,7 +81,7 @@ def _unknown_client_in_history(tables):
         (_missing_column, ["application_train.csv", "AMT_CREDIT"]),
         (_text_amount, ["application_train.csv line 7", "AMT_INCOME_TOTAL", "a lot"]),
         (_target_two, ["application_train.csv line 5", "TARGET"]),
-        (_unknown_client_in_history, ["bureau.csv", "SK_ID_CURR", "999999", "--application-only"]),
+        (_duplicate_bureau_credit, ["bureau.csv line 3", "SK_ID_BUREAU", "appears more than once"]),
     ],
 )
 def test_bad_data_is_refused_naming_file_column_and_line(corrupt, expected, small_tables, tmp_path, capsys):
@@ -96,7 +96,7 @@ def test_bad_data_is_refused_naming_file_column_and_line(corrupt, expected, smal
 
 
 def test_application_only_does_not_read_the_history_tables(small_tables, tmp_path, capsys):
-    data = _write(tmp_path / "data", _unknown_client_in_history(small_tables))
+    data = _write(tmp_path / "data", _duplicate_bureau_credit(small_tables))
     assert _train(data, tmp_path / "bundle", "--application-only") == 2
     error = capsys.readouterr().err
     assert "bureau.csv" not in error

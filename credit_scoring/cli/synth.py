@@ -23,6 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--clients", type=int, required=True, metavar="N", help="number of clients")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="directory to create")
+    parser.add_argument(
+        "--volume",
+        choices=("light", "kaggle"),
+        default="light",
+        help="light: fewer history rows per client, every row linked (default); kaggle: Kaggle's rows per "
+        "client in every table, an application_test of applicants (a sixth of --clients more) and the "
+        "download's unlinked rows",
+    )
     parser.add_argument("--gzip", action="store_true", help="write <table>.csv.gz instead of <table>.csv")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out directory")
     parser.set_defaults(run=run)
@@ -30,10 +38,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from credit_scoring.cli import CommandError
-    from credit_scoring.synth.tables import MAX_CLIENTS
+    from credit_scoring.synth.tables import MAX_CLIENTS, applicant_count
+    from credit_scoring.synth.volume import VOLUMES
 
-    if not 1 <= args.clients <= MAX_CLIENTS:
-        raise CommandError(f"--clients must be between 1 and {MAX_CLIENTS:,}, not {args.clients:,}")
+    volume = VOLUMES[args.volume]
+    largest = int(MAX_CLIENTS / (1.0 + volume.applicant_share))
+    if args.clients < 1 or args.clients + applicant_count(args.clients, volume) > MAX_CLIENTS:
+        raise CommandError(
+            f"--clients must be between 1 and {largest:,} with --volume {args.volume}, not {args.clients:,}"
+        )
     if args.seed < 0:
         raise CommandError(f"--seed must be a non-negative integer, not {args.seed}")
     _check_output(args.out, args.overwrite)
@@ -41,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from credit_scoring.synth import generate_tables, write_tables
 
     started = time.perf_counter()
-    tables = generate_tables(args.clients, args.seed)
+    tables = generate_tables(args.clients, args.seed, volume)
     try:
         write_tables(tables, args.out, compress=args.gzip, overwrite=args.overwrite)
     except OSError as error:
@@ -50,7 +63,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{table}: {len(frame):,} rows")
     default_rate = tables["application_train"]["TARGET"].mean()
     elapsed = time.perf_counter() - started
-    print(f"wrote {args.out} ({args.clients:,} clients, {default_rate:.1%} defaults) in {elapsed:.1f} s")
+    print(
+        f"wrote {args.out} ({args.clients:,} training clients, {default_rate:.1%} defaults; volume "
+        f"{args.volume}) in {elapsed:.1f} s"
+    )
     return 0
 
 

@@ -43,7 +43,12 @@ def run(args: argparse.Namespace) -> int:
 
     application = schema.APPLICATION_TEST if args.unlabelled else schema.APPLICATION
     try:
-        inspection = inspect_tables(args.data, application=application, history=not args.application_only)
+        inspection = inspect_tables(
+            args.data,
+            application=application,
+            history=not args.application_only,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
     except DataError as error:
         raise CommandError(str(error)) from None
     for notice in inspection.notices():

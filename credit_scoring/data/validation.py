@@ -11,7 +11,8 @@ application are no fault: they are counted (`links`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,16 +151,26 @@ class Inspection:
         return lines
 
 
-def inspect_tables(data_dir: Path, application: str = schema.APPLICATION, history: bool = True) -> Inspection:
-    """Read and check the tables of `data_dir` (see `files.locate_tables` for which).
+def inspect_tables(
+    data_dir: Path,
+    application: str = schema.APPLICATION,
+    history: bool = True,
+    progress: Callable[[str], None] = lambda line: None,
+) -> Inspection:
+    """Read and check the tables of `data_dir` (see `files.locate_tables` for which), telling `progress`
+    each file's rows and time as it is read.
 
     Raises DataError when the directory itself cannot be used (missing, not a directory, unreadable).
     """
     located = locate_tables(data_dir, application, history)
     problems = list(located.problems)
     tables: dict[str, pd.DataFrame] = {}
-    for table, path in located.paths.items():
+    for index, (table, path) in enumerate(located.paths.items(), start=1):
+        started = time.perf_counter()
         frame, found = read_table(path, table_columns(table), required_values(table))
+        rows = "unreadable" if frame is None else f"{len(frame):,} rows"
+        seconds = time.perf_counter() - started
+        progress(f"read {path.name} ({index}/{len(located.paths)}): {rows} in {seconds:.1f} s")
         problems.extend(found)
         if frame is None:
             continue

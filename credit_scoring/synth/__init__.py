@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
+    from credit_scoring.synth.volume import Volume
+
 __all__ = ["generate_tables", "write_tables"]
 
 
-def generate_tables(n_clients: int, seed: int) -> dict[str, pd.DataFrame]:
-    """All seven tables for `n_clients` synthetic clients (see `credit_scoring.synth.tables`)."""
+def generate_tables(n_clients: int, seed: int, volume: Volume | None = None) -> dict[str, pd.DataFrame]:
+    """All seven tables for `n_clients` synthetic clients (see `credit_scoring.synth.tables`); `volume`
+    (default `synth.volume.LIGHT`) sets their history rows and Kaggle's shapes."""
     from credit_scoring.synth.tables import generate_tables as generate
+    from credit_scoring.synth.volume import LIGHT
 
-    return generate(n_clients, seed)
+    return generate(n_clients, seed, volume or LIGHT)
 
 
 def write_tables(

@@ -16,16 +16,12 @@ import numpy as np
 from credit_scoring.synth.marginals import GroupedMarginals, RowGroups, pick, reorder
 from credit_scoring.synth.risk import coupled_levels
 from credit_scoring.synth.rows import expand
+from credit_scoring.synth.volume import LIGHT, Volume
 
 ColumnArrays = dict[str, np.ndarray]
 
-CREDITS_PER_CLIENT = 4.0
-"""Mean bureau credits of a client of average age (Kaggle: 1.7 million rows for 306,000 clients,
-about 5.6; set lower to keep the synthetic tables light)."""
 CREDITS_DISPERSION = 1.3
 """Negative-binomial shape: with this mean about 15% of clients have no bureau record, as in Kaggle."""
-BALANCE_SHARE = 0.2
-"""Share of bureau credits reported month by month in bureau_balance (Kaggle: about 45%)."""
 MAX_BALANCE_MONTHS = 96
 DAYS_PER_MONTH = 30.4375
 STATUS_STRENGTH = 0.6
@@ -43,15 +39,17 @@ def generate_bureau(
     adult_age_days: float,
     rng: np.random.Generator,
     stats: Mapping[str, Any],
+    volume: Volume = LIGHT,
 ) -> tuple[ColumnArrays, ColumnArrays]:
     """bureau rows (with a "client" index column in place of SK_ID_CURR and SK_ID_BUREAU) and
     bureau_balance rows (with a "credit" index into the bureau rows), for clients with these
-    DAYS_BIRTH and behaviour scores; no credit starts before `adult_age_days` of age."""
+    DAYS_BIRTH and behaviour scores; no credit starts before `adult_age_days` of age. `volume` sets
+    the credits per client and the share reported monthly."""
     marginals = GroupedMarginals(stats["bureau"]["marginals"])
     status_spec = GroupedMarginals(stats["bureau_balance"]["marginals"]).spec("STATUS")
     adult_years = -birth_days - adult_age_days
     # Older clients have had time for more credits.
-    expected = CREDITS_PER_CLIENT * adult_years / adult_years.mean()
+    expected = volume.credits_per_client * adult_years / adult_years.mean()
     counts = rng.negative_binomial(CREDITS_DISPERSION, CREDITS_DISPERSION / (CREDITS_DISPERSION + expected))
     client, _ = expand(counts)
     n = len(client)
@@ -96,7 +94,7 @@ def generate_bureau(
         "DAYS_CREDIT_UPDATE": np.maximum(-column("UPDATE_DAYS_AGO", missing=False), start),
         "AMT_ANNUITY": annuity,
     }
-    balance = _balance(bureau, current, b, status_spec, rng)
+    balance = _balance(bureau, current, b, status_spec, rng, volume.balance_share)
     return bureau, balance
 
 
@@ -122,9 +120,10 @@ def _balance(
     b: np.ndarray,
     status_spec: Mapping[str, Any],
     rng: np.random.Generator,
+    share: float,
 ) -> ColumnArrays:
-    """Monthly rows (MONTHS_BALANCE from the credit's first month to 0) for a share of the credits."""
-    reported = np.flatnonzero(rng.random(len(current)) < BALANCE_SHARE)
+    """Monthly rows (MONTHS_BALANCE from the credit's first month to 0) for `share` of the credits."""
+    reported = np.flatnonzero(rng.random(len(current)) < share)
     first_month = np.maximum(np.floor(bureau["DAYS_CREDIT"][reported] / DAYS_PER_MONTH), -MAX_BALANCE_MONTHS)
     closed_month = np.floor(bureau["DAYS_ENDDATE_FACT"][reported] / DAYS_PER_MONTH)
     counts = (-first_month).astype(np.int64) + 1

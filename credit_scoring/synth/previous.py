@@ -18,14 +18,12 @@ from credit_scoring.schema import DAYS_EMPLOYED_ANOMALY
 from credit_scoring.synth.marginals import GroupedMarginals, RowGroups, round_to_step
 from credit_scoring.synth.risk import coupled_levels
 from credit_scoring.synth.rows import expand
+from credit_scoring.synth.volume import LIGHT
 
 ColumnArrays = dict[str, np.ndarray]
 Draw = Callable[..., np.ndarray]
 """Draws one column for every row, from the marginal of its (type, status) group."""
 
-APPLICATIONS_PER_CLIENT = 3.0
-"""Mean previous applications per client (Kaggle: 1.67 million for 339,000 clients, about 4.9; set
-lower to keep the synthetic tables light)."""
 APPLICATIONS_DISPERSION = 1.5
 STATUS_ORDER = ("Approved", "Unused offer", "Canceled", "Refused")
 """Statuses from the best outcome to the worst: coupled draws put risky clients towards Refused."""
@@ -66,12 +64,13 @@ def generate_previous(
     adult_age_days: float,
     rng: np.random.Generator,
     stats: Mapping[str, Any],
+    applications_per_client: float = LIGHT.applications_per_client,
 ) -> ColumnArrays:
     """previous_application rows, with a "client" index column in place of SK_ID_CURR and SK_ID_PREV."""
     marginals = GroupedMarginals(stats["previous_application"]["marginals"])
     counts = rng.negative_binomial(
         APPLICATIONS_DISPERSION,
-        APPLICATIONS_DISPERSION / (APPLICATIONS_DISPERSION + APPLICATIONS_PER_CLIENT),
+        APPLICATIONS_DISPERSION / (APPLICATIONS_DISPERSION + applications_per_client),
         len(birth_days),
     )
     client, _ = expand(counts)

@@ -122,11 +122,22 @@ class SearchPlan:
     """Configurations for SMOTE-based candidates, whose resampling dominates a fit."""
     spaces: Mapping[str, SearchSpace]
     """Search space per estimator (LogisticRegression, LightGBM)."""
+    search_clients: int | None = None
+    """Training clients the candidates are compared on (a stratified sample when there are more; None:
+    all). The champion is then cross-validated, calibrated, thresholded and refitted on every training
+    client, so the sample bounds the comparison's time, not what the served model learns from."""
 
     def __post_init__(self) -> None:
         if self.folds < 2 or self.configs < 1 or self.smote_configs < 1:
             raise ValueError(f"search plan {self.name!r} needs folds >= 2 and at least one configuration")
+        if self.search_clients is not None and self.search_clients < 1:
+            raise ValueError(f"search plan {self.name!r}: search_clients must be 1 or more")
 
+
+QUICK_SEARCH_CLIENTS: Final = 40_000
+FULL_SEARCH_CLIENTS: Final = 80_000
+"""Clients each plan compares candidates on: past them the candidates' ranking no longer changes while
+the search's time keeps growing (the learning curve of docs/benchmarks.md, "Scale")."""
 
 SEARCH_PLANS: Final[dict[str, SearchPlan]] = {
     "quick": SearchPlan(
@@ -135,6 +146,7 @@ SEARCH_PLANS: Final[dict[str, SearchPlan]] = {
         configs=3,
         smote_configs=1,
         spaces={LOGISTIC_REGRESSION: LOGISTIC_QUICK_SPACE, LIGHTGBM: LIGHTGBM_QUICK_SPACE},
+        search_clients=QUICK_SEARCH_CLIENTS,
     ),
     "full": SearchPlan(
         name="full",
@@ -142,6 +154,7 @@ SEARCH_PLANS: Final[dict[str, SearchPlan]] = {
         configs=30,
         smote_configs=8,
         spaces={LOGISTIC_REGRESSION: LOGISTIC_FULL_SPACE, LIGHTGBM: LIGHTGBM_FULL_SPACE},
+        search_clients=FULL_SEARCH_CLIENTS,
     ),
 }
 
