@@ -120,6 +120,14 @@ def test_training_on_the_download_serves_the_applicants_and_records_the_counts(
     assert 0.0 < answer.json()["probability"] < 1.0
 
 
+def test_evaluate_reads_the_download_as_it_is(
+    linked_bundle: Path, linked_data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["evaluate", "--bundle", str(linked_bundle), "--data", str(linked_data_dir)]) == 0
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert result["n"] == 5000  # the labelled clients; the applicants have no outcome to measure
+
+
 def test_batch_writes_kaggles_submission_format(
     linked_bundle: Path, linked_data_dir: Path, tmp_path: Path
 ) -> None:
