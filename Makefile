@@ -54,6 +54,7 @@ run: $(STAMPS)/venv
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMPS)/venv
 	$(VENV)/bin/ruff check --fix .

@@ -3,7 +3,7 @@
 `build_test_bundle` draws application-like clients (every application column, within its plausible
 range, with missing values and the DAYS_EMPLOYED placeholder), computes the real features (history
 features are all missing: no history tables), fits a real imbalanced-learn pipeline and writes a
-complete bundle through `credit_scoring.bundle.writer.write_bundle`: store, applications, population,
+complete bundle through `credit_scoring.training.bundle_writer.write_bundle`: store, applications, population,
 manifest. Nothing here is mocked: a test that uses it exercises the same code as production.
 """
 
@@ -34,8 +34,8 @@ def build_test_bundle(
 
     `calibrated` follows the model with a calibrator fitted on its out-of-fold scores, as training does."""
     from credit_scoring.bundle.population import build_population
-    from credit_scoring.bundle.writer import write_bundle
-    from credit_scoring.features.frame import build_features
+    from credit_scoring.training.bundle_writer import write_bundle
+    from credit_scoring.training.feature_frame import build_features
 
     applications = random_applications(n_clients, seed)
     frame = build_features({schema.APPLICATION: applications}, protected=PROTECTED)

@@ -35,7 +35,7 @@ from credit_scoring.bundle.manifest import (
     parse_manifest,
     read_manifest,
 )
-from credit_scoring.bundle.writer import check_stored_scores, write_bundle
+from credit_scoring.training.bundle_writer import check_stored_scores, write_bundle
 
 TOLERANCE = 1e-9
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ TRAINING_SIDE = (
     "credit_scoring.training",
     "credit_scoring.synth",
     "credit_scoring.data",
-    "credit_scoring.bundle.writer",
+    "credit_scoring.training.bundle_writer",
 )
 
 

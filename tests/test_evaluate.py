@@ -15,7 +15,7 @@ from sklearn.metrics import roc_auc_score
 from credit_scoring import schema
 from credit_scoring.bundle.manifest import read_manifest
 from credit_scoring.cli import main
-from credit_scoring.features.frame import build_features
+from credit_scoring.training.feature_frame import build_features
 
 EVALUATED_CLIENTS = 400
 

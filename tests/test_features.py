@@ -13,8 +13,12 @@ import pytest
 
 from credit_scoring import schema
 from credit_scoring.features.application import ApplicationFeatures
-from credit_scoring.features.frame import build_features
-from credit_scoring.features.history import HISTORY_FEATURE_GROUPS, HISTORY_FEATURE_NAMES, history_features
+from credit_scoring.training.feature_frame import build_features
+from credit_scoring.training.history_features import (
+    HISTORY_FEATURE_GROUPS,
+    HISTORY_FEATURE_NAMES,
+    history_features,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from credit_scoring import cli, schema
 from credit_scoring.api.app import create_app
 from credit_scoring.bundle.loader import load_bundle
 from credit_scoring.data import inspect_tables, load_tables
-from credit_scoring.features.frame import build_applicant_features
+from credit_scoring.training.feature_frame import build_applicant_features
 
 pytestmark = pytest.mark.real_data
 

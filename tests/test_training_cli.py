@@ -20,8 +20,8 @@ from credit_scoring import schema
 from credit_scoring.bundle.loader import load_bundle
 from credit_scoring.cli import main
 from credit_scoring.data import load_tables
-from credit_scoring.features.frame import build_features
 from credit_scoring.synth import generate_tables, write_tables
+from credit_scoring.training.feature_frame import build_features
 from credit_scoring.training.tracking import EXPERIMENT
 
 CLIENTS = 1500

@@ -24,8 +24,8 @@ from typing import Final
 from credit_scoring.bundle.errors import BundleError, os_error
 from credit_scoring.bundle.integrity import check_listed, verify_file, verify_files
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest, read_manifest
+from credit_scoring.bundle.serving_model import load_calibration, load_serving_model
 from credit_scoring.bundle.store import FeatureStore
-from credit_scoring.scoring.load import load_calibration, load_serving_model
 from credit_scoring.scoring.model import ServingModel
 from credit_scoring.scoring.scorer import Scorer
 

@@ -1,7 +1,7 @@
 """`credit-scoring import-sklearn`: the predecessor's pickled model and feature CSV as a bundle.
 
-Unpickling happens here, offline, once (see `credit_scoring.seed_import`); serving then reads only the
-bundle's JSON and arrays. Notices (such as a scikit-learn version skew) go to stderr.
+Unpickling happens here, offline, once (see `credit_scoring.training.seed_import`); serving then reads
+only the bundle's JSON and arrays. Notices (such as a scikit-learn version skew) go to stderr.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from credit_scoring.cli import CommandError
-    from credit_scoring.seed_import import SeedImportError, import_sklearn
+    from credit_scoring.training.seed_import import SeedImportError, import_sklearn
 
     try:
         result = import_sklearn(

@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_search_clients,
         metavar="N|all",
         help="training clients the candidates are compared on, a stratified sample (default: the plan's, "
-        "40,000 for quick and 80,000 for full); the champion is then cross-validated and refitted on all",
+        "20,000 for quick and 40,000 for full); the champion is then cross-validated and refitted on all",
     )
     parser.add_argument(
         "--seed", type=int, default=42, help="seed of the split, folds and search (default: 42)"

@@ -43,7 +43,7 @@ def evaluate(bundle_dir: Path, data_dir: Path, application_only: bool = False) -
     """
     from credit_scoring.bundle.loader import load_bundle
     from credit_scoring.data import load_tables, table_paths
-    from credit_scoring.features.frame import build_features
+    from credit_scoring.training.feature_frame import build_features
 
     bundle = load_bundle(Path(bundle_dir))
     manifest = bundle.manifest

@@ -42,7 +42,7 @@ from credit_scoring.training.tracking import training_run
 
 if TYPE_CHECKING:
     from credit_scoring.data.validation import Inspection
-    from credit_scoring.features.frame import FeatureFrame
+    from credit_scoring.training.feature_frame import FeatureFrame
 
 DEFAULT_PROTECTED: Final = ("CODE_GENDER",)
 MIN_DEFAULTS_PER_FOLD: Final = 10
@@ -189,9 +189,9 @@ def train(
     FileExistsError (`out_dir` exists and `options.overwrite` is false).
     """
     from credit_scoring.bundle.population import build_population
-    from credit_scoring.bundle.writer import write_bundle
     from credit_scoring.data import load_data, table_paths
-    from credit_scoring.features.frame import build_applicant_features
+    from credit_scoring.training.bundle_writer import write_bundle
+    from credit_scoring.training.feature_frame import build_applicant_features
 
     start = time.perf_counter()
     out_dir = Path(out_dir)

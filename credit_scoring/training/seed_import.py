@@ -55,7 +55,7 @@ def import_sklearn(
     from sklearn.base import BaseEstimator, is_classifier
     from sklearn.pipeline import make_pipeline
 
-    from credit_scoring.bundle.writer import write_bundle
+    from credit_scoring.training.bundle_writer import write_bundle
     from credit_scoring.training.export import ExportError
     from credit_scoring.training.model_card import uncalibrated_card
 

@@ -10,7 +10,11 @@ import pandas as pd
 
 from credit_scoring import schema
 from credit_scoring.features.application import ApplicationFeatures
-from credit_scoring.features.history import HISTORY_FEATURE_GROUPS, HISTORY_FEATURE_NAMES, history_features
+from credit_scoring.training.history_features import (
+    HISTORY_FEATURE_GROUPS,
+    HISTORY_FEATURE_NAMES,
+    history_features,
+)
 
 APPLICATION_GROUP = "application"
 
