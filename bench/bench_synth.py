@@ -8,7 +8,7 @@ Each phase runs in a fresh process, so the peak resident memory it reports (ru_m
    does; wall and CPU time of each step, rows written, peak memory; budget 60 s wall in all;
 2. read: pandas reads the written CSV files back (`credit_scoring.data.load_tables`), the baseline
    of the next phase, measured in the same run on the same files;
-3. features: the same read, then `credit_scoring.features.frame.build_features` on the tables (when
+3. features: the same read, then `credit_scoring.training.feature_frame.build_features` on the tables (when
    that module exists); its time is also given as a ratio to the read;
 4. fidelity (when the real sample is present and unless --no-auc): AUC on the real sample's
    application_train of a logistic regression trained on 20,000 synthetic clients (goal >= 0.68).
@@ -79,7 +79,7 @@ def read_phase(data_dir: str, features: bool) -> dict:
     tables = load_tables(Path(data_dir))
     result = {"read": clock.lap()}
     if features:
-        from credit_scoring.features.frame import build_features
+        from credit_scoring.training.feature_frame import build_features
 
         frame = build_features(tables)
         total = clock.lap()
@@ -136,7 +136,7 @@ def main() -> int:
         print(f"  peak memory  {synth['peak_mib']:,.0f} MiB")
         failed |= not within
 
-        has_features = importlib.util.find_spec("credit_scoring.features.frame") is not None
+        has_features = importlib.util.find_spec("credit_scoring.training.feature_frame") is not None
         baseline = in_fresh_process(read_phase, out_dir, False)
         print("\nreading the CSV files back (baseline)")
         print(f"  read         {seconds(baseline['read'])}   peak memory {baseline['peak_mib']:,.0f} MiB")
@@ -152,7 +152,7 @@ def main() -> int:
             ratio = features["peak_mib"] / baseline["peak_mib"]
             print(f"  peak memory  {features['peak_mib']:,.0f} MiB ({ratio:.1f}x the read's)")
         else:
-            print("features: credit_scoring.features.frame is not available, phase skipped")
+            print("features: credit_scoring.training.feature_frame is not available, phase skipped")
 
     if args.no_auc or not REAL_SAMPLE.is_dir():
         print("\nfidelity: skipped" + ("" if args.no_auc else f" ({REAL_SAMPLE} is absent)"))

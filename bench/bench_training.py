@@ -63,7 +63,7 @@ def _real_sample():
 
     from credit_scoring import schema
     from credit_scoring.data import load_tables
-    from credit_scoring.features.frame import build_features
+    from credit_scoring.training.feature_frame import build_features
 
     applications = load_tables(REAL_SAMPLE, history=False)[schema.APPLICATION]
     one_hot = pd.get_dummies(applications.drop(columns=[schema.TARGET, schema.CLIENT_ID]), dtype=float)
