@@ -2,9 +2,9 @@
 
 FastAPI documents the route from its endpoint's signature as usual (OpenAPI parameters, response
 model, error responses), but a request does not go through FastAPI's dependency solver and response
-machinery, which cost about 40 µs per call: half of a whole FastAPI + Mangum round trip, as measured
-by bench/bench_serving.py. The handler applies the same client id rule as `ClientIdPath`, reports a
-bad id as the same 422, and awaits the endpoint, which returns its own prebuilt Response.
+machinery, the largest part of a round trip on this path (docs/benchmarks.md, "Serving"). The
+handler applies the same client id rule as `ClientIdPath`, reports a bad id as the same 422, and awaits
+the endpoint, which returns its own prebuilt Response.
 
 A path that another route of the router spells out (`/predict/batch` beside `/predict/{client_id}`) is
 that route's, whatever its method: it is never matched as a client id, so that `GET /predict/batch`

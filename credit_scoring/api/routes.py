@@ -209,8 +209,8 @@ class ServedBundle:
 
 def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
     """Add the routes over the `served` bundle, answering 503 while it is unavailable, to `router`: the
-    app's own router, since routes included from another router are matched through an extra layer that
-    costs the hot path about 8 µs per request."""
+    app's own router, since routes included from another router are matched through an extra layer on
+    the hot path."""
 
     def ready() -> _Scoring:
         scoring = served.scoring

@@ -37,7 +37,7 @@ from credit_scoring.training.calibration import CalibratedPipeline, serving_cali
 
 TOLERANCE: Final = 1e-9
 SHAP_CHECK_ROWS: Final = 200
-"""Rows on which the numpy TreeSHAP is compared with LightGBM's (about 4 ms each for 200 trees)."""
+"""Rows on which the numpy TreeSHAP is compared with LightGBM's (a sample: the check is per row)."""
 
 
 class ExportError(ValueError):
