@@ -36,25 +36,32 @@ class PrincipalReasons:
     def __init__(self, families: Sequence[str], max_reasons: int = MAX_REASONS) -> None:
         self.keys = tuple(dict.fromkeys(families))
         position = {key: i for i, key in enumerate(self.keys)}
-        self._family_of = np.array([position[key] for key in families], dtype=np.intp)
-        self._members = [np.flatnonzero(self._family_of == i) for i in range(len(self.keys))]
+        family_of = np.array([position[key] for key in families], dtype=np.intp)
+        # Features sorted by family, so that each family is one slice: a few passes per row, not one each.
+        self._order = np.argsort(family_of, kind="stable")
+        self._starts = np.searchsorted(family_of[self._order], np.arange(len(self.keys)))
+        self._ends = [*self._starts[1:].tolist(), len(families)]
         self._p = len(families)
         self.max_reasons = max_reasons
 
     def of(self, contributions: np.ndarray) -> tuple[PrincipalReason, ...]:
         """The principal reasons of one row's contributions (p features, then optionally the base value),
         largest family part first; ties keep the families' order of first appearance."""
-        c = np.asarray(contributions, dtype=np.float64)[: self._p]
-        parts = np.bincount(self._family_of, weights=c, minlength=len(self.keys))
-        raising = np.flatnonzero(parts > 0.0)
-        if len(raising) == 0:
+        ordered = np.asarray(contributions, dtype=np.float64)[: self._p][self._order]
+        parts = np.add.reduceat(ordered, self._starts)
+        positive = parts > 0.0
+        if not positive.any():
             return ()
-        total = float(parts[raising].sum())
-        chosen = raising[np.argsort(-parts[raising], kind="stable")[: self.max_reasons]]
+        total = float(parts[positive].sum())
+        values = parts.tolist()
         reasons = []
-        for family in chosen.tolist():
-            members = self._members[family]
-            leading = int(members[int(np.argmax(c[members]))])
-            part = float(parts[family])
-            reasons.append(PrincipalReason(self.keys[family], leading, float(c[leading]), part, part / total))
+        for family in np.argsort(-parts, kind="stable")[: self.max_reasons].tolist():
+            part = values[family]
+            if not part > 0.0:
+                break
+            start = int(self._starts[family])
+            segment = ordered[start : self._ends[family]]
+            at = start + int(segment.argmax())
+            leading = int(self._order[at])
+            reasons.append(PrincipalReason(self.keys[family], leading, ordered.item(at), part, part / total))
         return tuple(reasons)
