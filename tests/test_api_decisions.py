@@ -16,6 +16,7 @@ from api_events import aimed, invoke, load_event, load_function
 from bundle_factory import build_test_bundle
 
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
+from credit_scoring.reasons import catalogue
 
 REST = "rest-v1-get-predict.json"
 HTTP = "http-v2-get-predict.json"
@@ -96,15 +97,19 @@ def test_decision_for_a_stored_client(handler: Callable, bundle: LoadedBundle, e
     assert headers["x-decision-id"] == body["decision_id"]
 
 
-def test_reasons_are_the_largest_risk_raising_contributions(handler: Callable, bundle: LoadedBundle) -> None:
+def test_each_reason_is_led_by_its_familys_most_risk_raising_feature(
+    handler: Callable, bundle: LoadedBundle
+) -> None:
+    """Reasons are families (tests/test_reasons.py orders them); each is stated through the feature of
+    its family with the largest contribution, with that feature's value and contribution."""
     for client_id in bundle.manifest.example_client_ids:
         _, _, decision = get(handler, f"/predict/{client_id}")
         _, _, explanation = get(handler, f"/explain/{client_id}")
-        raising = sorted(
-            (c for c in explanation["contributions"] if c["contribution"] > 0),
-            key=lambda c: -c["contribution"],
-        )
-        assert_same_decision(decision, {**decision, "reasons": raising[:4]})
+        by_family: dict[str, list[dict[str, Any]]] = {}
+        for c in explanation["contributions"]:
+            by_family.setdefault(catalogue.entry(c["feature"]).family.key, []).append(c)
+        leading = [max(by_family[r["family"]], key=lambda c: c["contribution"]) for r in decision["reasons"]]
+        assert_same_decision(decision, {**decision, "reasons": leading})
 
 
 def test_explanation_adds_up_to_the_score(handler: Callable, bundle: LoadedBundle) -> None:

@@ -221,6 +221,43 @@ def test_lookup_shows_the_decision_probability_and_reasons(page: Any, api: httpx
     assert _percent(expected["probability"]) in _text(page.locator("#gauge-caption"))
 
 
+def test_reasons_are_said_in_words_with_the_decisions_record(page: Any, api: httpx.Client, ids: dict) -> None:
+    expected = api.get(f"/predict/{ids['known']}", params={"lang": "fr"}).json()
+    _look_up(page, ids["known"])
+    items = page.locator("#decision-reasons li")
+    expect(items).to_have_count(len(expected["reasons"]))
+    for item, reason in zip(items.all(), expected["reasons"], strict=True):
+        text = _text(item)
+        assert reason["statement"] in text
+        assert reason["value_text"] in text
+        assert reason["feature"] not in text  # never the model's code
+    record = _text(page.locator("#decision .decision-record"))
+    assert expected["model_version"] in record
+    assert "Numéro de décision" in record
+
+
+def test_a_new_lookup_clears_the_previous_decision_while_it_runs(page: Any, ids: dict) -> None:
+    _look_up(page, ids["known"])
+    expect(page.locator("#client-view")).to_be_visible()
+    page.route("**/predict/**", lambda route: page.wait_for_timeout(400) or route.continue_())
+    _look_up(page, ids["known"])
+    expect(page.locator(".lookup")).to_have_attribute("aria-busy", "true")
+    expect(page.locator("#client-view")).to_be_hidden()
+    assert "Recherche du client" in page.title()
+    expect(page.locator("#client-view")).to_be_visible()
+    expect(page.locator(".lookup")).not_to_have_attribute("aria-busy", "true")
+
+
+def test_an_empty_application_is_decided_with_the_warning_first(page: Any) -> None:
+    page.get_by_role("button", name="Calculer la décision").click()
+    result = page.locator("#applicant-result")
+    expect(result.locator(".badge")).to_be_visible()
+    warning = result.locator(".notice.warning")
+    expect(warning).to_contain_text("peu d’informations")
+    # The warning comes before the decision, in reading order.
+    assert warning.evaluate("(w) => !!(w.compareDocumentPosition(w.parentNode.querySelector('.badge')) & 4)")
+
+
 def test_main_information_is_in_readable_units(page: Any, api: httpx.Client, ids: dict) -> None:
     record = api.get(f"/clients/{ids['known']}").json()
     _look_up(page, ids["known"])
@@ -401,6 +438,16 @@ def test_what_if_changes_one_value_of_the_client(page: Any, api: httpx.Client, i
     assert (
         "La décision change." if expected["decision"] != before["decision"] else "La décision ne change pas."
     ) in text
+    assert "simulation — ce n’est pas une décision" in text.lower()  # shown in capitals
+
+
+def test_simulate_waits_for_the_clients_record(page: Any, ids: dict) -> None:
+    page.route("**/clients/**", lambda route: page.wait_for_timeout(500) or route.continue_())
+    _look_up(page, ids["known"])
+    simulate = page.get_by_role("button", name="Simuler")
+    expect(page.locator("#decision .badge")).to_be_visible()
+    expect(simulate).to_be_disabled()
+    expect(simulate).to_be_enabled()
 
 
 # Accessibility and preferences ------------------------------------------------------------------

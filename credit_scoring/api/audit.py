@@ -80,9 +80,14 @@ class DecisionAudit:
         self._logger = _audit_logger()
         self._clock = _UtcClock()
 
+    def now(self) -> str:
+        """The current UTC time as the audit line writes it: a decision's date and time."""
+        return self._clock.now()
+
     def record(
         self,
         *,
+        decided_at: str,
         decision_id: str,
         route: str,
         subject: str,
@@ -91,15 +96,15 @@ class DecisionAudit:
         reasons: Sequence[str],
         latency_ms: float,
     ) -> None:
-        """Log one decision. `subject` says what was scored ("stored_client" or "application"), never who;
-        `reasons` are feature names only."""
+        """Log one decision made at `decided_at` (`now()`). `subject` says what was scored
+        ("stored_client" or "application"), never who; `reasons` are feature names only."""
         if not self._logger.isEnabledFor(logging.INFO):
             return
         line = to_json(
             {
                 "event": "credit_decision",
                 "decision_id": decision_id,
-                "time": self._clock.now(),
+                "time": decided_at,
                 "route": route,
                 "subject": subject,
                 "model_version": self._model_version,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -23,6 +24,9 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
 from credit_scoring.features.application import ApplicationFeatures
+from credit_scoring.features.coverage import Coverage, InputCoverage
+from credit_scoring.reasons.principal import PrincipalReasons
+from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.model import MissingValueError
 from credit_scoring.scoring.scorer import Decision, DecisionArrays, Explanation
 
@@ -73,6 +77,9 @@ class DecisionService:
         self._store = bundle.store
         self._p = len(manifest.features)
         self._inputs = None if manifest.protected is None else ApplicationInputs(manifest, manifest.protected)
+        self.wording = ReasonWording(manifest.feature_names)
+        self._principal = PrincipalReasons(self.wording.families, bundle.scorer.max_reasons)
+        self._coverage = None if self._inputs is None else InputCoverage(manifest.feature_names)
 
     @property
     def accepts_applications(self) -> bool:
@@ -97,9 +104,29 @@ class DecisionService:
         return self._scorer.decisions_from_scores(self._store.scores([client.row for client in clients]))
 
     def decide_one_stored(self, client: StoredClient) -> Decision:
-        """The hot path of GET /predict/{client_id}: the stored score, decided at the threshold."""
+        """The hot path of GET /predict/{client_id}: the stored score, decided at the threshold, with
+        the contributions its principal reasons are grouped from (stored, or a linear model's product)."""
         row = client.row
-        return self._scorer.decision(*self._store.score(row), self._store.row(row))
+        x = self._store.row(row)
+        contributions = self._store.contributions(row)
+        if contributions is None:
+            contributions = self._scorer.model.contributions(x[np.newaxis, :])[0]
+        return self._scorer.decision(*self._store.score(row), x, contributions)
+
+    def principal_reasons(self, decision: Decision, language: str) -> list[dict[str, Any]]:
+        """The decision's principal reasons in `language`, one per family, largest part first."""
+        evidence = decision.evidence
+        if evidence is None:
+            raise ValueError("a decision without its evidence has no principal reasons")
+        x = evidence.features
+        return [self.wording.describe(r, x, language) for r in self._principal.of(evidence.contributions)]
+
+    def coverage(self, decision: Decision) -> Coverage | None:
+        """Application fields given of those the model uses; None for a model without application
+        features (an imported model)."""
+        if self._coverage is None or decision.evidence is None:
+            return None
+        return self._coverage.of(decision.evidence.features)
 
     def decide_applications(self, applications: Sequence[BaseModel]) -> list[Decision]:
         """Decisions for applications; one carrying SK_ID_CURR gets that stored client's history features.

@@ -97,7 +97,51 @@ class Contribution(ApiModel):
 
 
 class Reason(Contribution):
-    """A principal reason of a decision: a feature pushing the client's risk of default up."""
+    """A principal reason of a decision: a family of features pushing the client's risk of default up,
+    given through its leading feature (`feature`, `value`, `contribution`: that feature's), and said in
+    words in the response's `language`."""
+
+    family: str = Field(
+        description=(
+            "The fact this reason is about (e.g. `external_scores`, `instalment_delays`): features of one "
+            "family say one fact, so a decision has at most one reason per family."
+        )
+    )
+    family_contribution: float = Field(
+        description="The family's part in the raw score: the sum of its features' contributions (log-odds)."
+    )
+    share: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="The family's part over the sum of the parts of every family raising the risk.",
+    )
+    statement: str = Field(
+        description=(
+            'What an officer can say to the client: the factor and its direction ("Retards de paiement '
+            'sur les échéances des crédits précédents"), or that the information was not provided.'
+        )
+    )
+    label: str = Field(description="What `feature` is, in words; for a one-hot indicator, its field.")
+    value_text: str = Field(
+        description=(
+            "The client's value in its unit (amounts in the currency, durations in years, months or days, "
+            "shares in %); a one-hot indicator's field stated on the client's own value; "
+            '"non renseigné" / "not provided" when missing.'
+        )
+    )
+    unit: str = Field(description="How `value` is stated: currency, share, years, category, ...")
+    provided: bool = Field(description="False when the client did not give the value (it is missing).")
+
+
+class Information(ApiModel):
+    """How much of the application a decision had to go on."""
+
+    fields_given: int = Field(description="Application fields the model uses that the client gave.")
+    fields_used: int = Field(description="Application fields the model uses.")
+    little_information: bool = Field(
+        description="Fewer than a tenth of the fields were given: the decision is answered, but flagged."
+    )
+    warning: str | None = Field(description="Says so, in the response's `language`, when flagged.")
 
 
 class PredictionResponse(ApiModel):
@@ -115,10 +159,42 @@ class PredictionResponse(ApiModel):
                     "threshold": 0.47,
                     "model_version": "20261124T031500Z-3f2a9c1d",
                     "reasons": [
-                        {"feature": "EXT_SOURCE_2", "value": 0.262949, "contribution": 0.41},
-                        {"feature": "BUREAU_DAYS_CREDIT_MEAN", "value": -874.0, "contribution": 0.22},
+                        {
+                            "feature": "EXT_SOURCE_2",
+                            "value": 0.262949,
+                            "contribution": 0.41,
+                            "family": "external_scores",
+                            "family_contribution": 0.52,
+                            "share": 0.7,
+                            "statement": "Scores de crédit externes défavorables",
+                            "label": "Score externe 2",
+                            "value_text": "0,263",
+                            "unit": "score",
+                            "provided": True,
+                        },
+                        {
+                            "feature": "BUREAU_DAYS_CREDIT_MEAN",
+                            "value": -874.0,
+                            "contribution": 0.22,
+                            "family": "bureau_history",
+                            "family_contribution": 0.22,
+                            "share": 0.3,
+                            "statement": "Historique de crédit court ou crédits récents",
+                            "label": "Bureau de crédit · ouverture des crédits (moyenne)",
+                            "value_text": "il y a 2,4 ans",
+                            "unit": "relative_days",
+                            "provided": True,
+                        },
                     ],
+                    "language": "fr",
+                    "information": {
+                        "fields_given": 104,
+                        "fields_used": 118,
+                        "little_information": False,
+                        "warning": None,
+                    },
                     "decision_id": "3b241101-e2bb-4255-8caf-4136c566a962",
+                    "decided_at": "2026-11-24T03:15:00.123Z",
                 }
             ]
         }
@@ -136,9 +212,19 @@ class PredictionResponse(ApiModel):
     model_version: str = Field(description="Version of the model bundle that decided.")
     reasons: list[Reason] = Field(
         max_length=MAX_REASONS,
-        description=f"At most {MAX_REASONS} features pushing the risk up the most, largest first.",
+        description=(
+            f"At most {MAX_REASONS} principal reasons, one per family of features raising the risk, "
+            "largest share of the risk first."
+        ),
+    )
+    language: Literal["fr", "en"] = Field(
+        description="Language of the reasons' statements and values (`lang`, else `Accept-Language`)."
+    )
+    information: Information | None = Field(
+        description="Application fields given of those the model uses; null for an imported model."
     )
     decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
+    decided_at: str = Field(description="Date and time of the decision, UTC (ISO 8601), as in the audit log.")
 
 
 class ExplanationResponse(ApiModel):

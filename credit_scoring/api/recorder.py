@@ -4,11 +4,41 @@ API's answer, for the HTTP routes and for the scoring requests that arrive throu
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Final
 
 from credit_scoring.api.audit import DecisionAudit
 from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.language import DEFAULT_LANGUAGE
+from credit_scoring.features.coverage import Coverage
 from credit_scoring.scoring.scorer import Decision
+
+LITTLE_INFORMATION_WARNING: Final = {
+    "fr": (
+        "Décision prise sur peu d’informations\u00a0: {given} des {used} champs de la demande utilisés par "
+        "le modèle ont été fournis\u00a0; elle repose surtout sur les moyennes de la population."
+    ),
+    "en": (
+        "Decision made on little information: {given} of the {used} application fields the model uses "
+        "were given; it rests mostly on the population's averages."
+    ),
+}
+
+
+def information(coverage: Coverage | None, language: str) -> dict[str, Any] | None:
+    """How much of the application the decision had to go on, with a warning when it was little."""
+    if coverage is None:
+        return None
+    warning = (
+        LITTLE_INFORMATION_WARNING[language].format(given=coverage.given, used=coverage.used)
+        if coverage.little_information
+        else None
+    )
+    return {
+        "fields_given": coverage.given,
+        "fields_used": coverage.used,
+        "little_information": coverage.little_information,
+        "warning": warning,
+    }
 
 
 class DecisionRecorder:
@@ -26,16 +56,21 @@ class DecisionRecorder:
         client_id: int | None,
         decision: Decision,
         started: float,
+        language: str = DEFAULT_LANGUAGE,
     ) -> dict[str, Any]:
-        """Audit one decision (`subject` says what was scored, never who) and return its response body;
-        `started` is the request's perf_counter, for the audit line's latency."""
+        """Audit one decision (`subject` says what was scored, never who) and return its response body,
+        its reasons stated in `language`; `started` is the request's perf_counter, for the audit line's
+        latency."""
+        reasons = self.service.principal_reasons(decision, language)
+        decided_at = self._audit.now()
         self._audit.record(
+            decided_at=decided_at,
             decision_id=decision_id,
             route=route,
             subject=subject,
             probability=decision.probability,
             decision=decision.decision,
-            reasons=[reason.feature for reason in decision.reasons],
+            reasons=[reason["feature"] for reason in reasons],
             latency_ms=(time.perf_counter() - started) * 1000.0,
         )
         return {
@@ -45,9 +80,9 @@ class DecisionRecorder:
             "decision": decision.decision,
             "threshold": self.service.threshold,
             "model_version": self.service.model_version,
-            "reasons": [
-                {"feature": r.feature, "value": r.value, "contribution": r.contribution}
-                for r in decision.reasons
-            ],
+            "reasons": reasons,
+            "language": language,
+            "information": information(self.service.coverage(decision), language),
             "decision_id": decision_id,
+            "decided_at": decided_at,
         }

@@ -24,6 +24,7 @@ from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
 from credit_scoring.api.decisions import DecisionService, StoredClient
 from credit_scoring.api.errors import ApiError, api_error_body
+from credit_scoring.api.language import AcceptLanguageHeader, LanguageQuery, choose_language
 from credit_scoring.api.models import (
     BatchRequest,
     BatchResponse,
@@ -79,15 +80,15 @@ class _Scoring(DecisionRecorder):
         client_id: int | None,
         decision: Decision,
         started: float,
+        language: str,
     ) -> Response:
         """The decision as a JSON response, serialised by pydantic-core: the hot path's largest saving
         over JSONResponse (the body's shape is PredictionResponse, declared as the route's model)."""
-        body = self.record(route, decision_id, subject, client_id, decision, started)
-        return Response(
-            to_json(body), media_type="application/json", headers={DECISION_ID_HEADER: decision_id}
-        )
+        body = self.record(route, decision_id, subject, client_id, decision, started, language)
+        headers = {DECISION_ID_HEADER: decision_id, "Content-Language": language, "Vary": "Accept-Language"}
+        return Response(to_json(body), media_type="application/json", headers=headers)
 
-    def batch(self, request: BatchRequest) -> dict[str, Any]:
+    def batch(self, request: BatchRequest, language: str) -> dict[str, Any]:
         """Per-item results in request order: an unknown client or an application this model cannot
         score is an item with its status, not a failed batch; each decision is audited on its own."""
         started = time.perf_counter()
@@ -127,7 +128,9 @@ class _Scoring(DecisionRecorder):
             ),
         ]
         for index, subject, client_id, decision in decided:
-            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started)
+            body = self.record(
+                BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started, language
+            )
             results[index] = {"index": index, "status": 200, "decision": body}
         return {"model_version": service.model_version, "results": results}
 
@@ -218,15 +221,21 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
             raise served.unavailable()
         return scoring
 
-    async def predict_stored(client_id: ClientIdPath) -> Response:
+    async def predict_stored(
+        client_id: ClientIdPath, lang: LanguageQuery = None, accept_language: AcceptLanguageHeader = None
+    ) -> Response:
         """The predecessor's contract (`client_id`, `prediction`, `probability`) with the decision, its
-        threshold, the model version, up to 4 reasons and the decision id."""
+        threshold, the model version, up to 4 principal reasons in words, how much of the application
+        was given, and the decision id and time."""
         started = time.perf_counter()
         current = ready()
         client = current.service.find(client_id)
         decision_id = begin_decision()
         decision = current.service.decide_one_stored(client)
-        return current.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
+        language = choose_language(lang, accept_language)
+        return current.respond(
+            PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started, language
+        )
 
     router.add_api_route(
         PREDICT_ROUTE,
@@ -254,15 +263,21 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         summary="Decision for a new application",
         tags=["decisions"],
     )
-    async def predict_application(application: Application) -> Response:  # type: ignore[valid-type]
+    async def predict_application(
+        application: Application,  # type: ignore[valid-type]
+        lang: LanguageQuery = None,
+        accept_language: AcceptLanguageHeader = None,
+    ) -> Response:
         """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
-        client's credit history is joined."""
+        client's credit history is joined. An empty or nearly empty application is answered, its
+        `information` flagged."""
         started = time.perf_counter()
         current = ready()
         decision_id = begin_decision()
         decision = current.service.decide_applications([application])[0]
         client_id = getattr(application, schema.CLIENT_ID)
-        return current.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
+        language = choose_language(lang, accept_language)
+        return current.respond("/predict", decision_id, APPLICATION, client_id, decision, started, language)
 
     @router.post(
         BATCH_ROUTE,
@@ -271,10 +286,12 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         summary="Decisions for up to 1,000 clients or applications",
         tags=["decisions"],
     )
-    async def predict_batch(batch: BatchRequest) -> dict[str, Any]:
+    async def predict_batch(
+        batch: BatchRequest, lang: LanguageQuery = None, accept_language: AcceptLanguageHeader = None
+    ) -> dict[str, Any]:
         """Each item is a stored client id or an application; results come back in the same order, each
         with its own status (an unknown client is a 404 item, not a failed batch)."""
-        return ready().batch(batch)
+        return ready().batch(batch, choose_language(lang, accept_language))
 
     @router.get(
         "/explain/{client_id}",

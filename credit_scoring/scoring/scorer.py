@@ -14,7 +14,7 @@ threshold turns a score into a decision at request time, for stored and computed
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 import numpy as np
@@ -52,13 +52,24 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What a score was computed from, for the reasons said in words: the row's features and every
+    feature's contribution (base value last)."""
+
+    features: np.ndarray
+    contributions: np.ndarray
+
+
+@dataclass(frozen=True)
 class Decision:
-    """The answer for one client: 1 = refused when the probability reaches the threshold."""
+    """The answer for one client: 1 = refused when the probability reaches the threshold. `evidence`,
+    when the caller has it, lets the principal reasons group every contribution by family."""
 
     probability: float
     prediction: int
     decision: Literal["accepted", "refused"]
     reasons: tuple[Reason, ...]
+    evidence: Evidence | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -112,14 +123,16 @@ class Scorer:
         shape (n, p + 1) with the base value last, rows matching X.
         """
         X = as_matrix(X, self._p)
-        scores = self.scores(X, contributions)
+        C = self._contributions(X, contributions)
+        scores = self._records(C)
         return [
-            self.decision(probability, reason_index, reason_contribution, x)
-            for probability, reason_index, reason_contribution, x in zip(
+            self.decision(probability, reason_index, reason_contribution, x, c)
+            for probability, reason_index, reason_contribution, x, c in zip(
                 scores["probability"].tolist(),
                 scores["reason_index"].tolist(),
                 scores["reason_contribution"].tolist(),
                 X,
+                C,
                 strict=True,
             )
         ]
@@ -130,11 +143,12 @@ class Scorer:
         reason_index: Sequence[int],
         reason_contribution: Sequence[float],
         x: np.ndarray,
+        contributions: np.ndarray | None = None,
     ) -> Decision:
         """One row's decision from its score (a `scores` record, computed or stored): refused iff the
         probability reaches the threshold. The reasons are the features `reason_index` names up to the
         first -1, with their contributions from `reason_contribution` (as long) and their values read
-        from the row's features `x`."""
+        from the row's features `x`; the row's `contributions` (base last), when given, are its evidence."""
         reasons = []
         for j, contribution in zip(reason_index, reason_contribution, strict=True):
             if j < 0:
@@ -142,16 +156,19 @@ class Scorer:
             value = x.item(j)  # .item: a Python float without a numpy scalar in between
             reasons.append(Reason(self.feature_names[j], None if value != value else value, contribution))
         refused = probability >= self.threshold
-        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons))
+        evidence = None if contributions is None else Evidence(x, contributions)
+        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons), evidence)
 
     def scores(self, X: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
         """Every row's score as a `scores_dtype` record (same arguments as `decide`): what a decision
         needs besides the threshold and the feature values, kept by the client store for its clients."""
         X = as_matrix(X, self._p)
-        C = self._contributions(X, contributions)
+        return self._records(self._contributions(X, contributions))
+
+    def _records(self, C: np.ndarray) -> np.ndarray:
         arrays = self._decide_arrays(C)
         index = arrays.reason_index
-        records = np.empty(len(X), dtype=scores_dtype(self.max_reasons))
+        records = np.empty(len(C), dtype=scores_dtype(self.max_reasons))
         records["probability"] = arrays.probability
         records["reason_index"] = index
         chosen = np.take_along_axis(C, np.maximum(index, 0), axis=1)

@@ -36,6 +36,7 @@ from credit_scoring.bundle.manifest import (
     dump_manifest,
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
+from credit_scoring.reasons import catalogue
 from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.scoring.scorer import Scorer
 from credit_scoring.training.export import ExportedModel, export_pipeline
@@ -82,12 +83,17 @@ def write_bundle(
     application fields (SK_ID_CURR as column or index), stored less the protected columns. `reports`
     are text files for people (e.g. the candidate comparison), written under reports/ and hashed like
     every other file.
-    Raises ExportError, ValueError (bad input) or FileExistsError (`out_dir` exists, no `overwrite`).
+    A model of this code's features (`protected` not None) must have every feature in the reason
+    catalogue, so that each of its reasons can be said in words; an imported model keeps its own names.
+    Raises ExportError, ValueError (bad input; `catalogue.MissingFromCatalogueError` naming the features
+    without an entry) or FileExistsError (`out_dir` exists, no `overwrite`).
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not overwrite:
         raise FileExistsError(f"{out_dir} already exists (pass overwrite=True to replace it)")
     names = tuple(features)
+    if protected is not None:
+        catalogue.require(names)
     ids, X = _sorted_store(ids, X, names)
     if len(groups) != len(names):
         raise ValueError(f"groups must give one group per feature ({len(names)}), got {len(groups)}")

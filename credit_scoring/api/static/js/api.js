@@ -2,6 +2,7 @@
 // API Gateway stage prefix too); errors keep the API's own message and the field it names. On a stack
 // whose API takes bearer tokens, each call carries the officer's (auth.js).
 import { authorization, signInAgain } from "./auth.js";
+import { language } from "./i18n.js";
 
 class ApiError extends Error {
   constructor(status, message, fields = []) {
@@ -15,7 +16,13 @@ class ApiError extends Error {
 async function request(path, options) {
   let response;
   try {
-    const headers = { Accept: "application/json", ...options.headers, ...authorization() };
+    // The reasons come back in words in the page's language.
+    const headers = {
+      Accept: "application/json",
+      "Accept-Language": language(),
+      ...options.headers,
+      ...authorization(),
+    };
     response = await fetch(path, { ...options, headers });
   } catch (error) {
     throw new ApiError(0, error.message);

@@ -65,6 +65,7 @@ export function initClient() {
   const error = document.getElementById("client-id-error");
   const status = document.getElementById("lookup-status");
   const view = document.getElementById("client-view");
+  const lookupPanel = document.querySelector(".lookup");
   const listeners = [];
   let current = null;
   let fieldMessage = null;
@@ -187,7 +188,13 @@ export function initClient() {
     performance.clearMeasures("decision-shown");
     performance.mark("lookup-start");
     showStatus({ key: "loading", values: { id } });
-    view.setAttribute("aria-busy", "true");
+    // The previous client's decision must never be read as this one's: cleared before the request.
+    current = null;
+    view.hidden = true;
+    notify();
+    document.title = t("loadingTitle", { id });
+    lookupPanel.setAttribute("aria-busy", "true");
+    lookupPanel.classList.add("busy");
     // The decision is asked for first: it is what the officer waits for.
     const decision = getJSON(`predict/${id}`);
     const explanation = getJSON(`explain/${id}`);
@@ -204,7 +211,10 @@ export function initClient() {
       }
       return;
     } finally {
-      view.removeAttribute("aria-busy");
+      if (requested === id) {
+        lookupPanel.removeAttribute("aria-busy");
+        lookupPanel.classList.remove("busy");
+      }
     }
     if (requested !== id) {
       return;

@@ -1,7 +1,7 @@
 // How a decision reads everywhere on the page: a badge with an icon and a word (never colour alone),
 // the probability against the threshold, and the reasons that push the risk up.
-import { formatFeatureValue, formatPercent, formatSigned } from "./format.js";
-import { colon, featureLabel, t } from "./i18n.js";
+import { formatPercent } from "./format.js";
+import { colon, locale, t } from "./i18n.js";
 import { h } from "./html.js";
 import { el } from "./svg.js";
 
@@ -18,9 +18,43 @@ function badge(decision) {
   ]);
 }
 
-/** The badge, the probability of default and the threshold, as one block. */
+/** The warning of a decision made on little information, shown before the decision itself. */
+function informationWarning(prediction) {
+  const information = prediction.information;
+  if (!information?.little_information) {
+    return [];
+  }
+  return [
+    h("p", {
+      class: "notice warning",
+      role: "note",
+      text: t("littleInformation", { given: information.fields_given, used: information.fields_used }),
+    }),
+  ];
+}
+
+/** What an officer quotes: the decision id, its date and time, the model version. */
+function decisionRecord(prediction) {
+  const when = new Intl.DateTimeFormat(locale(), { dateStyle: "long", timeStyle: "medium" }).format(
+    new Date(prediction.decided_at),
+  );
+  const items = [
+    ["decisionId", prediction.decision_id],
+    ["decidedAt", when],
+    ["modelVersion", prediction.model_version],
+  ];
+  return h(
+    "dl",
+    { class: "decision-record" },
+    items.map(([key, value]) => h("div", {}, [h("dt", { text: t(key) }), h("dd", { text: value })])),
+  );
+}
+
+/** The little-information warning, the badge, the probability of default and the threshold, and the
+ * decision's record, as one block. */
 export function decisionBlock(prediction) {
   return [
+    ...informationWarning(prediction),
     badge(prediction.decision),
     h("p", { class: "figures" }, [
       h("span", { text: `${t("probability")}${colon()}` }),
@@ -28,10 +62,12 @@ export function decisionBlock(prediction) {
       h("br"),
       h("span", { text: `${t("threshold")}${colon()}${formatPercent(prediction.threshold)}` }),
     ]),
+    decisionRecord(prediction),
   ];
 }
 
-/** The decision's reasons (the features raising the risk most), or a sentence saying there are none. */
+/** The decision's principal reasons in the API's words (statement, then the client's value, then the
+ * share of the risk), or a sentence saying there are none. */
 export function reasonsList(reasons) {
   if (reasons.length === 0) {
     return h("p", { text: t("noReasons") });
@@ -42,9 +78,13 @@ export function reasonsList(reasons) {
       "ol",
       { class: "comparison-list" },
       reasons.map((reason) =>
-        h("li", {
-          text: `${featureLabel(reason.feature)} = ${formatFeatureValue(reason.feature, reason.value)} (▲ ${formatSigned(reason.contribution)})`,
-        }),
+        h("li", {}, [
+          h("strong", { text: reason.statement }),
+          h("br"),
+          h("span", {
+            text: `${reason.label}${colon()}${reason.value_text} · ${t("riskShare", { share: formatPercent(reason.share, 0) })}`,
+          }),
+        ]),
       ),
     ),
   ]);

@@ -54,6 +54,14 @@ const MESSAGES = {
     waterfallCaption:
       "Du risque de base ({base}) au score du client ({score}). Les {count} facteurs principaux\u00a0: {list}.",
     topReasons: "Principaux motifs de risque",
+    riskShare: "{share} du risque",
+    littleInformation:
+      "Attention\u00a0: décision prise sur peu d’informations ({given} des {used} champs utilisés par le modèle fournis). Elle repose surtout sur les moyennes de la population.",
+    decisionId: "Numéro de décision",
+    decidedAt: "Date et heure",
+    modelVersion: "Version du modèle",
+    loadingTitle: "Recherche du client {id} · Tableau de bord crédit · Prêt à dépenser",
+    simulationLabel: "Simulation — ce n’est pas une décision",
     noReasons: "Aucune variable n’augmente le risque de ce client.",
     feature: "Variable",
     value: "Valeur",
@@ -197,6 +205,14 @@ const MESSAGES = {
     waterfallCaption:
       "From the base risk ({base}) to the client's score ({score}). The {count} main factors: {list}.",
     topReasons: "Main risk reasons",
+    riskShare: "{share} of the risk",
+    littleInformation:
+      "Warning: decision made on little information ({given} of the {used} fields the model uses were given). It rests mostly on the population's averages.",
+    decisionId: "Decision number",
+    decidedAt: "Date and time",
+    modelVersion: "Model version",
+    loadingTitle: "Looking up client {id} · Credit dashboard · Prêt à dépenser",
+    simulationLabel: "Simulation — not a decision",
     noReasons: "No variable raises this client's risk.",
     feature: "Variable",
     value: "Value",

@@ -47,6 +47,7 @@ export function initWhatif(clientEvents, modelCard) {
     }
     const { field, value, prediction, before } = outcome;
     result.replaceChildren(
+      h("p", { class: "simulation-label", text: t("simulationLabel") }),
       ...decisionBlock(prediction),
       h("p", {
         text: t("whatifResult", {
@@ -84,6 +85,8 @@ export function initWhatif(clientEvents, modelCard) {
       ...CHANGEABLE.map((field) => h("option", { value: field, text: featureLabel(field) })),
     );
     select.value = chosen;
+    // Nothing to simulate from until the client's record has arrived.
+    form.querySelector("button[type=submit]").disabled = !application();
     drawCurrent();
     if (problem) {
       showProblem(problem);
