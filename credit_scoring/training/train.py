@@ -205,6 +205,8 @@ def train(
         progress(f"notice: {notice}")
     read = time.perf_counter()
     frame, applicants = build_applicant_features(data.tables, options.protected)
+    # The raw tables are the largest thing held (gigabytes at Kaggle's volume): only their notices stay.
+    data = dataclasses.replace(data, tables={})
     progress(f"features built in {time.perf_counter() - read:.1f} s")
     file = f"{schema.APPLICATION}.csv"
     if frame.target is None:
@@ -400,9 +402,10 @@ def stored_clients(
     X = frame.X if applicants is None else np.concatenate([frame.X, applicants.X])
     rows = store_rows(ids.size, store_clients, seed)
     training = int(np.sum(rows < frame.ids.size))
+    every = rows.size == ids.size  # no copy of the whole matrix when the store keeps every client
     return StoredClients(
-        ids=ids[rows],
-        X=X[rows],
+        ids=ids if every else ids[rows],
+        X=X if every else X[rows],
         applications=pd.concat([part.applications for part in frames], ignore_index=True).iloc[rows],
         training_clients=training,
         applicants=int(rows.size) - training,
