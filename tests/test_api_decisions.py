@@ -269,6 +269,16 @@ def test_the_bare_stage_url_serves_the_page_instead_of_redirecting_off_the_stage
     assert headers["content-type"].startswith("text/html")
 
 
+def test_a_trailing_slash_redirect_stays_on_the_stage(staged_handler: Callable) -> None:
+    # /dev/health/ is redirected to the route /health, whose public URL is /dev/health.
+    for event in (HTTP_STAGE, REST):
+        status, headers, _ = get(staged_handler, "/health/", event)
+
+        assert status == 307
+        location = headers["location"]
+        assert location.split("://", 1)[-1].partition("/")[2] == "dev/health", location
+
+
 def test_the_stage_event_file_reaches_the_route(staged_handler: Callable) -> None:
     status, _, body = invoke(staged_handler, load_event(HTTP_STAGE))
     assert status == 404

@@ -47,9 +47,10 @@ written to an audit log that holds no client data. Errors are JSON objects namin
 class RootPath:
     """ASGI middleware declaring the public path prefix as the ASGI `root_path` of every request.
 
-    Routing ignores it (Starlette matches the path, which the prefix has already been stripped from or
-    never had), while FastAPI's docs and OpenAPI routes build their URLs from it. The bare prefix is
-    the dashboard's page.
+    Mangum strips the prefix (or the path never had it); the ASGI path is the public one, so it is put
+    back in front: routing strips `root_path` again before matching, while every URL the app builds
+    from the request (the trailing-slash redirect, the docs' link to the OpenAPI document) keeps the
+    prefix. The bare prefix is the dashboard's page.
     """
 
     def __init__(self, app: ASGIApp, root_path: str) -> None:
@@ -59,9 +60,8 @@ class RootPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope["root_path"] = self.root_path
-            # "<prefix>" without a trailing slash reaches the app as an empty path once the prefix is
-            # stripped; Starlette would redirect it to the host's root, losing the prefix.
-            scope["path"] = scope["path"] or "/"
+            # "<prefix>" without a trailing slash reaches the app as an empty path: it is the page "/".
+            scope["path"] = self.root_path + (scope["path"] or "/")
         await self.app(scope, receive, send)
 
 
