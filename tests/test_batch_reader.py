@@ -82,6 +82,27 @@ def test_a_line_longer_than_the_limit_rejects_the_file() -> None:
         list(line_blocks(io.BytesIO(data), 64 * 1024))
 
 
+BLOCK = 4 * MAX_LINE_BYTES
+
+
+@pytest.mark.parametrize(
+    "before",
+    [0, 100, BLOCK // 2, BLOCK - MAX_LINE_BYTES // 2, BLOCK - 1],
+    ids=["first", "early", "inside a block", "across blocks", "at a block's end"],
+)
+def test_the_line_limit_holds_wherever_the_line_falls(before: int) -> None:
+    """A line one byte over the limit is refused and a line at the limit accepted, at any offset."""
+    lead = b"1\n" * (before // 2)
+    tail = b"\n" + b"2\n" * 1000
+
+    over = lead + b"x" * (MAX_LINE_BYTES + 1) + tail
+    with pytest.raises(FileRejectedError, match=f"starting at byte {len(lead)} is longer than"):
+        list(line_blocks(io.BytesIO(over), BLOCK))
+
+    at_limit = lead + b"x" * MAX_LINE_BYTES + tail
+    assert b"".join(line_blocks(io.BytesIO(at_limit), BLOCK)) == at_limit
+
+
 def test_gzip_is_recognised_by_its_bytes_not_its_name() -> None:
     plain = b"SK_ID_CURR\n100002\n"
     stream, compressed = open_decoded(io.BytesIO(gzip.compress(plain)))

@@ -173,10 +173,10 @@ def line_blocks(
             if last >= 0 or not piece:
                 block = buffer[: last + 1] if last >= 0 else buffer
                 if stop_at > offset and block:
-                    yield _terminated(block)
+                    yield _checked(_terminated(block), offset)
                 return
         elif end:
-            yield _terminated(buffer[:end])
+            yield _checked(_terminated(buffer[:end]), offset)
             offset += end
             buffer = buffer[end:]
         _check_line_length(buffer, offset)
@@ -186,6 +186,20 @@ def line_blocks(
 
 def _terminated(block: bytes) -> bytes:
     return block if block.endswith(b"\n") else block + b"\n"
+
+
+def _checked(block: bytes, offset: int) -> bytes:
+    """`block` (complete lines, from stream offset `offset`) after checking that no line in it is longer
+    than MAX_LINE_BYTES, wherever it falls in the block."""
+    start = 0
+    # The last line break within MAX_LINE_BYTES + 1 bytes of a line's start skips every shorter line
+    # at once: a block costs about len(block) / MAX_LINE_BYTES searches.
+    while len(block) - start > MAX_LINE_BYTES + 1:
+        newline = block.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+        if newline < 0:
+            _check_line_length(block[start:], offset + start)
+        start = newline + 1
+    return block
 
 
 def _check_line_length(buffer: bytes, offset: int) -> None:
