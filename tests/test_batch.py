@@ -206,11 +206,11 @@ def expected_decision_id(run: str, line: int) -> str:
     return str(uuid.uuid5(DECISION_ID_NAMESPACE, f"{run}:{line}"))
 
 
-def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
+def request_fields(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row as the JSON body of POST /predict: numbers as numbers, empty fields absent."""
     fields: dict[str, Any] = {}
     for column, text in row.items():
-        if text == "" or column == schema.TARGET or (column == schema.CLIENT_ID and not join_history):
+        if text == "" or column == schema.TARGET:
             continue
         fields[column] = text if column in schema.APPLICATION_CATEGORIES else json.loads(text)
     return fields
@@ -219,14 +219,15 @@ def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
 def assert_scored_like_the_api(
     scored: list[dict[str, str]], inputs: dict[int, dict[str, str]], bundle: LoadedBundle
 ) -> None:
-    """Each scored row equals POST /predict for the same fields: with SK_ID_CURR when the client is
-    stored (its history joined), without it for a new applicant."""
+    """Each scored row equals POST /predict for the same fields, SK_ID_CURR included: a stored client's
+    history joined, a new applicant's missing, by the same rule on both paths."""
     service = DecisionService(bundle)
     for row in scored:
         client_id = int(row[schema.CLIENT_ID])
-        stored = bundle.store.row_index(client_id) is not None
-        application = Application.model_validate(request_fields(inputs[client_id], join_history=stored))
-        expected = service.decide_applications([application])[0]
+        application = Application.model_validate(request_fields(inputs[client_id]))
+        decided = service.decide_applications([application])[0]
+        assert decided.history_joined == (bundle.store.row_index(client_id) is not None)
+        expected = decided.decision
         assert float(row["probability"]) == expected.probability
         assert int(row["prediction"]) == expected.prediction
         assert row["decision"] == expected.decision
@@ -655,7 +656,8 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     aws: Aws, bundle: LoadedBundle, service: DecisionService
 ) -> None:
     client_id = int(bundle.store.ids[5])
-    fields = request_fields(rows(applications_csv(bundle, n=3))[1], join_history=False)
+    row = rows(applications_csv(bundle, n=3))[1]
+    fields = {name: value for name, value in request_fields(row).items() if name != schema.CLIENT_ID}
     event = request_event(
         json.dumps({"correlation_id": "req-1", "client_id": client_id}),
         json.dumps({"correlation_id": "req-2", "application": fields}),
@@ -677,8 +679,9 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     uuid.UUID(decision["decision_id"])
 
     application = result(aws, result_key("req-2"))["decision"]
-    expected = service.decide_applications([Application.model_validate(fields)])[0]
+    expected = service.decide_applications([Application.model_validate(fields)])[0].decision
     assert (application["client_id"], application["probability"]) == (None, expected.probability)
+    assert (decision["history_joined"], application["history_joined"]) == (True, False)
 
     handle_sqs_event(event, FakeContext(), bundle)  # delivered again: the same answer, not a new decision
     assert result(aws, result_key("req-1"))["decision"]["decision_id"] == decision["decision_id"]

@@ -119,6 +119,7 @@ class PredictionResponse(ApiModel):
                         {"feature": "BUREAU_DAYS_CREDIT_MEAN", "value": -874.0, "contribution": 0.22},
                     ],
                     "decision_id": "3b241101-e2bb-4255-8caf-4136c566a962",
+                    "history_joined": True,
                 }
             ]
         }
@@ -139,6 +140,14 @@ class PredictionResponse(ApiModel):
         description=f"At most {MAX_REASONS} features pushing the risk up the most, largest first.",
     )
     decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
+    history_joined: bool = Field(
+        description=(
+            "Whether a stored credit history was part of the input: true for a stored client "
+            "(GET /predict/{client_id}, or an application whose SK_ID_CURR is stored), false for a new "
+            "applicant (an SK_ID_CURR the store does not hold, or none), scored from its application "
+            "fields alone."
+        )
+    )
 
 
 class ExplanationResponse(ApiModel):

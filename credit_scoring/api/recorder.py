@@ -26,9 +26,11 @@ class DecisionRecorder:
         client_id: int | None,
         decision: Decision,
         started: float,
+        history_joined: bool,
     ) -> dict[str, Any]:
         """Audit one decision (`subject` says what was scored, never who) and return its response body;
-        `started` is the request's perf_counter, for the audit line's latency."""
+        `started` is the request's perf_counter, for the audit line's latency; `history_joined`, whether
+        a stored credit history was part of the input."""
         self._audit.record(
             decision_id=decision_id,
             route=route,
@@ -50,4 +52,5 @@ class DecisionRecorder:
                 for r in decision.reasons
             ],
             "decision_id": decision_id,
+            "history_joined": history_joined,
         }

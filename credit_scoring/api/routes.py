@@ -79,10 +79,11 @@ class _Scoring(DecisionRecorder):
         client_id: int | None,
         decision: Decision,
         started: float,
+        history_joined: bool,
     ) -> Response:
         """The decision as a JSON response, serialised by pydantic-core: the hot path's largest saving
         over JSONResponse (the body's shape is PredictionResponse, declared as the route's model)."""
-        body = self.record(route, decision_id, subject, client_id, decision, started)
+        body = self.record(route, decision_id, subject, client_id, decision, started, history_joined)
         return Response(
             to_json(body), media_type="application/json", headers={DECISION_ID_HEADER: decision_id}
         )
@@ -105,29 +106,32 @@ class _Scoring(DecisionRecorder):
                 except ApiError as error:  # the 409 of a model that cannot score applications
                     field = f"items[{index}].application"
                     raise ApiError(error.status_code, error.detail, field, "body") from None
-                client_id = getattr(item.application, schema.CLIENT_ID)
-                if client_id is not None:
-                    service.find(client_id, f"items[{index}].application.{schema.CLIENT_ID}", "body")
                 applications.append((index, item.application))
             except ApiError as error:
                 # The same body as the request would have had on its own, naming the item's field.
                 results[index] = {"index": index, "status": error.status_code, "error": api_error_body(error)}
         decided = [
             *(
-                (index, STORED_CLIENT, client.client_id, decision)
+                (index, STORED_CLIENT, client.client_id, decision, True)
                 for (index, client), decision in zip(
                     stored, service.decide_stored([client for _, client in stored]), strict=True
                 )
             ),
             *(
-                (index, APPLICATION, getattr(application, schema.CLIENT_ID), decision)
-                for (index, application), decision in zip(
+                (
+                    index,
+                    APPLICATION,
+                    getattr(application, schema.CLIENT_ID),
+                    item.decision,
+                    item.history_joined,
+                )
+                for (index, application), item in zip(
                     applications, service.decide_applications([a for _, a in applications]), strict=True
                 )
             ),
         ]
-        for index, subject, client_id, decision in decided:
-            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started)
+        for index, subject, client_id, decision, joined in decided:
+            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started, joined)
             results[index] = {"index": index, "status": 200, "decision": body}
         return {"model_version": service.model_version, "results": results}
 
@@ -226,7 +230,7 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         client = current.service.find(client_id)
         decision_id = begin_decision()
         decision = current.service.decide_one_stored(client)
-        return current.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started)
+        return current.respond(PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started, True)
 
     router.add_api_route(
         PREDICT_ROUTE,
@@ -244,7 +248,6 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         response_model=PredictionResponse,
         responses={
             **_BAD_BODY,
-            404: _error("SK_ID_CURR was given but the client is not stored."),
             409: _error(
                 "This model cannot score applications (an imported model without application features)."
             ),
@@ -255,14 +258,17 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         tags=["decisions"],
     )
     async def predict_application(application: Application) -> Response:  # type: ignore[valid-type]
-        """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
-        client's credit history is joined."""
+        """Score an application given as Home Credit application fields. With the SK_ID_CURR of a stored
+        client, that client's credit history is joined; any other SK_ID_CURR is a new applicant, scored
+        without history. `history_joined` says which."""
         started = time.perf_counter()
         current = ready()
         decision_id = begin_decision()
-        decision = current.service.decide_applications([application])[0]
+        (decided,) = current.service.decide_applications([application])
         client_id = getattr(application, schema.CLIENT_ID)
-        return current.respond("/predict", decision_id, APPLICATION, client_id, decision, started)
+        return current.respond(
+            "/predict", decision_id, APPLICATION, client_id, decided.decision, started, decided.history_joined
+        )
 
     @router.post(
         BATCH_ROUTE,
