@@ -14,8 +14,9 @@ import io
 import json
 import logging
 import shutil
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -461,6 +462,49 @@ def test_the_same_notification_twice_changes_nothing(aws: Aws, bundle: LoadedBun
             before[key]["ETag"],
             before[key]["LastModified"],
         )
+
+
+def serialised(method: Callable[..., Any], lock: threading.Lock) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return method(*args, **kwargs)
+
+    return call
+
+
+def test_two_deliveries_at_once_score_the_file_once(
+    aws: Aws, bundle: LoadedBundle, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.s3.responses import S3Response
+
+    # moto checks a write's condition, then writes; S3 does both at once, as this makes moto do.
+    atomic = threading.Lock()
+    for name in ("put_object", "delete_object"):
+        monkeypatch.setattr(S3Response, name, serialised(getattr(S3Response, name), atomic))
+    event = aws.upload("batch/incoming/twice.csv", applications_csv(bundle, n=900))
+    boto3.client("s3"), boto3.client("sqs")  # the default session's first clients, made in one thread
+    start = threading.Barrier(2)
+    statuses: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        statuses.append(handle_s3_event(event, FakeContext(), bundle)["files"][0]["status"])
+
+    with caplog.at_level(logging.INFO):
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    audits = [record for record in caplog.records if getattr(record, "event", None) == "batch_decisions"]
+    assert len(audits) == 1, statuses
+    assert sorted(status.split(":")[0] for status in statuses) in (
+        ["already scored", "scored"],
+        ["ignored", "scored"],
+    ), statuses
+    assert aws.report("twice.csv")["scored"] + aws.report("twice.csv")["rejected"] == 900
+    assert not [key for key in aws.keys("batch/parts/") if key.endswith("lock.json")]
 
 
 def with_model_version(bundle: LoadedBundle, model_version: str) -> LoadedBundle:
@@ -931,16 +975,16 @@ def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_r
 
 @pytest.fixture
 def tampered(bundle: LoadedBundle, tmp_path: Path) -> LoadedBundle:
-    """The bundle with its last client's stored score changed after it was written: it loads (a cold start
-    does not read the whole store), and reading that score, which every decision for a stored client
-    does, fails its block digest."""
+    """The bundle with its last client's stored score changed in place after it was loaded: reading that
+    score, which every decision for a stored client does, fails its block digest."""
     copy = tmp_path / "tampered"
     shutil.copytree(bundle.path, copy)
+    loaded = load_bundle(copy)
     scores = copy / SCORES_FILE
     data = bytearray(scores.read_bytes())
     data[-1] ^= 1
     scores.write_bytes(bytes(data))
-    return load_bundle(copy)
+    return loaded
 
 
 def test_a_store_block_failing_its_digest_fails_the_upload_for_a_retry_without_writing_anything(
