@@ -32,6 +32,7 @@ from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import MAX_LISTED_ERRORS
+from credit_scoring.batch.csv_reader import MAX_GZIP_RATIO, RATIO_CHECKED_FROM_BYTES
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
@@ -585,7 +586,6 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
 ) -> None:
     data = spoiled(applications_csv(bundle, n=80))
     body = gzip.compress(data) if name.endswith(".gz") else data
-    monkeypatch.setenv("BATCH_GZIP_RATIO", "8")
     answer = handle_s3_event(aws.upload(f"batch/incoming/{name}", body), small_budget, bundle)
     parts = int(answer["files"][0]["status"].split()[3])
     assert parts > 3
@@ -600,6 +600,31 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
     assert report["parts"] == parts
     for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
         assert report[field] == single[field]
+    assert aws.keys("batch/parts/") == []
+
+
+def gzip_bomb(decompressed_bytes: int) -> bytes:
+    """A valid file of client ids, one id repeated: gzip shrinks it several hundred times."""
+    line = b"100002\n"
+    return gzip.compress(b"SK_ID_CURR\n" + line * (decompressed_bytes // len(line)), mtime=0)
+
+
+def test_a_gzip_bomb_is_rejected_naming_the_bound_not_planned_at_an_assumed_ratio(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    body = gzip_bomb(2 * RATIO_CHECKED_FROM_BYTES)
+    assert len(body) * MAX_GZIP_RATIO < 2 * RATIO_CHECKED_FROM_BYTES
+
+    answer = handle_s3_event(aws.upload("batch/incoming/bomb.csv.gz", body), small_budget, bundle)
+
+    assert answer["files"][0]["status"].startswith("rejected: "), answer
+    report = aws.report("bomb.csv.gz")
+    assert (report["status"], report["input_rows"]) == ("rejected", 0)
+    assert "MAX_GZIP_RATIO" in report["file_error"]
+    (rejection,) = rows(aws.read("batch/rejected/bomb.csv.gz"))
+    assert rejection["reason"] == report["file_error"]
+    assert rows(aws.read("batch/scored/bomb.csv.gz")) == []
+    assert aws.receive() == []  # no part message: nothing left to retry into the dead-letter queue
     assert aws.keys("batch/parts/") == []
 
 

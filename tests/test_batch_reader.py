@@ -7,6 +7,7 @@ import gzip
 import io
 import itertools
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,9 @@ from credit_scoring import schema
 from credit_scoring.batch.csv_reader import (
     APPLICATIONS,
     CLIENT_IDS,
+    MAX_GZIP_RATIO,
     MAX_LINE_BYTES,
+    RATIO_CHECKED_FROM_BYTES,
     FileLayout,
     FileRejectedError,
     line_blocks,
@@ -127,6 +130,31 @@ def test_gzip_is_recognised_by_its_bytes_not_its_name() -> None:
 def test_objects_that_are_not_csv_text_are_named(data: bytes, expected: str) -> None:
     with pytest.raises(FileRejectedError, match=expected):
         open_decoded(io.BytesIO(data))
+
+
+def read_all(stream: Any) -> None:
+    while stream.read(1 << 16):
+        pass
+
+
+def test_a_gzip_stream_expanding_past_the_ratio_bound_rejects_the_file() -> None:
+    line = b"100002\n"
+    bomb = gzip.compress(b"SK_ID_CURR\n" + line * (2 * RATIO_CHECKED_FROM_BYTES // len(line)), mtime=0)
+    stream, _ = open_decoded(io.BytesIO(bomb))
+    with pytest.raises(FileRejectedError, match=rf"more than the {MAX_GZIP_RATIO} times .*MAX_GZIP_RATIO"):
+        read_all(stream)
+
+
+def test_a_gzip_stream_expanding_past_the_size_bound_rejects_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from credit_scoring.batch import csv_reader
+
+    monkeypatch.setattr(csv_reader, "MAX_DECOMPRESSED_BYTES", 1 << 20)  # the bound is 8 GiB otherwise
+    data = random.Random(0).randbytes(3 << 19).hex().encode()  # text gzip shrinks only twice
+    stream, _ = open_decoded(io.BytesIO(gzip.compress(b"SK_ID_CURR\n" + data, mtime=0)))
+    with pytest.raises(FileRejectedError, match=r"expands past 1,048,576 bytes.*MAX_DECOMPRESSED_BYTES"):
+        read_all(stream)
 
 
 def test_a_truncated_gzip_stream_rejects_the_file() -> None:

@@ -29,7 +29,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from credit_scoring.batch import fanout
 from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsError
-from credit_scoring.batch.csv_reader import GZIP_MAGIC, FileRejectedError
+from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.locks import RunLock
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
@@ -133,7 +133,9 @@ def _score_locked(
         if remaining_ms is not None and settings.queue_url is not None:
             compressed = source.size >= len(GZIP_MAGIC) and _starts_with_gzip_magic(s3, source)
             budget = fanout.Budget.of(remaining_ms, settings)
-            if not budget.fits(source.size * (settings.gzip_ratio if compressed else 1.0)):
+            # A gzip input that might not fit (at the largest ratio allowed) is decompressed into the
+            # run's staged copy, whose true size the plan then splits.
+            if not budget.fits(source.size * (MAX_GZIP_RATIO if compressed else 1)):
                 return _fan_out(s3, settings, scorer, keys, source, compressed, budget, started)
         destination = S3Destination(s3, bucket, keys)
         decision_ids = DecisionIds(run_name(f"{bucket}/{key}", source.etag, scorer.model_version))
