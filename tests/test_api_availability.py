@@ -5,6 +5,7 @@ predecessor's imported model, whose own contract must still hold."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -71,6 +72,21 @@ def tamper(bundle: Path) -> None:
         stream.write(" ")
 
 
+def wrong_features_digest(manifest: dict[str, Any]) -> None:
+    """The manifest's sha256 of the block-verified feature matrix, changed; the file and its block
+    digests still agree with each other."""
+    digest = manifest["files"][FEATURES_FILE]
+    manifest["files"][FEATURES_FILE] = ("0" if digest[0] != "0" else "1") + digest[1:]
+
+
+def empty_features_listed_so(bundle: Path) -> None:
+    """An empty feature matrix whose manifest digest is the empty file's: only its reader refuses it."""
+    (bundle / FEATURES_FILE).write_bytes(b"")
+    edit_manifest(lambda manifest: manifest["files"].update({FEATURES_FILE: hashlib.sha256().hexdigest()}))(
+        bundle
+    )
+
+
 def group_as_application(manifest: dict[str, Any]) -> None:
     history = next(f for f in manifest["features"] if f["group"] != "application")
     history["group"] = "application"
@@ -81,18 +97,21 @@ def group_as_application(manifest: dict[str, Any]) -> None:
     [
         (lambda bundle: (bundle / "manifest.json").unlink(), "manifest.json", "is missing"),
         (tamper, "serving/model.json", "sha256 does not match"),
+        (edit_manifest(wrong_features_digest), FEATURES_FILE, "sha256 does not match the manifest"),
         (
             edit_manifest(group_as_application),
             "manifest.json",
             "not computed by this code's feature definition",
         ),
-        (
-            lambda bundle: (bundle / FEATURES_FILE).write_bytes(b""),
-            FEATURES_FILE,
-            "is not a readable .npy array",
-        ),
+        (empty_features_listed_so, FEATURES_FILE, "is not a readable .npy array"),
     ],
-    ids=["no-manifest", "tampered-model", "features-from-another-version", "empty-store-array"],
+    ids=[
+        "no-manifest",
+        "tampered-model",
+        "wrong-store-digest",
+        "features-from-another-version",
+        "empty-store-array",
+    ],
 )
 def test_a_bundle_that_cannot_be_served_makes_every_scoring_route_a_503(
     good_bundle: Path, tmp_path: Path, change: Callable[[Path], None], file: str, reason: str

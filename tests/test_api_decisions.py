@@ -156,20 +156,33 @@ def test_an_application_scores_as_the_stored_client_it_describes(
     assert (joined_status, alone_status) == (200, 200)
     assert joined["client_id"] == client_id
     assert alone["client_id"] is None
+    assert (joined["history_joined"], alone["history_joined"], stored["history_joined"]) == (
+        True,
+        False,
+        True,
+    )
     # The test bundle has no history tables: with or without the join, the same features.
     for body in (joined, alone):
         assert_same_decision(body, stored)
     assert joined_headers["x-decision-id"] == joined["decision_id"] != alone["decision_id"]
 
 
-def test_an_application_with_an_unknown_client_id_is_a_404_naming_the_field(handler: Callable) -> None:
-    status, _, body = post(handler, "/predict", {"AMT_CREDIT": 250000.0, "SK_ID_CURR": 999998})
+def test_a_new_applicants_id_is_scored_from_its_application_without_history(
+    handler: Callable, bundle: LoadedBundle
+) -> None:
+    """An SK_ID_CURR the store does not hold is a new applicant (every row of application_test.csv),
+    scored from its fields as the batch path scores the same row."""
+    application = application_of(bundle, stored_client(bundle, 1))
+    new_id = 999998
+    assert bundle.store.row_index(new_id) is None
 
-    assert status == 404
-    (error,) = body["errors"]
-    assert (error["location"], error["field"]) == ("body", "SK_ID_CURR")
-    assert "999998" in error["message"]
-    assert body["detail"] == f"SK_ID_CURR: {error['message']}"
+    status, _, new = post(handler, "/predict", {**application, "SK_ID_CURR": new_id})
+    _, _, anonymous = post(handler, "/predict", application)
+
+    assert status == 200
+    assert (new["client_id"], new["history_joined"]) == (new_id, False)
+    assert new["probability"] == anonymous["probability"]
+    assert new["reasons"] == anonymous["reasons"]
 
 
 def test_an_empty_application_is_scored_with_every_value_missing(handler: Callable) -> None:
@@ -196,23 +209,25 @@ def test_batch_answers_each_item_in_order_as_the_single_routes_do(
 
     assert status == 200
     assert body["model_version"] == bundle.manifest.model_version
-    assert [(r["index"], r["status"]) for r in body["results"]] == [(0, 200), (1, 404), (2, 200), (3, 404)]
-    assert [r["error"] for r in body["results"] if r["decision"]] == [None, None]
+    assert [(r["index"], r["status"]) for r in body["results"]] == [(0, 200), (1, 404), (2, 200), (3, 200)]
+    assert [r["error"] for r in body["results"] if r["decision"]] == [None, None, None]
     # An item's error has the shape of a request's error, naming the item's field.
-    for index, field in ((1, "items[1].client_id"), (3, "items[3].application.SK_ID_CURR")):
-        error = body["results"][index]["error"]
-        assert set(error) == {"detail", "errors"}
-        (entry,) = error["errors"]
-        assert (entry["location"], entry["field"]) == ("body", field)
-        assert "999998" in entry["message"]
-        assert error["detail"] == f"{field}: {entry['message']}"
+    error = body["results"][1]["error"]
+    assert set(error) == {"detail", "errors"}
+    (entry,) = error["errors"]
+    assert (entry["location"], entry["field"]) == ("body", "items[1].client_id")
+    assert "999998" in entry["message"]
+    assert error["detail"] == f"items[1].client_id: {entry['message']}"
+    # An application with a new applicant's id is scored as POST /predict scores it.
     _, _, single = post(handler, "/predict", unknown_application)
-    assert single["errors"][0]["message"] == body["results"][3]["error"]["errors"][0]["message"]
+    new_applicant = body["results"][3]["decision"]
+    assert (new_applicant["history_joined"], single["history_joined"]) == (False, False)
+    assert new_applicant["probability"] == single["probability"]
     for result, client_id in ((body["results"][0], first), (body["results"][2], second)):
         _, _, single = get(handler, f"/predict/{client_id}")
         assert_same_decision(result["decision"], single)
     ids = [r["decision"]["decision_id"] for r in body["results"] if r["decision"]]
-    assert len(set(ids)) == 2
+    assert len(set(ids)) == 3
 
 
 def test_model_card_describes_the_served_bundle(handler: Callable, bundle: LoadedBundle) -> None:
@@ -272,6 +287,16 @@ def test_the_bare_stage_url_serves_the_page_instead_of_redirecting_off_the_stage
 
     assert status == 200, headers.get("location")
     assert headers["content-type"].startswith("text/html")
+
+
+def test_a_trailing_slash_redirect_stays_on_the_stage(staged_handler: Callable) -> None:
+    # /dev/health/ is redirected to the route /health, whose public URL is /dev/health.
+    for event in (HTTP_STAGE, REST):
+        status, headers, _ = get(staged_handler, "/health/", event)
+
+        assert status == 307
+        location = headers["location"]
+        assert location.split("://", 1)[-1].partition("/")[2] == "dev/health", location
 
 
 def test_the_stage_event_file_reaches_the_route(staged_handler: Callable) -> None:

@@ -14,8 +14,9 @@ import io
 import json
 import logging
 import shutil
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import MAX_LISTED_ERRORS
+from credit_scoring.batch.csv_reader import MAX_GZIP_RATIO, RATIO_CHECKED_FROM_BYTES
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
@@ -206,11 +208,11 @@ def expected_decision_id(run: str, line: int) -> str:
     return str(uuid.uuid5(DECISION_ID_NAMESPACE, f"{run}:{line}"))
 
 
-def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
+def request_fields(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row as the JSON body of POST /predict: numbers as numbers, empty fields absent."""
     fields: dict[str, Any] = {}
     for column, text in row.items():
-        if text == "" or column == schema.TARGET or (column == schema.CLIENT_ID and not join_history):
+        if text == "" or column == schema.TARGET:
             continue
         fields[column] = text if column in schema.APPLICATION_CATEGORIES else json.loads(text)
     return fields
@@ -219,14 +221,15 @@ def request_fields(row: dict[str, str], join_history: bool) -> dict[str, Any]:
 def assert_scored_like_the_api(
     scored: list[dict[str, str]], inputs: dict[int, dict[str, str]], bundle: LoadedBundle
 ) -> None:
-    """Each scored row equals POST /predict for the same fields: with SK_ID_CURR when the client is
-    stored (its history joined), without it for a new applicant."""
+    """Each scored row equals POST /predict for the same fields, SK_ID_CURR included: a stored client's
+    history joined, a new applicant's missing, by the same rule on both paths."""
     service = DecisionService(bundle)
     for row in scored:
         client_id = int(row[schema.CLIENT_ID])
-        stored = bundle.store.row_index(client_id) is not None
-        application = Application.model_validate(request_fields(inputs[client_id], join_history=stored))
-        expected = service.decide_applications([application])[0]
+        application = Application.model_validate(request_fields(inputs[client_id]))
+        decided = service.decide_applications([application])[0]
+        assert decided.history_joined == (bundle.store.row_index(client_id) is not None)
+        expected = decided.decision
         assert float(row["probability"]) == expected.probability
         assert int(row["prediction"]) == expected.prediction
         assert row["decision"] == expected.decision
@@ -462,6 +465,49 @@ def test_the_same_notification_twice_changes_nothing(aws: Aws, bundle: LoadedBun
         )
 
 
+def serialised(method: Callable[..., Any], lock: threading.Lock) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return method(*args, **kwargs)
+
+    return call
+
+
+def test_two_deliveries_at_once_score_the_file_once(
+    aws: Aws, bundle: LoadedBundle, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.s3.responses import S3Response
+
+    # moto checks a write's condition, then writes; S3 does both at once, as this makes moto do.
+    atomic = threading.Lock()
+    for name in ("put_object", "delete_object"):
+        monkeypatch.setattr(S3Response, name, serialised(getattr(S3Response, name), atomic))
+    event = aws.upload("batch/incoming/twice.csv", applications_csv(bundle, n=900))
+    boto3.client("s3"), boto3.client("sqs")  # the default session's first clients, made in one thread
+    start = threading.Barrier(2)
+    statuses: list[str] = []
+
+    def deliver() -> None:
+        start.wait()
+        statuses.append(handle_s3_event(event, FakeContext(), bundle)["files"][0]["status"])
+
+    with caplog.at_level(logging.INFO):
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    audits = [record for record in caplog.records if getattr(record, "event", None) == "batch_decisions"]
+    assert len(audits) == 1, statuses
+    assert sorted(status.split(":")[0] for status in statuses) in (
+        ["already scored", "scored"],
+        ["ignored", "scored"],
+    ), statuses
+    assert aws.report("twice.csv")["scored"] + aws.report("twice.csv")["rejected"] == 900
+    assert not [key for key in aws.keys("batch/parts/") if key.endswith("lock.json")]
+
+
 def with_model_version(bundle: LoadedBundle, model_version: str) -> LoadedBundle:
     """The same bundle, as a deployment of another model version serves it."""
     from dataclasses import replace
@@ -540,7 +586,6 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
 ) -> None:
     data = spoiled(applications_csv(bundle, n=80))
     body = gzip.compress(data) if name.endswith(".gz") else data
-    monkeypatch.setenv("BATCH_GZIP_RATIO", "8")
     answer = handle_s3_event(aws.upload(f"batch/incoming/{name}", body), small_budget, bundle)
     parts = int(answer["files"][0]["status"].split()[3])
     assert parts > 3
@@ -555,6 +600,31 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
     assert report["parts"] == parts
     for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
         assert report[field] == single[field]
+    assert aws.keys("batch/parts/") == []
+
+
+def gzip_bomb(decompressed_bytes: int) -> bytes:
+    """A valid file of client ids, one id repeated: gzip shrinks it several hundred times."""
+    line = b"100002\n"
+    return gzip.compress(b"SK_ID_CURR\n" + line * (decompressed_bytes // len(line)), mtime=0)
+
+
+def test_a_gzip_bomb_is_rejected_naming_the_bound_not_planned_at_an_assumed_ratio(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
+) -> None:
+    body = gzip_bomb(2 * RATIO_CHECKED_FROM_BYTES)
+    assert len(body) * MAX_GZIP_RATIO < 2 * RATIO_CHECKED_FROM_BYTES
+
+    answer = handle_s3_event(aws.upload("batch/incoming/bomb.csv.gz", body), small_budget, bundle)
+
+    assert answer["files"][0]["status"].startswith("rejected: "), answer
+    report = aws.report("bomb.csv.gz")
+    assert (report["status"], report["input_rows"]) == ("rejected", 0)
+    assert "MAX_GZIP_RATIO" in report["file_error"]
+    (rejection,) = rows(aws.read("batch/rejected/bomb.csv.gz"))
+    assert rejection["reason"] == report["file_error"]
+    assert rows(aws.read("batch/scored/bomb.csv.gz")) == []
+    assert aws.receive() == []  # no part message: nothing left to retry into the dead-letter queue
     assert aws.keys("batch/parts/") == []
 
 
@@ -655,7 +725,8 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     aws: Aws, bundle: LoadedBundle, service: DecisionService
 ) -> None:
     client_id = int(bundle.store.ids[5])
-    fields = request_fields(rows(applications_csv(bundle, n=3))[1], join_history=False)
+    row = rows(applications_csv(bundle, n=3))[1]
+    fields = {name: value for name, value in request_fields(row).items() if name != schema.CLIENT_ID}
     event = request_event(
         json.dumps({"correlation_id": "req-1", "client_id": client_id}),
         json.dumps({"correlation_id": "req-2", "application": fields}),
@@ -679,8 +750,9 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     uuid.UUID(decision["decision_id"])
 
     application = result(aws, result_key("req-2"))["decision"]
-    expected = service.decide_applications([Application.model_validate(fields)])[0]
+    expected = service.decide_applications([Application.model_validate(fields)])[0].decision
     assert (application["client_id"], application["probability"]) == (None, expected.probability)
+    assert (decision["history_joined"], application["history_joined"]) == (True, False)
 
     handle_sqs_event(event, FakeContext(), bundle)  # delivered again: the same answer, not a new decision
     assert result(aws, result_key("req-1"))["decision"]["decision_id"] == decision["decision_id"]
@@ -930,16 +1002,16 @@ def test_the_command_ends_with_status_2_naming_the_problem_of_a_bundle_the_api_r
 
 @pytest.fixture
 def tampered(bundle: LoadedBundle, tmp_path: Path) -> LoadedBundle:
-    """The bundle with its last client's stored score changed after it was written: it loads (a cold start
-    does not read the whole store), and reading that score, which every decision for a stored client
-    does, fails its block digest."""
+    """The bundle with its last client's stored score changed in place after it was loaded: reading that
+    score, which every decision for a stored client does, fails its block digest."""
     copy = tmp_path / "tampered"
     shutil.copytree(bundle.path, copy)
+    loaded = load_bundle(copy)
     scores = copy / SCORES_FILE
     data = bytearray(scores.read_bytes())
     data[-1] ^= 1
     scores.write_bytes(bytes(data))
-    return load_bundle(copy)
+    return loaded
 
 
 def test_a_store_block_failing_its_digest_fails_the_upload_for_a_retry_without_writing_anything(

@@ -124,8 +124,8 @@ def test_settings_come_from_the_environment_and_bad_values_are_named() -> None:
     assert (settings.block_bytes, settings.queue_url, settings.bucket) == (4096, "https://q", None)
     with pytest.raises(SettingsError, match="BATCH_BYTES_PER_SECOND must be a number, got 'fast'"):
         BatchSettings.from_env({"BATCH_BYTES_PER_SECOND": "fast"})
-    with pytest.raises(SettingsError, match="BATCH_GZIP_RATIO must be a positive number"):
-        BatchSettings.from_env({"BATCH_GZIP_RATIO": "0"})
+    with pytest.raises(SettingsError, match="BATCH_BYTES_PER_SECOND must be a positive number"):
+        BatchSettings.from_env({"BATCH_BYTES_PER_SECOND": "0"})
 
 
 @pytest.mark.parametrize(

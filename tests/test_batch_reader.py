@@ -7,6 +7,7 @@ import gzip
 import io
 import itertools
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +16,9 @@ from credit_scoring import schema
 from credit_scoring.batch.csv_reader import (
     APPLICATIONS,
     CLIENT_IDS,
+    MAX_GZIP_RATIO,
     MAX_LINE_BYTES,
+    RATIO_CHECKED_FROM_BYTES,
     FileLayout,
     FileRejectedError,
     line_blocks,
@@ -82,6 +85,27 @@ def test_a_line_longer_than_the_limit_rejects_the_file() -> None:
         list(line_blocks(io.BytesIO(data), 64 * 1024))
 
 
+BLOCK = 4 * MAX_LINE_BYTES
+
+
+@pytest.mark.parametrize(
+    "before",
+    [0, 100, BLOCK // 2, BLOCK - MAX_LINE_BYTES // 2, BLOCK - 1],
+    ids=["first", "early", "inside a block", "across blocks", "at a block's end"],
+)
+def test_the_line_limit_holds_wherever_the_line_falls(before: int) -> None:
+    """A line one byte over the limit is refused and a line at the limit accepted, at any offset."""
+    lead = b"1\n" * (before // 2)
+    tail = b"\n" + b"2\n" * 1000
+
+    over = lead + b"x" * (MAX_LINE_BYTES + 1) + tail
+    with pytest.raises(FileRejectedError, match=f"starting at byte {len(lead)} is longer than"):
+        list(line_blocks(io.BytesIO(over), BLOCK))
+
+    at_limit = lead + b"x" * MAX_LINE_BYTES + tail
+    assert b"".join(line_blocks(io.BytesIO(at_limit), BLOCK)) == at_limit
+
+
 def test_gzip_is_recognised_by_its_bytes_not_its_name() -> None:
     plain = b"SK_ID_CURR\n100002\n"
     stream, compressed = open_decoded(io.BytesIO(gzip.compress(plain)))
@@ -106,6 +130,31 @@ def test_gzip_is_recognised_by_its_bytes_not_its_name() -> None:
 def test_objects_that_are_not_csv_text_are_named(data: bytes, expected: str) -> None:
     with pytest.raises(FileRejectedError, match=expected):
         open_decoded(io.BytesIO(data))
+
+
+def read_all(stream: Any) -> None:
+    while stream.read(1 << 16):
+        pass
+
+
+def test_a_gzip_stream_expanding_past_the_ratio_bound_rejects_the_file() -> None:
+    line = b"100002\n"
+    bomb = gzip.compress(b"SK_ID_CURR\n" + line * (2 * RATIO_CHECKED_FROM_BYTES // len(line)), mtime=0)
+    stream, _ = open_decoded(io.BytesIO(bomb))
+    with pytest.raises(FileRejectedError, match=rf"more than the {MAX_GZIP_RATIO} times .*MAX_GZIP_RATIO"):
+        read_all(stream)
+
+
+def test_a_gzip_stream_expanding_past_the_size_bound_rejects_the_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from credit_scoring.batch import csv_reader
+
+    monkeypatch.setattr(csv_reader, "MAX_DECOMPRESSED_BYTES", 1 << 20)  # the bound is 8 GiB otherwise
+    data = random.Random(0).randbytes(3 << 19).hex().encode()  # text gzip shrinks only twice
+    stream, _ = open_decoded(io.BytesIO(gzip.compress(b"SK_ID_CURR\n" + data, mtime=0)))
+    with pytest.raises(FileRejectedError, match=r"expands past 1,048,576 bytes.*MAX_DECOMPRESSED_BYTES"):
+        read_all(stream)
 
 
 def test_a_truncated_gzip_stream_rejects_the_file() -> None:

@@ -239,8 +239,8 @@ def test_a_changed_file_is_refused_at_load(bundle_copy: Path, name: str) -> None
 
 
 def test_a_changed_store_row_is_refused_when_read_and_only_then(bundle_copy: Path) -> None:
+    bundle = load_bundle(bundle_copy)  # every file hashed in full at load; then changed in place
     _flip_byte(bundle_copy / "store" / "features.npy", -1)  # the last client's last feature
-    bundle = load_bundle(bundle_copy)  # a cold start does not read the whole store
     store = bundle.store
     first, last = int(store.ids[0]), int(store.ids[-1])
     assert store.lookup(first) is not None
@@ -254,8 +254,8 @@ def test_a_changed_store_row_is_refused_when_read_and_only_then(bundle_copy: Pat
 
 
 def test_a_changed_stored_score_is_refused_when_read(bundle_copy: Path) -> None:
-    _flip_byte(bundle_copy / "store" / "scores.npy", -1)  # the last client's last reason contribution
     bundle = load_bundle(bundle_copy)
+    _flip_byte(bundle_copy / "store" / "scores.npy", -1)  # the last client's last reason contribution
     store = bundle.store
     recomputed = bundle.scorer.scores(store.row(0), store.contributions(0))["probability"][0]
     assert store.score(0)[0] == recomputed

@@ -312,6 +312,28 @@ def test_a_bundle_without_population_answers_409(bare_client: TestClient) -> Non
     assert "population" in response.json()["detail"]
 
 
+def test_a_population_file_unreadable_for_a_while_withdraws_nothing(tmp_path: Path) -> None:
+    bundle = load_bundle(build_test_bundle(tmp_path / "bundle", kind="linear"))
+    path = bundle.path / POPULATION
+    kept = path.read_bytes()
+    with TestClient(create_app(bundle)) as app_client:
+        client_id = bundle.manifest.example_client_ids[0]
+        path.unlink()
+        path.mkdir()  # a real read error (EISDIR), where a network file system would give EIO
+        response = app_client.get("/population")
+        assert response.status_code == 503
+        assert POPULATION in response.json()["detail"]
+        assert "try again" in response.json()["detail"]
+        # The rest of the API still serves, and so does the file once it can be read again.
+        assert app_client.get(f"/predict/{client_id}").status_code == 200
+        assert app_client.get("/health").status_code == 200
+        path.rmdir()
+        path.write_bytes(kept)
+        response = app_client.get("/population")
+        assert response.status_code == 200
+        assert response.json() == json.loads(kept)
+
+
 # Application fields -----------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ A bundle file found altered while serving (the store verifies each block the fir
 raises `BundleError` in whichever route read it; one exception handler answers it, in place of the bare
 500 an unexpected error gets: it withdraws the bundle for good (`ServedBundle.withdraw`), logs the file
 and the reason (never data) and answers 503 with them, as every later request is answered and as
-/health reports from then on.
+/health reports from then on. A file the operating system could not read (`BundleReadError`, e.g.
+`population.json` on a failing disk) is a 503 for that request only: the next one reads it again.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from credit_scoring.api.errors import error_body, install_error_handlers
 from credit_scoring.api.head import HeadAsGet
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
-from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.errors import BundleError, BundleReadError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 
 logger = logging.getLogger(__name__)
@@ -47,9 +48,10 @@ written to an audit log that holds no client data. Errors are JSON objects namin
 class RootPath:
     """ASGI middleware declaring the public path prefix as the ASGI `root_path` of every request.
 
-    Routing ignores it (Starlette matches the path, which the prefix has already been stripped from or
-    never had), while FastAPI's docs and OpenAPI routes build their URLs from it. The bare prefix is
-    the dashboard's page.
+    Mangum strips the prefix (or the path never had it); the ASGI path is the public one, so it is put
+    back in front: routing strips `root_path` again before matching, while every URL the app builds
+    from the request (the trailing-slash redirect, the docs' link to the OpenAPI document) keeps the
+    prefix. The bare prefix is the dashboard's page.
     """
 
     def __init__(self, app: ASGIApp, root_path: str) -> None:
@@ -59,9 +61,8 @@ class RootPath:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope["root_path"] = self.root_path
-            # "<prefix>" without a trailing slash reaches the app as an empty path once the prefix is
-            # stripped; Starlette would redirect it to the host's root, losing the prefix.
-            scope["path"] = scope["path"] or "/"
+            # "<prefix>" without a trailing slash reaches the app as an empty path: it is the page "/".
+            scope["path"] = self.root_path + (scope["path"] or "/")
         await self.app(scope, receive, send)
 
 
@@ -89,6 +90,13 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
 
     async def on_bundle_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, BundleError)
+        if isinstance(exc, BundleReadError):
+            logger.warning("model bundle file unreadable: file=%s reason=%s", exc.file, exc.logged_reason)
+            detail = (
+                f"model bundle unavailable for this request: {exc}; "
+                "the rest of the API is unaffected: try again"
+            )
+            return JSONResponse(error_body(detail), status_code=503)
         app.state.bundle = served.withdraw(exc)
         logger.error(
             "model bundle withdrawn while serving: file=%s reason=%s source=%s",

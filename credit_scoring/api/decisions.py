@@ -58,6 +58,15 @@ class ApplicationInputs:
 
 
 @dataclass(frozen=True)
+class ApplicationDecision:
+    """The decision for one application, and whether its SK_ID_CURR named a stored client whose credit
+    history was joined (False for a new applicant, or an application sent without SK_ID_CURR)."""
+
+    decision: Decision
+    history_joined: bool
+
+
+@dataclass(frozen=True)
 class StoredClient:
     """A client found in the store: its id and its row."""
 
@@ -128,20 +137,25 @@ class DecisionService:
             return None
         return self._coverage.of(decision.evidence.features)
 
-    def decide_applications(self, applications: Sequence[BaseModel]) -> list[Decision]:
-        """Decisions for applications; one carrying SK_ID_CURR gets that stored client's history features.
+    def decide_applications(self, applications: Sequence[BaseModel]) -> list[ApplicationDecision]:
+        """Decisions for applications, scored from their fields; one whose SK_ID_CURR is a stored client
+        gets that client's history features, any other is a new applicant, its history missing (the rule
+        batch files follow too).
 
-        Raises ApiError 409 when the bundle cannot compute features from an application, 404 when an
-        SK_ID_CURR is not stored, 422 when the feature definition refuses a value.
+        Raises ApiError 409 when the bundle cannot compute features from an application, 422 when the
+        feature definition refuses a value.
         """
         if not applications:
             return []
         inputs = self.application_inputs()
         X = np.full((len(applications), self._p), np.nan)
+        joined = [False] * len(applications)
         for i, application in enumerate(applications):
             client_id = getattr(application, schema.CLIENT_ID)
-            if client_id is not None:
-                X[i] = self._store.row(self.find(client_id, schema.CLIENT_ID, "body").row)
+            row = None if client_id is None else self._store.row_index(client_id)
+            if row is not None:
+                X[i] = self._store.row(row)
+                joined[i] = True
         try:
             computed = inputs.features.transform(application_columns(applications))
         except ValueError as error:
@@ -149,9 +163,10 @@ class DecisionService:
             raise ApiError(422, f"application refused by the feature definition: {error}") from None
         X[:, inputs.targets] = computed[:, inputs.sources]
         try:
-            return self._scorer.decide(X)
+            decisions = self._scorer.decide(X)
         except MissingValueError as error:  # a model without imputation, given an incomplete application
             raise ApiError(422, str(error), error.features[0]) from None
+        return [ApplicationDecision(*pair) for pair in zip(decisions, joined, strict=True)]
 
     def explain(self, client: StoredClient) -> Explanation:
         """Every feature's contribution for a stored client, with the base value and the score (the

@@ -195,6 +195,7 @@ class PredictionResponse(ApiModel):
                     },
                     "decision_id": "3b241101-e2bb-4255-8caf-4136c566a962",
                     "decided_at": "2026-11-24T03:15:00.123Z",
+                    "history_joined": True,
                 }
             ]
         }
@@ -225,6 +226,14 @@ class PredictionResponse(ApiModel):
     )
     decision_id: str = Field(description="Id of this decision in the audit log (also in X-Decision-Id).")
     decided_at: str = Field(description="Date and time of the decision, UTC (ISO 8601), as in the audit log.")
+    history_joined: bool = Field(
+        description=(
+            "Whether a stored credit history was part of the input: true for a stored client "
+            "(GET /predict/{client_id}, or an application whose SK_ID_CURR is stored), false for a new "
+            "applicant (an SK_ID_CURR the store does not hold, or none), scored from its application "
+            "fields alone."
+        )
+    )
 
 
 class ExplanationResponse(ApiModel):

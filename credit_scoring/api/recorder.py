@@ -56,11 +56,12 @@ class DecisionRecorder:
         client_id: int | None,
         decision: Decision,
         started: float,
+        history_joined: bool,
         language: str = DEFAULT_LANGUAGE,
     ) -> dict[str, Any]:
         """Audit one decision (`subject` says what was scored, never who) and return its response body,
         its reasons stated in `language`; `started` is the request's perf_counter, for the audit line's
-        latency."""
+        latency; `history_joined`, whether a stored credit history was part of the input."""
         reasons = self.service.principal_reasons(decision, language)
         decided_at = self._audit.now()
         self._audit.record(
@@ -85,4 +86,5 @@ class DecisionRecorder:
             "information": information(self.service.coverage(decision), language),
             "decision_id": decision_id,
             "decided_at": decided_at,
+            "history_joined": history_joined,
         }

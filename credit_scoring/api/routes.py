@@ -80,11 +80,14 @@ class _Scoring(DecisionRecorder):
         client_id: int | None,
         decision: Decision,
         started: float,
+        history_joined: bool,
         language: str,
     ) -> Response:
         """The decision as a JSON response, serialised by pydantic-core: the hot path's largest saving
         over JSONResponse (the body's shape is PredictionResponse, declared as the route's model)."""
-        body = self.record(route, decision_id, subject, client_id, decision, started, language)
+        body = self.record(
+            route, decision_id, subject, client_id, decision, started, history_joined, language
+        )
         headers = {DECISION_ID_HEADER: decision_id, "Content-Language": language, "Vary": "Accept-Language"}
         return Response(to_json(body), media_type="application/json", headers=headers)
 
@@ -106,30 +109,33 @@ class _Scoring(DecisionRecorder):
                 except ApiError as error:  # the 409 of a model that cannot score applications
                     field = f"items[{index}].application"
                     raise ApiError(error.status_code, error.detail, field, "body") from None
-                client_id = getattr(item.application, schema.CLIENT_ID)
-                if client_id is not None:
-                    service.find(client_id, f"items[{index}].application.{schema.CLIENT_ID}", "body")
                 applications.append((index, item.application))
             except ApiError as error:
                 # The same body as the request would have had on its own, naming the item's field.
                 results[index] = {"index": index, "status": error.status_code, "error": api_error_body(error)}
         decided = [
             *(
-                (index, STORED_CLIENT, client.client_id, decision)
+                (index, STORED_CLIENT, client.client_id, decision, True)
                 for (index, client), decision in zip(
                     stored, service.decide_stored([client for _, client in stored]), strict=True
                 )
             ),
             *(
-                (index, APPLICATION, getattr(application, schema.CLIENT_ID), decision)
-                for (index, application), decision in zip(
+                (
+                    index,
+                    APPLICATION,
+                    getattr(application, schema.CLIENT_ID),
+                    item.decision,
+                    item.history_joined,
+                )
+                for (index, application), item in zip(
                     applications, service.decide_applications([a for _, a in applications]), strict=True
                 )
             ),
         ]
-        for index, subject, client_id, decision in decided:
+        for index, subject, client_id, decision, joined in decided:
             body = self.record(
-                BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started, language
+                BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started, joined, language
             )
             results[index] = {"index": index, "status": 200, "decision": body}
         return {"model_version": service.model_version, "results": results}
@@ -234,7 +240,7 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         decision = current.service.decide_one_stored(client)
         language = choose_language(lang, accept_language)
         return current.respond(
-            PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started, language
+            PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started, True, language
         )
 
     router.add_api_route(
@@ -253,7 +259,6 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         response_model=PredictionResponse,
         responses={
             **_BAD_BODY,
-            404: _error("SK_ID_CURR was given but the client is not stored."),
             409: _error(
                 "This model cannot score applications (an imported model without application features)."
             ),
@@ -268,16 +273,26 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         lang: LanguageQuery = None,
         accept_language: AcceptLanguageHeader = None,
     ) -> Response:
-        """Score an application given as Home Credit application fields; with SK_ID_CURR, the stored
-        client's credit history is joined. An empty or nearly empty application is answered, its
-        `information` flagged."""
+        """Score an application given as Home Credit application fields. With the SK_ID_CURR of a stored
+        client, that client's credit history is joined; any other SK_ID_CURR is a new applicant, scored
+        without history (`history_joined` says which). An empty or nearly empty application is answered,
+        its `information` flagged."""
         started = time.perf_counter()
         current = ready()
         decision_id = begin_decision()
-        decision = current.service.decide_applications([application])[0]
+        (decided,) = current.service.decide_applications([application])
         client_id = getattr(application, schema.CLIENT_ID)
         language = choose_language(lang, accept_language)
-        return current.respond("/predict", decision_id, APPLICATION, client_id, decision, started, language)
+        return current.respond(
+            "/predict",
+            decision_id,
+            APPLICATION,
+            client_id,
+            decided.decision,
+            started,
+            decided.history_joined,
+            language,
+        )
 
     @router.post(
         BATCH_ROUTE,

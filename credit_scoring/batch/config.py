@@ -16,7 +16,8 @@ force small blocks and fan-out:
   vCPU and variance, since a part planned too large times out where one planned small only costs an
   extra invocation. Raise it once measured on Lambda.
 - `BATCH_TIME_RESERVE_SECONDS` (60): time kept free at the end of an invocation (uploads, merge).
-- `BATCH_GZIP_RATIO` (8): uncompressed / compressed size assumed for a gzip input when planning.
+
+A gzip input is planned at the largest ratio it may have (`csv_reader.MAX_GZIP_RATIO`), never a typical one.
 """
 
 from __future__ import annotations
@@ -52,7 +53,6 @@ class BatchSettings:
     block_bytes: int = 2 * MIB
     bytes_per_second: float = 5_000_000.0
     time_reserve_seconds: float = 60.0
-    gzip_ratio: float = 8.0
 
     def __post_init__(self) -> None:
         if self.block_bytes < MIN_BLOCK_BYTES:
@@ -60,12 +60,10 @@ class BatchSettings:
                 f"BATCH_BLOCK_BYTES (--block-bytes) must be at least {MIN_BLOCK_BYTES}, "
                 f"got {self.block_bytes}"
             )
-        for name, value in (
-            ("BATCH_BYTES_PER_SECOND", self.bytes_per_second),
-            ("BATCH_GZIP_RATIO", self.gzip_ratio),
-        ):
-            if not value > 0:
-                raise SettingsError(f"{name} must be a positive number, got {value}")
+        if not self.bytes_per_second > 0:
+            raise SettingsError(
+                f"BATCH_BYTES_PER_SECOND must be a positive number, got {self.bytes_per_second}"
+            )
         if not self.time_reserve_seconds >= 0:
             raise SettingsError(
                 f"BATCH_TIME_RESERVE_SECONDS must be zero or more, got {self.time_reserve_seconds}"
@@ -84,7 +82,6 @@ class BatchSettings:
             time_reserve_seconds=_number(
                 env, "BATCH_TIME_RESERVE_SECONDS", defaults.time_reserve_seconds, float
             ),
-            gzip_ratio=_number(env, "BATCH_GZIP_RATIO", defaults.gzip_ratio, float),
         )
 
 

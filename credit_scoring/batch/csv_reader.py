@@ -35,6 +35,15 @@ from credit_scoring import schema
 MAX_LINE_BYTES: Final = 1024 * 1024
 """Longest line accepted (an application line is about 600 bytes): bounds memory on a file that is not
 line-oriented text at all."""
+MAX_DECOMPRESSED_BYTES: Final = 8 * 1024**3
+"""Most bytes a gzip input may expand to: twice what one invocation plans to score, and a fan-out of
+parts stages at most this much (a bomb expanding without end is refused rather than timed out)."""
+MAX_GZIP_RATIO: Final = 100
+"""Most a gzip input may expand, decompressed over compressed bytes read (CSV text gives 5 to 15; a bomb
+thousands). Fan-out planning assumes this worst case, never a typical ratio."""
+RATIO_CHECKED_FROM_BYTES: Final = 16 * 1024 * 1024
+"""Decompressed bytes from which the ratio is enforced: a small file of repeated lines may well compress
+better than MAX_GZIP_RATIO, and costs nothing to score."""
 GZIP_MAGIC: Final = b"\x1f\x8b"
 UTF8_BOM: Final = "\ufeff"
 _NEWLINE, _COMMA, _QUOTE = ord("\n"), ord(","), ord('"')
@@ -88,19 +97,52 @@ class _Prefixed:
         return data
 
 
-class _GzipStream:
-    """Decompresses a gzip stream, turning a corrupt or truncated one into FileRejectedError."""
+class _Counted:
+    """A stream that counts the bytes read from it."""
 
     def __init__(self, stream: Any) -> None:
-        self._file = gzip.GzipFile(fileobj=stream, mode="rb")
+        self._stream = stream
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+class _GzipStream:
+    """Decompresses a gzip stream, turning a corrupt or truncated one, or one expanding past
+    MAX_DECOMPRESSED_BYTES or MAX_GZIP_RATIO, into FileRejectedError."""
+
+    def __init__(self, stream: Any) -> None:
+        self._compressed = _Counted(stream)
+        self._file = gzip.GzipFile(fileobj=self._compressed, mode="rb")
+        self._decompressed = 0
 
     def read(self, size: int = -1) -> bytes:
         try:
-            return self._file.read(size)
+            data = self._file.read(size)
         except (gzip.BadGzipFile, EOFError, zlib.error) as error:
             raise FileRejectedError(
                 f"the gzip stream is corrupt or truncated ({error}); {EXPECTED_FILE}"
             ) from None
+        self._decompressed += len(data)
+        self._check_bounds()
+        return data
+
+    def _check_bounds(self) -> None:
+        if self._decompressed > MAX_DECOMPRESSED_BYTES:
+            raise FileRejectedError(
+                f"the gzip stream expands past {MAX_DECOMPRESSED_BYTES:,} bytes, the most a batch input may "
+                "hold decompressed (MAX_DECOMPRESSED_BYTES): split it into smaller files"
+            )
+        ratio = self._decompressed / max(self._compressed.bytes_read, 1)
+        if self._decompressed > RATIO_CHECKED_FROM_BYTES and ratio > MAX_GZIP_RATIO:
+            raise FileRejectedError(
+                f"the gzip stream expands {ratio:,.0f} times past its first {self._compressed.bytes_read:,} "
+                f"compressed bytes, more than the {MAX_GZIP_RATIO} times a batch input may (MAX_GZIP_RATIO): "
+                "a compression bomb, or data that is not rows of a CSV file"
+            )
 
 
 def _head(stream: Any, size: int = 8) -> bytes:
@@ -173,10 +215,10 @@ def line_blocks(
             if last >= 0 or not piece:
                 block = buffer[: last + 1] if last >= 0 else buffer
                 if stop_at > offset and block:
-                    yield _terminated(block)
+                    yield _checked(_terminated(block), offset)
                 return
         elif end:
-            yield _terminated(buffer[:end])
+            yield _checked(_terminated(buffer[:end]), offset)
             offset += end
             buffer = buffer[end:]
         _check_line_length(buffer, offset)
@@ -186,6 +228,20 @@ def line_blocks(
 
 def _terminated(block: bytes) -> bytes:
     return block if block.endswith(b"\n") else block + b"\n"
+
+
+def _checked(block: bytes, offset: int) -> bytes:
+    """`block` (complete lines, from stream offset `offset`) after checking that no line in it is longer
+    than MAX_LINE_BYTES, wherever it falls in the block."""
+    start = 0
+    # The last line break within MAX_LINE_BYTES + 1 bytes of a line's start skips every shorter line
+    # at once: a block costs about len(block) / MAX_LINE_BYTES searches.
+    while len(block) - start > MAX_LINE_BYTES + 1:
+        newline = block.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+        if newline < 0:
+            _check_line_length(block[start:], offset + start)
+        start = newline + 1
+    return block
 
 
 def _check_line_length(buffer: bytes, offset: int) -> None:

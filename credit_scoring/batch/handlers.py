@@ -29,8 +29,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from credit_scoring.batch import fanout
 from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsError
-from credit_scoring.batch.csv_reader import GZIP_MAGIC, FileRejectedError
+from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
+from credit_scoring.batch.locks import RunLock
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
 from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
@@ -51,6 +52,8 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 
 PART_MESSAGE = "batch_part"
+LAMBDA_MAX_SECONDS = 900.0
+"""The longest an invocation can run: how long a lock is held when the context does not say."""
 
 
 class PartMessageError(ValueError):
@@ -103,12 +106,36 @@ def _score_upload(
         return "ignored: the object was replaced since this notification (its own notification follows)"
     if report_exists(s3, bucket, keys.report, source, scorer.model_version):
         return "already scored: outputs and report exist for this version and model version"
+    seconds = LAMBDA_MAX_SECONDS if remaining_ms is None else remaining_ms / 1000.0
+    lock = RunLock(s3, bucket, keys.parts(source.etag, scorer.model_version).lock, seconds)
+    if not lock.acquire():
+        return f"ignored: another delivery of this version is being scored (it holds {lock.key})"
+    try:
+        # The other delivery may have finished between the first check and the lock.
+        if report_exists(s3, bucket, keys.report, source, scorer.model_version):
+            return "already scored: outputs and report exist for this version and model version"
+        return _score_locked(s3, settings, scorer, keys, source, remaining_ms)
+    finally:
+        lock.release()
+
+
+def _score_locked(
+    s3: Any,
+    settings: BatchSettings,
+    scorer: BatchScorer,
+    keys: BatchKeys,
+    source: SourceObject,
+    remaining_ms: int | None,
+) -> str:
+    bucket, key = source.bucket, source.key
     started = now()
     try:
         if remaining_ms is not None and settings.queue_url is not None:
             compressed = source.size >= len(GZIP_MAGIC) and _starts_with_gzip_magic(s3, source)
             budget = fanout.Budget.of(remaining_ms, settings)
-            if not budget.fits(source.size * (settings.gzip_ratio if compressed else 1.0)):
+            # A gzip input that might not fit (at the largest ratio allowed) is decompressed into the
+            # run's staged copy, whose true size the plan then splits.
+            if not budget.fits(source.size * (MAX_GZIP_RATIO if compressed else 1)):
                 return _fan_out(s3, settings, scorer, keys, source, compressed, budget, started)
         destination = S3Destination(s3, bucket, keys)
         decision_ids = DecisionIds(run_name(f"{bucket}/{key}", source.etag, scorer.model_version))

@@ -10,7 +10,8 @@ A name ending in `.gz` gives gzip-compressed scored and rejected objects under t
 name plain CSV: an output's name always tells its encoding. (The input's own encoding is read from its
 first bytes, so `x.csv` holding gzip data is read correctly and answered in plain CSV.)
 
-The parts of a fanned-out file live under `batch/parts/<name>/<etag>/<model version>/`: the source ETag
+The parts of a fanned-out file, and the lock of any run, live under
+`batch/parts/<name>/<etag>/<model version>/`: the source ETag
 and the model version in the path keep apart the parts of two versions of one file, and of two models
 scoring one file, so that parts of an older upload or an older model can never be merged into the
 outputs of a newer one. Nothing is ever written under `batch/incoming/`: outputs cannot trigger
@@ -47,6 +48,11 @@ class PartKeys:
     @property
     def plan(self) -> str:
         return f"{self.prefix}plan.json"
+
+    @property
+    def lock(self) -> str:
+        """Held by the one delivery scoring or planning this run (`batch.locks`)."""
+        return f"{self.prefix}lock.json"
 
     @property
     def staged_source(self) -> str:

@@ -87,7 +87,7 @@ class RequestAnswerer:
             return key
         item = {name: value for name, value in message.items() if name != CORRELATION_ID}
         try:
-            decision, client_id, subject = self._decide(BatchItem.model_validate(item))
+            decision, client_id, subject, joined = self._decide(BatchItem.model_validate(item))
         except ValidationError as error:
             body = validation_error_body(error.errors(include_url=False), "invalid message")
             result = self._result(correlation_id, message_id, 422, None, body)
@@ -100,7 +100,9 @@ class RequestAnswerer:
                 correlation_id,
                 message_id,
                 200,
-                self._recorder.record(ROUTE, new_decision_id(), subject, client_id, decision, started),
+                self._recorder.record(
+                    ROUTE, new_decision_id(), subject, client_id, decision, started, joined
+                ),
                 None,
             )
         if not create_json(self._s3, self._bucket, key, result):
@@ -119,16 +121,15 @@ class RequestAnswerer:
             },
         )
 
-    def _decide(self, item: Any) -> tuple[Decision, int | None, str]:
+    def _decide(self, item: Any) -> tuple[Decision, int | None, str, bool]:
+        """The decision, the client id, the subject and whether a stored history was joined."""
         service = self._service
         if item.client_id is not None:
             client = service.find(item.client_id, "client_id", "body")
-            return service.decide_stored([client])[0], item.client_id, "stored_client"
-        return (
-            service.decide_applications([item.application])[0],
-            getattr(item.application, schema.CLIENT_ID),
-            "application",
-        )
+            return service.decide_stored([client])[0], item.client_id, "stored_client", True
+        (decided,) = service.decide_applications([item.application])
+        client_id = getattr(item.application, schema.CLIENT_ID)
+        return decided.decision, client_id, "application", decided.history_joined
 
     def _result(
         self,

@@ -1,10 +1,10 @@
 """Block-wise sha256 of the store's large arrays: each block is verified the first time it is read.
 
-Hashing a 300,000-client store at cold start would read a gigabyte before the first answer. Instead the
-writer records, beside each large `.npy` file, the sha256 of each 16 KiB block (`<file>.blocks`, itself
-listed and verified in full at load, so the chain of trust still starts at the manifest), and the store
-checks a block before any value in it is used. A lookup then verifies at most two small blocks the first
-time, and nothing afterwards.
+Every file is hashed in full when a bundle is loaded; a memory-mapped file can still change under a
+running process (a disk fault, an intruder). So the writer records, beside each large `.npy` file, the
+sha256 of each 16 KiB block (`<file>.blocks`, itself listed and verified in full at load, so the chain of
+trust still starts at the manifest), and the store checks a block before any value in it is used. A
+lookup then verifies at most two small blocks the first time, and nothing afterwards.
 """
 
 from __future__ import annotations

@@ -34,8 +34,14 @@ class BundleError(Exception):
         return f"{self.reason} ({self.detail})" if self.detail else self.reason
 
 
-def os_error(file: str, error: OSError, failed: str = "cannot be read") -> BundleError:
+class BundleReadError(BundleError):
+    """A bundle file the operating system could not read: it says nothing about the file's bytes, so
+    while serving it fails only the request that read it (the next one reads again), where a file whose
+    bytes changed withdraws the bundle; at load it refuses the bundle like any BundleError."""
+
+
+def os_error(file: str, error: OSError, failed: str = "cannot be read") -> BundleReadError:
     """The BundleError of an OS error on a bundle file: what failed and why in the bundle's terms, never
     the local path or the OS's message, which go to `detail` for the server log."""
     why = _OS_ERRORS.get(error.errno or 0, "the operating system refused (the server log has its error)")
-    return BundleError(file, f"{failed}: {why}", detail=str(error))
+    return BundleReadError(file, f"{failed}: {why}", detail=str(error))

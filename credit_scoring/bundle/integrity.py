@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
 from pathlib import Path
 
 from credit_scoring.bundle.errors import BundleError, os_error
@@ -50,16 +49,9 @@ def check_listed(manifest: Manifest) -> None:
             raise BundleError(name, "is used by the bundle but not listed in the manifest's files")
 
 
-def verify_files(bundle_dir: Path, manifest: Manifest, *, blockwise: Collection[str] = ()) -> None:
-    """Check that every file serving needs is listed, and every listed file is present and intact.
-
-    Files named in `blockwise` are only checked to exist: the store verifies them block by block as it
-    reads them (see `bundle.blocks`), so that a cold start does not read the whole store.
-    """
+def verify_files(bundle_dir: Path, manifest: Manifest) -> None:
+    """Check that every file serving needs is listed, and every listed file, the store's large arrays
+    included, is present and matches its manifest sha256 (as a bundle downloaded from S3 is checked)."""
     check_listed(manifest)
     for name, expected in manifest.files.items():
-        if name in blockwise:
-            if not (Path(bundle_dir) / name).is_file():
-                raise BundleError(name, "is listed in the manifest but missing from the bundle")
-        else:
-            verify_file(bundle_dir, name, expected)
+        verify_file(bundle_dir, name, expected)
