@@ -64,10 +64,11 @@ def test_history_features_equal_a_hand_computation_from_the_raw_rows(linked_data
         for row in rows:
             by_client[int(row["SK_ID_CURR"])][table].append(row)
     busy = sorted(by_client, key=lambda client: -sum(map(len, by_client[client].values())))
-    chosen = [c for c in busy if c in set(train.ids)][:2] + [c for c in busy if c in set(applicants.ids)][:2]
+    training_ids, applicant_ids = set(train.ids.tolist()), set(applicants.ids.tolist())
+    chosen = [c for c in busy if c in training_ids][:2] + [c for c in busy if c in applicant_ids][:2]
     assert len(chosen) == 4
     for client in chosen:
-        frame = train if client in set(train.ids) else applicants
+        frame = train if client in training_ids else applicants
         features = dict(zip(frame.names, frame.X[int(np.flatnonzero(frame.ids == client)[0])], strict=True))
         rows = by_client[client]
         active = [row for row in rows["bureau"] if row["CREDIT_ACTIVE"] == "Active"]

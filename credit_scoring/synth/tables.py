@@ -126,21 +126,26 @@ def kaggle_shapes(
         chosen[rng.choice(len(train), size=applicants, replace=False)] = True
         shaped[APPLICATION] = train[~chosen].reset_index(drop=True)
         shaped[APPLICATION_TEST] = train[chosen].drop(columns=TARGET).reset_index(drop=True)
-    bureau = tables["bureau"]
-    reported = bureau["SK_ID_BUREAU"].isin(tables["bureau_balance"]["SK_ID_BUREAU"]).to_numpy()
-    shaped["bureau"] = bureau[~(reported & (rng.random(len(bureau)) < volume.unlisted_credit_share))]
-    previous = tables["previous_application"]
-    cards = previous["SK_ID_PREV"].isin(tables["credit_card_balance"]["SK_ID_PREV"]).to_numpy()
-    repaid = previous["SK_ID_PREV"].isin(tables["installments_payments"]["SK_ID_PREV"]).to_numpy()
-    draw = rng.random(len(previous))
-    unlisted = (cards & (draw < volume.unlisted_card_share)) | (
-        repaid & ~cards & (draw < volume.unlisted_loan_share)
-    )
-    shaped["previous_application"] = previous[~unlisted]
-    shaped["installments_payments"] = _split_payments(
-        tables["installments_payments"], volume.split_payment_share, rng
-    )
-    return {name: frame.reset_index(drop=True) for name, frame in shaped.items()}
+    # Each shape is skipped when its share is 0, so that the light volume's tables are not copied.
+    if volume.unlisted_credit_share:
+        bureau = tables["bureau"]
+        reported = bureau["SK_ID_BUREAU"].isin(tables["bureau_balance"]["SK_ID_BUREAU"]).to_numpy()
+        unlisted = reported & (rng.random(len(bureau)) < volume.unlisted_credit_share)
+        shaped["bureau"] = bureau[~unlisted].reset_index(drop=True)
+    if volume.unlisted_card_share or volume.unlisted_loan_share:
+        previous = tables["previous_application"]
+        cards = previous["SK_ID_PREV"].isin(tables["credit_card_balance"]["SK_ID_PREV"]).to_numpy()
+        repaid = previous["SK_ID_PREV"].isin(tables["installments_payments"]["SK_ID_PREV"]).to_numpy()
+        draw = rng.random(len(previous))
+        unlisted = (cards & (draw < volume.unlisted_card_share)) | (
+            repaid & ~cards & (draw < volume.unlisted_loan_share)
+        )
+        shaped["previous_application"] = previous[~unlisted].reset_index(drop=True)
+    if volume.split_payment_share:
+        shaped["installments_payments"] = _split_payments(
+            tables["installments_payments"], volume.split_payment_share, rng
+        )
+    return shaped
 
 
 def _split_payments(payments: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -160,7 +165,7 @@ def _split_payments(payments: pd.DataFrame, share: float, rng: np.random.Generat
         rest["DAYS_ENTRY_PAYMENT"].to_numpy() + rng.integers(1, 31, split.size), -1.0
     )
     order = np.argsort(np.concatenate([np.arange(len(payments)), split]), kind="stable")
-    return pd.concat([first, rest], ignore_index=True).iloc[order]
+    return pd.concat([first, rest], ignore_index=True).iloc[order].reset_index(drop=True)
 
 
 def _unique_ids(bounds: tuple[int, int], count: int, rng: np.random.Generator) -> np.ndarray:
