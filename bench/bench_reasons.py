@@ -43,9 +43,10 @@ def main() -> None:
     }
     timings = []
     for client_id in ids.tolist():
-        decision = service.decide_one_stored(service.find(client_id))
+        served = service.decide_one_stored(service.find(client_id))
+        decision = served.decision
         started = time.perf_counter()
-        principal = service.principal_reasons(decision, "fr")
+        principal = service.principal_reasons(served, "fr")
         timings.append(time.perf_counter() - started)
         families_before = [catalogue.entry(r.feature).family.key for r in decision.reasons]
         shown = " ".join(f"{r['statement']} {r['label']} {r['value_text']}" for r in principal)

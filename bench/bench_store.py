@@ -32,8 +32,9 @@ from credit_scoring.bundle.blocks import BLOCK_SIZE, BLOCKS_SUFFIX  # noqa: E402
 from credit_scoring.bundle.integrity import sha256_file  # noqa: E402
 from credit_scoring.bundle.manifest import FEATURES_FILE, IDS_FILE, SCORES_FILE, StoreSpec  # noqa: E402
 from credit_scoring.bundle.store import FeatureStore  # noqa: E402
+from credit_scoring.reasons.grounds import DecisionGrounds  # noqa: E402
 from credit_scoring.scoring.linear import LinearModel  # noqa: E402
-from credit_scoring.scoring.scorer import Scorer  # noqa: E402
+from credit_scoring.scoring.scorer import MAX_REASONS, Scorer  # noqa: E402
 
 TARGET_P50_US = 50.0
 
@@ -67,12 +68,14 @@ def main() -> int:
     ids = np.sort(rng.choice(np.arange(100_000, 1_000_000), size=args.clients, replace=False))
     X = rng.normal(size=(args.clients, args.features))
     names = [f"F{j}" for j in range(args.features)]
-    scores = Scorer(LinearModel(names, rng.normal(size=args.features) / 10, -2.0), 0.5).scores(X)
+    model = LinearModel(names, rng.normal(size=args.features) / 10, -2.0)
+    scores = Scorer(model, 0.5).scores(X)
+    grounds = DecisionGrounds(names, MAX_REASONS, None).table(X, model.contributions(X))
     queries = rng.choice(ids, size=args.lookups)
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
         bundle = Path(directory)
-        FeatureStore.write(bundle, ids, X, scores)
+        FeatureStore.write(bundle, ids, X, scores, grounds)
         size_mb = sum(p.stat().st_size for p in (bundle / "store").iterdir()) / 1e6
 
         start = time.perf_counter()

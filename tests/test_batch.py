@@ -345,7 +345,7 @@ def test_stored_client_ids_are_scored_like_get_predict(
     scored = rows(aws.read("batch/scored/ids.csv"))
     assert [int(row[schema.CLIENT_ID]) for row in scored] == stored
     for row in scored:
-        expected = service.decide_one_stored(service.find(int(row[schema.CLIENT_ID])))
+        expected = service.decide_one_stored(service.find(int(row[schema.CLIENT_ID]))).decision
         assert (float(row["probability"]), row["decision"]) == (expected.probability, expected.decision)
     rejected = rows(aws.read("batch/rejected/ids.csv"))
     assert [(row["line"], row["SK_ID_CURR"]) for row in rejected] == [("22", str(unknown)), ("23", "")]
@@ -367,7 +367,9 @@ def test_a_block_of_more_rows_than_are_scored_at_once_keeps_every_row_in_order(
     handle_s3_event(aws.upload("batch/incoming/many.csv", data), FakeContext(), bundle)
     scored = rows(aws.read("batch/scored/many.csv"))
     assert [int(row[schema.CLIENT_ID]) for row in scored] == ids.tolist()
-    expected = {int(i): service.decide_one_stored(service.find(int(i))).probability for i in bundle.store.ids}
+    expected = {
+        int(i): service.decide_one_stored(service.find(int(i))).decision.probability for i in bundle.store.ids
+    }
     assert all(float(row["probability"]) == expected[int(row[schema.CLIENT_ID])] for row in scored)
 
 
@@ -740,8 +742,8 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     decision = stored["decision"]
     assert (decision["client_id"], decision["probability"], decision["prediction"]) == (
         client_id,
-        expected.probability,
-        expected.prediction,
+        expected.decision.probability,
+        expected.decision.prediction,
     )
     assert decision["reasons"] == service.principal_reasons(
         expected, "fr"

@@ -18,6 +18,7 @@ import pytest
 from bundle_factory import PROTECTED, build_test_bundle, random_applications
 
 from credit_scoring import schema
+from credit_scoring.api.decisions import DecisionService, StoredClient
 from credit_scoring.bundle.blocks import block_digests
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.integrity import sha256_file, verify_files
@@ -35,7 +36,8 @@ from credit_scoring.bundle.manifest import (
     parse_manifest,
     read_manifest,
 )
-from credit_scoring.training.bundle_writer import check_stored_scores, write_bundle
+from credit_scoring.scoring.scorer import MAX_REASONS
+from credit_scoring.training.bundle_writer import check_stored_scores, model_grounds, write_bundle
 
 TOLERANCE = 1e-9
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +95,26 @@ def test_stored_contributions_equal_the_serving_models(bundle_dir: Path) -> None
         computed = bundle.model.contributions(bundle.store.features[rows])
         stored = np.stack([bundle.store.contributions(int(r)) for r in rows])
         np.testing.assert_allclose(stored, computed, rtol=0, atol=TOLERANCE)
+
+
+def test_stored_grounds_are_what_an_application_with_the_same_features_gets(bundle_dir: Path) -> None:
+    # The stored grounds are read on GET /predict; POST /predict computes them: both must agree.
+    bundle = load_bundle(bundle_dir)
+    service, store = DecisionService(bundle), bundle.store
+    grounds = model_grounds(bundle.manifest.feature_names, MAX_REASONS, from_applications=True)
+    contributions = store.all_contributions
+    if contributions is None:  # a linear model's are a product, computed rather than stored
+        contributions = bundle.scorer.model.contributions(store.features)
+    table = grounds.table(store.features, contributions)
+    computed = [grounds.from_record(record.item()) for record in table]
+    assert {len(g.reasons) for g in computed} >= {MAX_REASONS}  # every reason slot is exercised
+    assert len({g.coverage.given for g in computed if g.coverage is not None}) > 1
+    for row, live in enumerate(computed):
+        served = service.decide_one_stored(StoredClient(int(store.ids[row]), row))
+        assert served.grounds == live
+        assert [r["feature"] for r in service.principal_reasons(served, "en")] == [
+            bundle.manifest.feature_names[r.feature] for r in live.reasons
+        ]
 
 
 def test_stored_scores_are_the_serving_scorers_own_for_every_client(bundle_dir: Path) -> None:

@@ -48,7 +48,9 @@ def imported_like(bundle: LoadedBundle) -> LoadedBundle:
             store=dataclasses.replace(manifest.store, applications=False),
             files={name: digest for name, digest in manifest.files.items() if name != POPULATION},
         ),
-        store=FeatureStore(bundle.store.ids, bundle.store.features, bundle.store.all_scores),
+        store=FeatureStore(
+            bundle.store.ids, bundle.store.features, bundle.store.all_scores, bundle.store.all_grounds
+        ),
     )
 
 

@@ -2,10 +2,11 @@
 and explanations, with the API's errors (404 unknown client, 409 no application features, 422).
 
 What depends only on the bundle (where each application feature goes in the model's input) is worked
-out once, when the function starts. A stored client's score was computed by this bundle's scorer when
-the bundle was written (and checked against it before publication), so a decision for a stored client
-costs a binary search and two record reads, its score and its features, before the threshold applies.
-Applications are scored when they arrive; explanations are computed in full.
+out once, when the function starts. A stored client's score and the grounds of its decision (principal
+reasons, coverage) were computed when the bundle was written (and checked against this code's own
+computation before publication), so a decision for a stored client costs a binary search and three
+record reads before the threshold applies and its reasons are worded. Applications are scored when they
+arrive; explanations are computed in full.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
 from credit_scoring.features.application import ApplicationFeatures
-from credit_scoring.features.coverage import Coverage, InputCoverage
-from credit_scoring.reasons.principal import PrincipalReasons
+from credit_scoring.features.coverage import InputCoverage
+from credit_scoring.reasons.grounds import DecisionGrounds, Grounds
 from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.model import MissingValueError
 from credit_scoring.scoring.scorer import Decision, DecisionArrays, Explanation
@@ -58,11 +59,14 @@ class ApplicationInputs:
 
 
 @dataclass(frozen=True)
-class ApplicationDecision:
-    """The decision for one application, and whether its SK_ID_CURR named a stored client whose credit
-    history was joined (False for a new applicant, or an application sent without SK_ID_CURR)."""
+class ServedDecision:
+    """A decision with what its answer is stated from: the row of features it was scored from, its
+    grounds, and whether a stored credit history was part of the input (True for a stored client; for an
+    application, whether its SK_ID_CURR named a stored client, False for a new applicant)."""
 
     decision: Decision
+    features: np.ndarray
+    grounds: Grounds
     history_joined: bool
 
 
@@ -87,8 +91,8 @@ class DecisionService:
         self._p = len(manifest.features)
         self._inputs = None if manifest.protected is None else ApplicationInputs(manifest, manifest.protected)
         self.wording = ReasonWording(manifest.feature_names)
-        self._principal = PrincipalReasons(self.wording.families, bundle.scorer.max_reasons)
-        self._coverage = None if self._inputs is None else InputCoverage(manifest.feature_names)
+        coverage = None if self._inputs is None else InputCoverage(manifest.feature_names)
+        self._grounds = DecisionGrounds(self.wording.families, bundle.scorer.max_reasons, coverage)
 
     @property
     def accepts_applications(self) -> bool:
@@ -103,8 +107,8 @@ class DecisionService:
             raise ApiError(404, detail, field, location)
         return StoredClient(client_id, row)
 
-    def decide_stored(self, clients: Sequence[StoredClient]) -> list[Decision]:
-        """Decisions for stored clients, from their stored scores."""
+    def decide_stored(self, clients: Sequence[StoredClient]) -> list[ServedDecision]:
+        """Decisions for stored clients, from their stored scores and grounds."""
         return [self.decide_one_stored(client) for client in clients]
 
     def decide_stored_arrays(self, clients: Sequence[StoredClient]) -> DecisionArrays:
@@ -112,32 +116,19 @@ class DecisionService:
         use for one object per row."""
         return self._scorer.decisions_from_scores(self._store.scores([client.row for client in clients]))
 
-    def decide_one_stored(self, client: StoredClient) -> Decision:
-        """The hot path of GET /predict/{client_id}: the stored score, decided at the threshold, with
-        the contributions its principal reasons are grouped from (stored, or a linear model's product)."""
+    def decide_one_stored(self, client: StoredClient) -> ServedDecision:
+        """The hot path of GET /predict/{client_id}: the stored score decided at the threshold, with the
+        stored grounds of the decision."""
         row = client.row
         x = self._store.row(row)
-        contributions = self._store.contributions(row)
-        if contributions is None:
-            contributions = self._scorer.model.contributions(x[np.newaxis, :])[0]
-        return self._scorer.decision(*self._store.score(row), x, contributions)
+        decision = self._scorer.decision(*self._store.score(row), x)
+        return ServedDecision(decision, x, self._grounds.from_record(self._store.grounds(row)), True)
 
-    def principal_reasons(self, decision: Decision, language: str) -> list[dict[str, Any]]:
+    def principal_reasons(self, served: ServedDecision, language: str) -> list[dict[str, Any]]:
         """The decision's principal reasons in `language`, one per family, largest part first."""
-        evidence = decision.evidence
-        if evidence is None:
-            raise ValueError("a decision without its evidence has no principal reasons")
-        x = evidence.features
-        return [self.wording.describe(r, x, language) for r in self._principal.of(evidence.contributions)]
+        return [self.wording.describe(reason, served.features, language) for reason in served.grounds.reasons]
 
-    def coverage(self, decision: Decision) -> Coverage | None:
-        """Application fields given of those the model uses; None for a model without application
-        features (an imported model)."""
-        if self._coverage is None or decision.evidence is None:
-            return None
-        return self._coverage.of(decision.evidence.features)
-
-    def decide_applications(self, applications: Sequence[BaseModel]) -> list[ApplicationDecision]:
+    def decide_applications(self, applications: Sequence[BaseModel]) -> list[ServedDecision]:
         """Decisions for applications, scored from their fields; one whose SK_ID_CURR is a stored client
         gets that client's history features, any other is a new applicant, its history missing (the rule
         batch files follow too).
@@ -163,10 +154,15 @@ class DecisionService:
             raise ApiError(422, f"application refused by the feature definition: {error}") from None
         X[:, inputs.targets] = computed[:, inputs.sources]
         try:
-            decisions = self._scorer.decide(X)
+            contributions = self._scorer.model.contributions(X)
         except MissingValueError as error:  # a model without imputation, given an incomplete application
             raise ApiError(422, str(error), error.features[0]) from None
-        return [ApplicationDecision(*pair) for pair in zip(decisions, joined, strict=True)]
+        decisions = self._scorer.decide(X, contributions)
+        grounds = self._grounds.table(X, contributions)
+        return [
+            ServedDecision(decision, x, self._grounds.from_record(record.item()), history)
+            for decision, x, record, history in zip(decisions, X, grounds, joined, strict=True)
+        ]
 
     def explain(self, client: StoredClient) -> Explanation:
         """Every feature's contribution for a stored client, with the base value and the score (the

@@ -7,10 +7,9 @@ import time
 from typing import Any, Final
 
 from credit_scoring.api.audit import DecisionAudit
-from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.decisions import DecisionService, ServedDecision
 from credit_scoring.api.language import DEFAULT_LANGUAGE
 from credit_scoring.features.coverage import Coverage
-from credit_scoring.scoring.scorer import Decision
 
 LITTLE_INFORMATION_WARNING: Final = {
     "fr": (
@@ -54,15 +53,15 @@ class DecisionRecorder:
         decision_id: str,
         subject: str,
         client_id: int | None,
-        decision: Decision,
+        served: ServedDecision,
         started: float,
-        history_joined: bool,
         language: str = DEFAULT_LANGUAGE,
     ) -> dict[str, Any]:
         """Audit one decision (`subject` says what was scored, never who) and return its response body,
         its reasons stated in `language`; `started` is the request's perf_counter, for the audit line's
-        latency; `history_joined`, whether a stored credit history was part of the input."""
-        reasons = self.service.principal_reasons(decision, language)
+        latency."""
+        decision = served.decision
+        reasons = self.service.principal_reasons(served, language)
         decided_at = self._audit.now()
         self._audit.record(
             decided_at=decided_at,
@@ -83,8 +82,8 @@ class DecisionRecorder:
             "model_version": self.service.model_version,
             "reasons": reasons,
             "language": language,
-            "information": information(self.service.coverage(decision), language),
+            "information": information(served.grounds.coverage, language),
             "decision_id": decision_id,
             "decided_at": decided_at,
-            "history_joined": history_joined,
+            "history_joined": served.history_joined,
         }

@@ -22,7 +22,7 @@ from credit_scoring.api.audit import begin_decision, new_decision_id
 from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
-from credit_scoring.api.decisions import DecisionService, StoredClient
+from credit_scoring.api.decisions import DecisionService, ServedDecision, StoredClient
 from credit_scoring.api.errors import ApiError, api_error_body
 from credit_scoring.api.language import AcceptLanguageHeader, LanguageQuery, choose_language
 from credit_scoring.api.models import (
@@ -37,7 +37,6 @@ from credit_scoring.api.models import (
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
-from credit_scoring.scoring.scorer import Decision
 
 DECISION_ID_HEADER: Final = "X-Decision-Id"
 PREDICT_ROUTE: Final = "/predict/{client_id}"
@@ -78,16 +77,13 @@ class _Scoring(DecisionRecorder):
         decision_id: str,
         subject: str,
         client_id: int | None,
-        decision: Decision,
+        served: ServedDecision,
         started: float,
-        history_joined: bool,
         language: str,
     ) -> Response:
         """The decision as a JSON response, serialised by pydantic-core: the hot path's largest saving
         over JSONResponse (the body's shape is PredictionResponse, declared as the route's model)."""
-        body = self.record(
-            route, decision_id, subject, client_id, decision, started, history_joined, language
-        )
+        body = self.record(route, decision_id, subject, client_id, served, started, language)
         headers = {DECISION_ID_HEADER: decision_id, "Content-Language": language, "Vary": "Accept-Language"}
         return Response(to_json(body), media_type="application/json", headers=headers)
 
@@ -115,28 +111,20 @@ class _Scoring(DecisionRecorder):
                 results[index] = {"index": index, "status": error.status_code, "error": api_error_body(error)}
         decided = [
             *(
-                (index, STORED_CLIENT, client.client_id, decision, True)
-                for (index, client), decision in zip(
+                (index, STORED_CLIENT, client.client_id, served)
+                for (index, client), served in zip(
                     stored, service.decide_stored([client for _, client in stored]), strict=True
                 )
             ),
             *(
-                (
-                    index,
-                    APPLICATION,
-                    getattr(application, schema.CLIENT_ID),
-                    item.decision,
-                    item.history_joined,
-                )
-                for (index, application), item in zip(
+                (index, APPLICATION, getattr(application, schema.CLIENT_ID), served)
+                for (index, application), served in zip(
                     applications, service.decide_applications([a for _, a in applications]), strict=True
                 )
             ),
         ]
-        for index, subject, client_id, decision, joined in decided:
-            body = self.record(
-                BATCH_ROUTE, new_decision_id(), subject, client_id, decision, started, joined, language
-            )
+        for index, subject, client_id, served in decided:
+            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, served, started, language)
             results[index] = {"index": index, "status": 200, "decision": body}
         return {"model_version": service.model_version, "results": results}
 
@@ -237,10 +225,10 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         current = ready()
         client = current.service.find(client_id)
         decision_id = begin_decision()
-        decision = current.service.decide_one_stored(client)
+        served = current.service.decide_one_stored(client)
         language = choose_language(lang, accept_language)
         return current.respond(
-            PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, decision, started, True, language
+            PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, served, started, language
         )
 
     router.add_api_route(
@@ -280,19 +268,10 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         started = time.perf_counter()
         current = ready()
         decision_id = begin_decision()
-        (decided,) = current.service.decide_applications([application])
+        (served,) = current.service.decide_applications([application])
         client_id = getattr(application, schema.CLIENT_ID)
         language = choose_language(lang, accept_language)
-        return current.respond(
-            "/predict",
-            decision_id,
-            APPLICATION,
-            client_id,
-            decided.decision,
-            started,
-            decided.history_joined,
-            language,
-        )
+        return current.respond("/predict", decision_id, APPLICATION, client_id, served, started, language)
 
     @router.post(
         BATCH_ROUTE,

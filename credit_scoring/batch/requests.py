@@ -39,14 +39,13 @@ from pydantic import ValidationError
 
 from credit_scoring import schema
 from credit_scoring.api.audit import new_decision_id
-from credit_scoring.api.decisions import DecisionService
+from credit_scoring.api.decisions import DecisionService, ServedDecision
 from credit_scoring.api.errors import ApiError, error_body, validation_error_body
 from credit_scoring.api.models import BatchItem, FieldError
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
 from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import create_json, get_json, metadata, put_json
-from credit_scoring.scoring.scorer import Decision
 
 CORRELATION_ID: Final = "correlation_id"
 ROUTE: Final = "sqs"
@@ -87,7 +86,7 @@ class RequestAnswerer:
             return key
         item = {name: value for name, value in message.items() if name != CORRELATION_ID}
         try:
-            decision, client_id, subject, joined = self._decide(BatchItem.model_validate(item))
+            served, client_id, subject = self._decide(BatchItem.model_validate(item))
         except ValidationError as error:
             body = validation_error_body(error.errors(include_url=False), "invalid message")
             result = self._result(correlation_id, message_id, 422, None, body)
@@ -100,9 +99,7 @@ class RequestAnswerer:
                 correlation_id,
                 message_id,
                 200,
-                self._recorder.record(
-                    ROUTE, new_decision_id(), subject, client_id, decision, started, joined
-                ),
+                self._recorder.record(ROUTE, new_decision_id(), subject, client_id, served, started),
                 None,
             )
         if not create_json(self._s3, self._bucket, key, result):
@@ -121,15 +118,14 @@ class RequestAnswerer:
             },
         )
 
-    def _decide(self, item: Any) -> tuple[Decision, int | None, str, bool]:
-        """The decision, the client id, the subject and whether a stored history was joined."""
+    def _decide(self, item: Any) -> tuple[ServedDecision, int | None, str]:
+        """The decision, the client id and the subject."""
         service = self._service
         if item.client_id is not None:
             client = service.find(item.client_id, "client_id", "body")
-            return service.decide_stored([client])[0], item.client_id, "stored_client", True
-        (decided,) = service.decide_applications([item.application])
-        client_id = getattr(item.application, schema.CLIENT_ID)
-        return decided.decision, client_id, "application", decided.history_joined
+            return service.decide_one_stored(client), item.client_id, "stored_client"
+        (served,) = service.decide_applications([item.application])
+        return served, getattr(item.application, schema.CLIENT_ID), "application"
 
     def _result(
         self,

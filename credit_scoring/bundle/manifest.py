@@ -19,8 +19,9 @@ from typing import Any, Final, Literal, TypeVar, get_args
 from credit_scoring.bundle.blocks import BLOCKS_SUFFIX
 from credit_scoring.bundle.errors import BundleError, os_error
 
-FORMAT_VERSION: Final = 2
-"""2: the store keeps every stored client's score (`store/scores.npy`)."""
+FORMAT_VERSION: Final = 3
+"""2: the store keeps every stored client's score (`store/scores.npy`); 3: and the grounds of its
+decision, its principal reasons and coverage (`store/grounds.npy`)."""
 MANIFEST_FILE: Final = "manifest.json"
 
 ModelKind = Literal["linear", "lightgbm"]
@@ -29,6 +30,7 @@ MODEL_KINDS: Final[tuple[str, ...]] = get_args(ModelKind)
 IDS_FILE: Final = "store/ids.npy"
 FEATURES_FILE: Final = "store/features.npy"
 SCORES_FILE: Final = "store/scores.npy"
+GROUNDS_FILE: Final = "store/grounds.npy"
 CONTRIBUTIONS_FILE: Final = "store/contributions.npy"
 APPLICATIONS_LAYOUT_FILE: Final = "store/applications.json"
 APPLICATIONS_NUMERIC_FILE: Final = "store/applications_numeric.npy"
@@ -86,7 +88,7 @@ class StoreSpec:
             APPLICATIONS_NUMERIC_FILE,
             APPLICATIONS_CODES_FILE,
         ) * self.applications
-        return (FEATURES_FILE, SCORES_FILE, *optional)
+        return (FEATURES_FILE, SCORES_FILE, GROUNDS_FILE, *optional)
 
     def files(self) -> tuple[str, ...]:
         """Every file of the store, as named in `Manifest.files`."""
@@ -105,7 +107,7 @@ class Importance:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The typed content of `manifest.json` (format version 2)."""
+    """The typed content of `manifest.json` (format version 3)."""
 
     model_version: str
     created_at: str

@@ -9,6 +9,7 @@ protected columns: the writer is given the application fields without them.
 A stored client's score (`Scorer.scores`: probability, reasons and their contributions) is computed
 once, when the bundle is written, by the bundle's own scorer, and checked against it before the bundle
 is published: a decision for a stored client then reads one record instead of evaluating the model.
+The grounds of its decision (`reasons.grounds`: principal reasons and coverage) are kept the same way.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from credit_scoring.bundle.manifest import (
     APPLICATIONS_NUMERIC_FILE,
     CONTRIBUTIONS_FILE,
     FEATURES_FILE,
+    GROUNDS_FILE,
     IDS_FILE,
     SCORES_FILE,
     StoreSpec,
 )
-from credit_scoring.scoring.scorer import scores_dtype
+from credit_scoring.scoring.scorer import grounds_dtype, scores_dtype
 
 _INT64: Final = np.iinfo(np.int64)
 MISSING_CODE: Final = -1
@@ -81,6 +83,7 @@ class FeatureStore:
         ids: np.ndarray,
         features: np.ndarray,
         scores: np.ndarray,
+        grounds: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
         verifiers: Mapping[str, BlockVerifier] | None = None,
@@ -89,6 +92,7 @@ class FeatureStore:
         self.ids = np.asarray(ids)
         self._features = np.asarray(features)
         self._scores = np.asarray(scores)
+        self._grounds = np.asarray(grounds)
         self._contributions = None if contributions is None else np.asarray(contributions)
         self._applications = applications
         self._verifiers = dict(verifiers or {})
@@ -145,6 +149,18 @@ class FeatureStore:
     def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored scores of the clients at these row indices (`scores_dtype` records), a copy."""
         return self._verified_rows(SCORES_FILE, self._scores, rows)
+
+    def grounds(self, row: int) -> tuple:
+        """The stored grounds of the decision of the client at a row index, as `record.item()` (what
+        `DecisionGrounds.from_record` takes)."""
+        self._verify(GROUNDS_FILE, row)
+        return self._grounds.item(row)
+
+    @property
+    def all_grounds(self) -> np.ndarray:
+        """Every stored client's grounds, read-only; verifies the whole array on first use."""
+        self._verify_all(GROUNDS_FILE)
+        return self._grounds
 
     @property
     def all_scores(self) -> np.ndarray:
@@ -216,6 +232,7 @@ class FeatureStore:
         arrays = {
             FEATURES_FILE: _open_array(bundle_dir, FEATURES_FILE, np.float64, (n, p)),
             SCORES_FILE: _open_array(bundle_dir, SCORES_FILE, scores_dtype(), (n,)),
+            GROUNDS_FILE: _open_array(bundle_dir, GROUNDS_FILE, grounds_dtype(), (n,)),
         }
         if spec.contributions:
             arrays[CONTRIBUTIONS_FILE] = _open_array(bundle_dir, CONTRIBUTIONS_FILE, np.float64, (n, p + 1))
@@ -234,6 +251,7 @@ class FeatureStore:
             ids,
             arrays[FEATURES_FILE],
             arrays[SCORES_FILE],
+            arrays[GROUNDS_FILE],
             arrays.get(CONTRIBUTIONS_FILE),
             applications,
             verifiers,
@@ -245,6 +263,7 @@ class FeatureStore:
         ids: np.ndarray,
         features: np.ndarray,
         scores: np.ndarray,
+        grounds: np.ndarray,
         contributions: np.ndarray | None = None,
         applications: ApplicationTable | None = None,
         block_size: int = BLOCK_SIZE,
@@ -253,7 +272,8 @@ class FeatureStore:
         the files written (manifest names).
 
         `ids` must be unique and ascending, and every other array in the same row order; `scores` are
-        the bundle's scorer's (`Scorer.scores`) for these features.
+        the bundle's scorer's (`Scorer.scores`) for these features, `grounds` their decisions' grounds
+        (`DecisionGrounds.table`).
         """
         ids = np.asarray(ids)
         features = np.asarray(features)
@@ -269,10 +289,16 @@ class FeatureStore:
             raise ValueError(
                 f"scores must be {n} records of Scorer.scores, got {scores.dtype} {scores.shape}"
             )
+        grounds = np.asarray(grounds)
+        if grounds.dtype != grounds_dtype() or grounds.shape != (n,):
+            raise ValueError(
+                f"grounds must be {n} grounds_dtype records, got {grounds.dtype} {grounds.shape}"
+            )
         arrays = {
             IDS_FILE: ids.astype(np.int64),
             FEATURES_FILE: features.astype(np.float64),
             SCORES_FILE: scores,
+            GROUNDS_FILE: grounds,
         }
         if contributions is not None:
             _check_shape("contributions", contributions, (n, features.shape[1] + 1))

@@ -56,9 +56,20 @@ class InputCoverage:
         self._indicator = np.array([j for j, _ in indicators], dtype=np.intp)
         self._indicator_column = np.array([position[c] for _, c in indicators], dtype=np.intp)
 
+    @property
+    def used(self) -> int:
+        """The application fields the model uses."""
+        return len(self.columns)
+
     def of(self, x: np.ndarray) -> Coverage:
         """The coverage of one row of features."""
-        given = np.zeros(len(self.columns), dtype=bool)
-        given[self._direct_column[~np.isnan(x[self._direct])]] = True
-        given[self._indicator_column[x[self._indicator] == 1.0]] = True
-        return Coverage(int(given.sum()), len(self.columns))
+        return Coverage(int(self.given(x[np.newaxis, :])[0]), self.used)
+
+    def given(self, X: np.ndarray) -> np.ndarray:
+        """How many of the fields the model uses each row of features (n, p) gave, as int16."""
+        given = np.zeros((len(X), len(self.columns)), dtype=bool)
+        rows, at = np.nonzero(~np.isnan(X[:, self._direct]))
+        given[rows, self._direct_column[at]] = True
+        rows, at = np.nonzero(X[:, self._indicator] == 1.0)
+        given[rows, self._indicator_column[at]] = True
+        return given.sum(axis=1).astype(np.int16)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from credit_scoring.scoring.scorer import MAX_REASONS
+from credit_scoring.scoring.scorer import MAX_REASONS, grounds_dtype
 
 
 @dataclass(frozen=True)
@@ -44,24 +44,57 @@ class PrincipalReasons:
         self._p = len(families)
         self.max_reasons = max_reasons
 
-    def of(self, contributions: np.ndarray) -> tuple[PrincipalReason, ...]:
-        """The principal reasons of one row's contributions (p features, then optionally the base value),
-        largest family part first; ties keep the families' order of first appearance."""
-        ordered = np.asarray(contributions, dtype=np.float64)[: self._p][self._order]
-        parts = np.add.reduceat(ordered, self._starts)
-        positive = parts > 0.0
-        if not positive.any():
-            return ()
-        total = float(parts[positive].sum())
-        values = parts.tolist()
+    def table(self, contributions: np.ndarray) -> np.ndarray:
+        """The principal reasons of each row of contributions, (n, p) or (n, p + 1) with the base value
+        last, as `grounds_dtype` records (`fields_given` left at -1): the one computation of them, for
+        the stored clients when a bundle is written and for each application scored."""
+        ordered = np.asarray(contributions, dtype=np.float64)[:, : self._p][:, self._order]
+        records = np.empty(len(ordered), dtype=grounds_dtype(self.max_reasons))
+        records["family"] = records["feature"] = records["fields_given"] = -1
+        for name in ("contribution", "family_contribution", "share"):
+            records[name] = np.nan
+        if not len(ordered):
+            return records
+        parts = np.add.reduceat(ordered, self._starts, axis=1)
+        # Each family's leading feature in each row: the first of its largest contributions.
+        leading = np.column_stack(
+            [
+                start + ordered[:, start:end].argmax(axis=1)
+                for start, end in zip(self._starts, self._ends, strict=True)
+            ]
+        )
+        ranked = np.argsort(-parts, axis=1, kind="stable")[:, : self.max_reasons]
+        part = np.take_along_axis(parts, ranked, axis=1)
+        raising = part > 0.0
+        total = np.where(parts > 0.0, parts, 0.0).sum(axis=1, keepdims=True)
+        at = np.take_along_axis(leading, ranked, axis=1)
+        width = ranked.shape[1]  # fewer families than reasons leaves the last slots empty
+        records["family"][:, :width] = np.where(raising, ranked, -1)
+        records["feature"][:, :width] = np.where(raising, self._order[at], -1)
+        records["contribution"][:, :width] = np.where(
+            raising, np.take_along_axis(ordered, at, axis=1), np.nan
+        )
+        records["family_contribution"][:, :width] = np.where(raising, part, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a row with no family raising the risk
+            records["share"][:, :width] = np.where(raising, part / total, np.nan)
+        return records
+
+    def from_record(
+        self,
+        family: Sequence[int],
+        feature: Sequence[int],
+        contribution: Sequence[float],
+        family_contribution: Sequence[float],
+        share: Sequence[float],
+    ) -> tuple[PrincipalReason, ...]:
+        """The reasons of one `table` record, given as its fields' Python values, up to the first -1."""
         reasons = []
-        for family in np.argsort(-parts, kind="stable")[: self.max_reasons].tolist():
-            part = values[family]
-            if not part > 0.0:
+        for i, index in enumerate(family):
+            if index < 0:
                 break
-            start = int(self._starts[family])
-            segment = ordered[start : self._ends[family]]
-            at = start + int(segment.argmax())
-            leading = int(self._order[at])
-            reasons.append(PrincipalReason(self.keys[family], leading, ordered.item(at), part, part / total))
+            reasons.append(
+                PrincipalReason(
+                    self.keys[index], feature[i], contribution[i], family_contribution[i], share[i]
+                )
+            )
         return tuple(reasons)

@@ -14,7 +14,7 @@ threshold turns a score into a decision at request time, for stored and computed
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
@@ -40,6 +40,25 @@ def scores_dtype(max_reasons: int = MAX_REASONS) -> np.dtype:
     )
 
 
+def grounds_dtype(max_reasons: int = MAX_REASONS) -> np.dtype:
+    """One row of a decision's grounds (`reasons.grounds`), kept by the client store for its clients:
+    the principal reasons, one per family of features raising the risk, largest part first (`family`
+    indexes the model's families in order of first appearance, `feature` the family's leading feature;
+    -1 after the last, NaN in the float fields), then how many application fields were given (-1 for a
+    model whose features are not computed from an application)."""
+    shape = (max_reasons,)
+    return np.dtype(
+        [
+            ("family", "<i2", shape),
+            ("feature", "<i4", shape),
+            ("contribution", "<f8", shape),
+            ("family_contribution", "<f8", shape),
+            ("share", "<f8", shape),
+            ("fields_given", "<i2"),
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class Reason:
     """One feature's part in a score: its raw value (None when missing) and its contribution to the
@@ -52,24 +71,13 @@ class Reason:
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """What a score was computed from, for the reasons said in words: the row's features and every
-    feature's contribution (base value last)."""
-
-    features: np.ndarray
-    contributions: np.ndarray
-
-
-@dataclass(frozen=True)
 class Decision:
-    """The answer for one client: 1 = refused when the probability reaches the threshold. `evidence`,
-    when the caller has it, lets the principal reasons group every contribution by family."""
+    """The answer for one client: 1 = refused when the probability reaches the threshold."""
 
     probability: float
     prediction: int
     decision: Literal["accepted", "refused"]
     reasons: tuple[Reason, ...]
-    evidence: Evidence | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -126,13 +134,12 @@ class Scorer:
         C = self._contributions(X, contributions)
         scores = self._records(C)
         return [
-            self.decision(probability, reason_index, reason_contribution, x, c)
-            for probability, reason_index, reason_contribution, x, c in zip(
+            self.decision(probability, reason_index, reason_contribution, x)
+            for probability, reason_index, reason_contribution, x in zip(
                 scores["probability"].tolist(),
                 scores["reason_index"].tolist(),
                 scores["reason_contribution"].tolist(),
                 X,
-                C,
                 strict=True,
             )
         ]
@@ -143,12 +150,11 @@ class Scorer:
         reason_index: Sequence[int],
         reason_contribution: Sequence[float],
         x: np.ndarray,
-        contributions: np.ndarray | None = None,
     ) -> Decision:
         """One row's decision from its score (a `scores` record, computed or stored): refused iff the
         probability reaches the threshold. The reasons are the features `reason_index` names up to the
         first -1, with their contributions from `reason_contribution` (as long) and their values read
-        from the row's features `x`; the row's `contributions` (base last), when given, are its evidence."""
+        from the row's features `x`."""
         reasons = []
         for j, contribution in zip(reason_index, reason_contribution, strict=True):
             if j < 0:
@@ -156,8 +162,7 @@ class Scorer:
             value = x.item(j)  # .item: a Python float without a numpy scalar in between
             reasons.append(Reason(self.feature_names[j], None if value != value else value, contribution))
         refused = probability >= self.threshold
-        evidence = None if contributions is None else Evidence(x, contributions)
-        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons), evidence)
+        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons))
 
     def scores(self, X: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
         """Every row's score as a `scores_dtype` record (same arguments as `decide`): what a decision

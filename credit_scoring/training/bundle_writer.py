@@ -36,7 +36,10 @@ from credit_scoring.bundle.manifest import (
     dump_manifest,
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
+from credit_scoring.features.coverage import InputCoverage
 from credit_scoring.reasons import catalogue
+from credit_scoring.reasons.grounds import DecisionGrounds
+from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.scoring.scorer import Scorer
 from credit_scoring.training.export import ExportedModel, export_pipeline
@@ -49,6 +52,8 @@ LIGHTGBM_FILE: Final = "serving/model.txt"
 PREPROCESS_FILE: Final = "serving/preprocess.json"
 CALIBRATION_FILE: Final = "serving/calibration.json"
 EXAMPLE_CLIENTS: Final = 5
+GROUNDS_CHECK_ROWS: Final = 50_000
+"""Rows of contributions recomputed at a time when the stored grounds are checked: bounded memory."""
 
 
 def write_bundle(
@@ -108,10 +113,11 @@ def write_bundle(
         model_file, preprocess_file = _write_serving_model(partial, exported)
         stored_contributions = exported.contributions if store_contributions else None
         calibration_file = _write_calibration(partial, exported)
-        scores = Scorer(exported.model, threshold, calibration=exported.calibration).scores(
-            X, stored_contributions
-        )
-        FeatureStore.write(partial, ids, X, scores, stored_contributions, table, BLOCK_SIZE)
+        scorer = Scorer(exported.model, threshold, calibration=exported.calibration)
+        scores = scorer.scores(X, stored_contributions)
+        grounds = model_grounds(names, scorer.max_reasons, protected is not None)
+        stored_grounds = grounds.table(X, exported.contributions)
+        FeatureStore.write(partial, ids, X, scores, stored_grounds, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
         for name, text in (reports or {}).items():
@@ -165,7 +171,9 @@ def write_bundle(
         )
         (partial / MANIFEST_FILE).write_text(dump_manifest(manifest), encoding="utf-8")
         # The serving side's own checks (hashes, shapes, model files, features), then its scores.
-        check_stored_scores(load_bundle(partial))
+        loaded = load_bundle(partial)
+        check_stored_scores(loaded)
+        check_stored_grounds(loaded, grounds)
         _publish(partial, out_dir, overwrite)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -182,6 +190,34 @@ def check_stored_scores(bundle: LoadedBundle) -> None:
     for name in expected.dtype.names or ():
         if not np.array_equal(stored[name], expected[name], equal_nan=True):
             raise ValueError(f"stored scores: {name} differs from the serving scorer's")
+
+
+def model_grounds(names: Sequence[str], max_reasons: int, from_applications: bool) -> DecisionGrounds:
+    """The grounds of the decisions of a model whose features are `names`, as serving states them
+    (`DecisionService`): families from the reason catalogue, coverage when the features are computed from
+    an application."""
+    coverage = InputCoverage(names) if from_applications else None
+    return DecisionGrounds(ReasonWording(names).families, max_reasons, coverage)
+
+
+def check_stored_grounds(bundle: LoadedBundle, grounds: DecisionGrounds) -> None:
+    """Raise ValueError unless every stored client's grounds equal, bit for bit, what `grounds` computes
+    from the loaded bundle's stored features and its serving model's contributions (the computation an
+    application's decision goes through)."""
+    store = bundle.store
+    features, stored = store.features, store.all_grounds
+    contributions = store.all_contributions
+    for start in range(0, len(store), GROUNDS_CHECK_ROWS):
+        rows = slice(start, start + GROUNDS_CHECK_ROWS)
+        C = (
+            bundle.scorer.model.contributions(features[rows])
+            if contributions is None
+            else contributions[rows]
+        )
+        expected = grounds.table(features[rows], C)
+        for name in expected.dtype.names or ():
+            if not np.array_equal(stored[rows][name], expected[name], equal_nan=True):
+                raise ValueError(f"stored grounds: {name} differs from the serving computation's")
 
 
 def global_importance(names: Sequence[str], contributions: np.ndarray) -> tuple[Importance, ...]:
