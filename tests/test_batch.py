@@ -77,6 +77,8 @@ class Aws:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        # Versioned, as the template's DataBucket: reports name the versions of their outputs.
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         self.queue_url = self.sqs.create_queue(QueueName="batch-scoring")["QueueUrl"]
 
     def upload(self, key: str, data: bytes) -> dict[str, Any]:
@@ -548,6 +550,42 @@ def test_a_replaced_upload_is_scored_again_and_a_stale_notification_is_ignored(
     ]
 
 
+def read_as_reported(aws: Aws, name: str) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
+    """What a consumer following docs/batch.md reads: the report, then each output at the version the
+    report names (never simply the current object under the output's key)."""
+    report = aws.report(name)
+    outputs = {}
+    for output, key in report["outputs"].items():
+        version = report["output_versions"][output]["version_id"]
+        data = aws.s3.get_object(Bucket=BUCKET, Key=key, VersionId=version)["Body"].read()
+        outputs[output] = rows(gzip.decompress(data) if key.endswith(".gz") else data)
+    assert (len(outputs["scored"]), len(outputs["rejected"])) == (report["scored"], report["rejected"])
+    return report, outputs
+
+
+@pytest.mark.parametrize("name", ["pair.csv", "pair.csv.gz"])
+def test_a_run_failing_between_its_two_outputs_leaves_readers_the_pair_of_one_run(
+    aws: Aws, bundle: LoadedBundle, s3_unavailable_for: set[str], name: str
+) -> None:
+    keys = BatchKeys(name)
+    handle_s3_event(aws.upload(keys.input, spoiled(applications_csv(bundle, n=70))), FakeContext(), bundle)
+    first = read_as_reported(aws, name)
+
+    # A replaced upload's run publishes its rejected object, then cannot write its scored one.
+    replaced = aws.upload(keys.input, applications_csv(bundle, n=50, seed=2))
+    s3_unavailable_for.add(keys.scored)
+    with pytest.raises(EndpointConnectionError):
+        handle_s3_event(replaced, FakeContext(), bundle)
+    assert rows(aws.read(keys.rejected)) != first[1]["rejected"]  # the fault fell between the two writes
+    assert read_as_reported(aws, name) == first
+
+    s3_unavailable_for.clear()  # S3 is back: the retry publishes the new pair, the report with it
+    handle_s3_event(replaced, FakeContext(), bundle)
+    report, outputs = read_as_reported(aws, name)
+    assert report["source"]["etag"].strip('"') == replaced["Records"][0]["s3"]["object"]["eTag"]
+    assert (report["input_rows"], outputs["rejected"]) == (50, [])
+
+
 @pytest.mark.parametrize("key", ["batch/scored/x.csv", "batch/incoming/2026/"])
 def test_objects_that_are_not_inputs_are_ignored(aws: Aws, bundle: LoadedBundle, key: str) -> None:
     answer = handle_s3_event(aws.upload(key, b"SK_ID_CURR\n100002\n"), FakeContext(), bundle)
@@ -598,6 +636,7 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
         )
     report, single = aws.report(name), aws.report("single.csv")
     assert report["parts"] == parts
+    assert read_as_reported(aws, name)[1]["scored"] == rows(aws.read(f"batch/scored/{name}"))
     for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
         assert report[field] == single[field]
     assert aws.keys("batch/parts/") == []
