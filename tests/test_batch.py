@@ -32,6 +32,7 @@ from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import MAX_LISTED_ERRORS
+from credit_scoring.batch import csv_reader
 from credit_scoring.batch.csv_reader import MAX_GZIP_RATIO, RATIO_CHECKED_FROM_BYTES
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
@@ -664,6 +665,44 @@ def test_a_gzip_bomb_is_rejected_naming_the_bound_not_planned_at_an_assumed_rati
     assert rejection["reason"] == report["file_error"]
     assert rows(aws.read("batch/scored/bomb.csv.gz")) == []
     assert aws.receive() == []  # no part message: nothing left to retry into the dead-letter queue
+    assert aws.keys("batch/parts/") == []
+
+
+def assert_rejected_whole(aws: Aws, name: str, bound: str) -> None:
+    """The file was rejected as a whole, its report and its one rejected row naming `bound`."""
+    report = aws.report(name)
+    assert (report["status"], report["input_rows"], report["scored"]) == ("rejected", 0, 0)
+    assert bound in report["file_error"]
+    (rejection,) = rows(aws.read(BatchKeys(name).rejected))
+    assert rejection["reason"] == report["file_error"]
+    assert rows(aws.read(BatchKeys(name).scored)) == []
+
+
+def test_a_file_of_more_rows_than_the_bound_is_rejected_whole_naming_it(
+    aws: Aws, bundle: LoadedBundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_reader, "MAX_ROWS", 40)
+    monkeypatch.setenv("BATCH_BLOCK_BYTES", "4096")  # the bound falls inside the file, not its first block
+    handle_s3_event(
+        aws.upload("batch/incoming/at.csv", applications_csv(bundle, n=40)), FakeContext(), bundle
+    )
+    assert aws.report("at.csv")["input_rows"] == 40
+    handle_s3_event(
+        aws.upload("batch/incoming/past.csv", applications_csv(bundle, n=41)), FakeContext(), bundle
+    )
+    assert_rejected_whole(aws, "past.csv", "MAX_ROWS")
+
+
+def test_a_fanned_out_file_of_more_rows_than_the_bound_is_rejected_whole_at_the_merge(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_reader, "MAX_ROWS", 60)  # more than any part's rows, fewer than the file's
+    answer = handle_s3_event(
+        aws.upload("batch/incoming/many.csv", applications_csv(bundle, n=80)), small_budget, bundle
+    )
+    assert int(answer["files"][0]["status"].split()[3]) > 2
+    aws.drain(bundle, small_budget)
+    assert_rejected_whole(aws, "many.csv", "MAX_ROWS")
     assert aws.keys("batch/parts/") == []
 
 

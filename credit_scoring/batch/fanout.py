@@ -43,6 +43,7 @@ from credit_scoring.batch.config import BatchSettings
 from credit_scoring.batch.csv_reader import (
     MAX_LINE_BYTES,
     FileRejectedError,
+    check_row_count,
     line_blocks,
     open_decoded,
     read_layout,
@@ -335,11 +336,16 @@ def merge(s3: Any, plan: Plan, model_version: str) -> None:
     destination = S3Destination(s3, bucket, plan.keys)
     errors = [report["file_error"] for report in reports if report["file_error"]]
     counts = Counts()
+    for report in reports:
+        counts.add(Counts.from_json(report))
+    try:
+        check_row_count(counts.rows)  # each part held to the bound on its own; the file as a whole here
+    except FileRejectedError as error:
+        errors.append(error.reason)
     if errors:
+        counts = Counts()
         write_file_rejection(destination, errors[0])
     else:
-        for report in reports:
-            counts.add(Counts.from_json(report))
         _merge_scored(s3, plan, destination)
         _merge_rejected(s3, plan, reports, destination)
     layout = read_layout(open_range(s3, plan.source, 0, plan.header_end - 1).read())
