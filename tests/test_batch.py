@@ -706,6 +706,56 @@ def test_a_fanned_out_file_of_more_rows_than_the_bound_is_rejected_whole_at_the_
     assert aws.keys("batch/parts/") == []
 
 
+def crlf_with_bom(data: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+
+
+def header_only(data: bytes) -> bytes:
+    return data.split(b"\n", 1)[0] + b"\n"
+
+
+def ten_thousand_columns(data: bytes) -> bytes:
+    return (
+        b"SK_ID_CURR," + b",".join(b"C%04d" % i for i in range(9_999)) + b"\n100002" + b",1" * 9_999 + b"\n"
+    )
+
+
+def one_mib_line(data: bytes) -> bytes:
+    header, rest = data.split(b"\n", 1)
+    return header + b"\n" + rest[:400] + b"x" * (1024 * 1024) + b"\n" + rest
+
+
+@pytest.mark.parametrize(
+    ("shape", "status", "reason"),
+    [
+        (lambda data: b"", "rejected", "empty"),
+        (header_only, "scored", None),
+        (crlf_with_bom, "scored", None),
+        (ten_thousand_columns, "rejected", "C0000"),
+        (one_mib_line, "rejected", "longer than 1048576 bytes"),
+    ],
+    ids=["empty", "header-only", "crlf-bom", "10000-columns", "1-mib-line"],
+)
+def test_a_file_of_each_awkward_shape_gets_a_report_never_an_exception(
+    aws: Aws, bundle: LoadedBundle, shape: Callable[[bytes], bytes], status: str, reason: str | None
+) -> None:
+    data = applications_csv(bundle, n=30)
+    handle_s3_event(aws.upload("batch/incoming/shape.csv", shape(data)), FakeContext(), bundle)
+    report = aws.report("shape.csv")
+    assert report["status"] == status
+    assert report["input_rows"] == report["scored"] + report["rejected"]
+    if reason is not None:
+        assert_rejected_whole(aws, "shape.csv", reason)
+    elif shape is crlf_with_bom:  # read as the same rows as the plain file
+        handle_s3_event(aws.upload("batch/incoming/plain.csv", data), FakeContext(), bundle)
+        assert without_ids("scored", aws.read("batch/scored/shape.csv")) == without_ids(
+            "scored", aws.read("batch/scored/plain.csv")
+        )
+        assert report["input_rows"] == 30
+    else:
+        assert (report["input_rows"], rows(aws.read("batch/scored/shape.csv"))) == (0, [])
+
+
 def test_a_fan_out_survives_lost_and_duplicated_messages(
     aws: Aws, bundle: LoadedBundle, small_budget: FakeContext
 ) -> None:
