@@ -24,6 +24,7 @@ help:
 	@echo "make test    lint and run every test (sets up everything it needs first)"
 	@echo "make bundle  regenerate the default bundle from synthetic clients (reproducible)"
 	@echo "make bench   run every benchmark script (figures for docs/benchmarks.md)"
+	@echo "make fuzz    schemathesis on every operation with random cases (FUZZ_EXAMPLES per operation)"
 	@echo "make sam-validate | sam-build | sizes | invoke EVENT=events/<file>.json"
 
 $(STAMPS):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from bundle_factory import build_test_bundle
@@ -80,6 +81,48 @@ def batch_of_bad_values() -> tuple[str, str]:
     return "/predict/batch", filled(json.dumps({"items": [item] * n}))
 
 
+def nested_arrays() -> tuple[str, str]:
+    """JSON nested 3,000,000 arrays deep: deeper than any parser recurses."""
+    depth = MAX_BODY_BYTES // 2
+    return "/predict", "[" * depth + "]" * depth
+
+
+def nested_objects() -> tuple[str, str]:
+    """An object nested about 1,000,000 objects deep."""
+    depth = (MAX_BODY_BYTES - 1) // len('{"a":}')
+    return "/predict/batch", '{"a":' * depth + "1" + "}" * depth
+
+
+def too_many_items() -> tuple[str, str]:
+    """As many stored-client items as fit, 270 times the most a batch may hold."""
+    item = '{"client_id": 100002}'
+    n = (MAX_BODY_BYTES - 20) // (len(item) + 1)
+    return "/predict/batch", filled('{"items": [' + ",".join([item] * n) + "]}")
+
+
+def answered(client: TestClient, route: str, body: str) -> tuple[Any, float]:
+    """The answer to `body` and the CPU seconds it cost (the route warmed up first)."""
+    client.post(route, content="{}", headers={"Content-Type": "application/json"})
+    started = time.process_time()
+    response = client.post(route, content=body, headers={"Content-Type": "application/json"})
+    return response, time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    ("hostile", "status"), [(nested_arrays, 400), (nested_objects, 400), (too_many_items, 422)]
+)
+def test_a_6_mb_body_too_deep_to_read_or_too_long_a_batch_is_refused_in_one_error(
+    client: TestClient, hostile: Callable[[], tuple[str, str]], status: int
+) -> None:
+    route, body = hostile()
+    response, cpu = answered(client, route, body)
+    assert response.status_code == status
+    assert len(response.content) <= MAX_ERROR_BODY_BYTES
+    assert cpu <= MAX_REJECTION_CPU_SECONDS
+    (error,) = response.json()["errors"]
+    assert error["field"] in ("body", "items")
+
+
 @pytest.mark.parametrize(
     "hostile",
     [unknown_fields, long_unknown_names, long_values, batch_of_unknown_fields, batch_of_bad_values],
@@ -88,10 +131,7 @@ def test_a_hostile_6_mb_body_gets_a_small_422_for_little_cpu(
     client: TestClient, hostile: Callable[[], tuple[str, str]]
 ) -> None:
     route, body = hostile()
-    client.post(route, content="{}", headers={"Content-Type": "application/json"})  # routes warmed up
-    started = time.process_time()
-    response = client.post(route, content=body, headers={"Content-Type": "application/json"})
-    cpu = time.process_time() - started
+    response, cpu = answered(client, route, body)
 
     assert response.status_code == 422
     assert len(response.content) <= MAX_ERROR_BODY_BYTES

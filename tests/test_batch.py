@@ -32,6 +32,7 @@ from credit_scoring.api.application_model import Application
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import MAX_LISTED_ERRORS
+from credit_scoring.batch import csv_reader
 from credit_scoring.batch.csv_reader import MAX_GZIP_RATIO, RATIO_CHECKED_FROM_BYTES
 from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
 from credit_scoring.batch.keys import BatchKeys, result_key
@@ -77,6 +78,8 @@ class Aws:
         self.s3 = boto3.client("s3", region_name=REGION)
         self.sqs = boto3.client("sqs", region_name=REGION)
         self.s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        # Versioned, as the template's DataBucket: reports name the versions of their outputs.
+        self.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         self.queue_url = self.sqs.create_queue(QueueName="batch-scoring")["QueueUrl"]
 
     def upload(self, key: str, data: bytes) -> dict[str, Any]:
@@ -550,6 +553,42 @@ def test_a_replaced_upload_is_scored_again_and_a_stale_notification_is_ignored(
     ]
 
 
+def read_as_reported(aws: Aws, name: str) -> tuple[dict[str, Any], dict[str, list[dict[str, str]]]]:
+    """What a consumer following docs/batch.md reads: the report, then each output at the version the
+    report names (never simply the current object under the output's key)."""
+    report = aws.report(name)
+    outputs = {}
+    for output, key in report["outputs"].items():
+        version = report["output_versions"][output]["version_id"]
+        data = aws.s3.get_object(Bucket=BUCKET, Key=key, VersionId=version)["Body"].read()
+        outputs[output] = rows(gzip.decompress(data) if key.endswith(".gz") else data)
+    assert (len(outputs["scored"]), len(outputs["rejected"])) == (report["scored"], report["rejected"])
+    return report, outputs
+
+
+@pytest.mark.parametrize("name", ["pair.csv", "pair.csv.gz"])
+def test_a_run_failing_between_its_two_outputs_leaves_readers_the_pair_of_one_run(
+    aws: Aws, bundle: LoadedBundle, s3_unavailable_for: set[str], name: str
+) -> None:
+    keys = BatchKeys(name)
+    handle_s3_event(aws.upload(keys.input, spoiled(applications_csv(bundle, n=70))), FakeContext(), bundle)
+    first = read_as_reported(aws, name)
+
+    # A replaced upload's run publishes its rejected object, then cannot write its scored one.
+    replaced = aws.upload(keys.input, applications_csv(bundle, n=50, seed=2))
+    s3_unavailable_for.add(keys.scored)
+    with pytest.raises(EndpointConnectionError):
+        handle_s3_event(replaced, FakeContext(), bundle)
+    assert rows(aws.read(keys.rejected)) != first[1]["rejected"]  # the fault fell between the two writes
+    assert read_as_reported(aws, name) == first
+
+    s3_unavailable_for.clear()  # S3 is back: the retry publishes the new pair, the report with it
+    handle_s3_event(replaced, FakeContext(), bundle)
+    report, outputs = read_as_reported(aws, name)
+    assert report["source"]["etag"].strip('"') == replaced["Records"][0]["s3"]["object"]["eTag"]
+    assert (report["input_rows"], outputs["rejected"]) == (50, [])
+
+
 @pytest.mark.parametrize("key", ["batch/scored/x.csv", "batch/incoming/2026/"])
 def test_objects_that_are_not_inputs_are_ignored(aws: Aws, bundle: LoadedBundle, key: str) -> None:
     answer = handle_s3_event(aws.upload(key, b"SK_ID_CURR\n100002\n"), FakeContext(), bundle)
@@ -600,6 +639,7 @@ def test_a_file_too_large_for_one_invocation_is_split_and_merged_into_the_same_o
         )
     report, single = aws.report(name), aws.report("single.csv")
     assert report["parts"] == parts
+    assert read_as_reported(aws, name)[1]["scored"] == rows(aws.read(f"batch/scored/{name}"))
     for field in ("input_rows", "scored", "rejected", "decisions", "history_joined", "status", "layout"):
         assert report[field] == single[field]
     assert aws.keys("batch/parts/") == []
@@ -628,6 +668,94 @@ def test_a_gzip_bomb_is_rejected_naming_the_bound_not_planned_at_an_assumed_rati
     assert rows(aws.read("batch/scored/bomb.csv.gz")) == []
     assert aws.receive() == []  # no part message: nothing left to retry into the dead-letter queue
     assert aws.keys("batch/parts/") == []
+
+
+def assert_rejected_whole(aws: Aws, name: str, bound: str) -> None:
+    """The file was rejected as a whole, its report and its one rejected row naming `bound`."""
+    report = aws.report(name)
+    assert (report["status"], report["input_rows"], report["scored"]) == ("rejected", 0, 0)
+    assert bound in report["file_error"]
+    (rejection,) = rows(aws.read(BatchKeys(name).rejected))
+    assert rejection["reason"] == report["file_error"]
+    assert rows(aws.read(BatchKeys(name).scored)) == []
+
+
+def test_a_file_of_more_rows_than_the_bound_is_rejected_whole_naming_it(
+    aws: Aws, bundle: LoadedBundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_reader, "MAX_ROWS", 40)
+    monkeypatch.setenv("BATCH_BLOCK_BYTES", "4096")  # the bound falls inside the file, not its first block
+    handle_s3_event(
+        aws.upload("batch/incoming/at.csv", applications_csv(bundle, n=40)), FakeContext(), bundle
+    )
+    assert aws.report("at.csv")["input_rows"] == 40
+    handle_s3_event(
+        aws.upload("batch/incoming/past.csv", applications_csv(bundle, n=41)), FakeContext(), bundle
+    )
+    assert_rejected_whole(aws, "past.csv", "MAX_ROWS")
+
+
+def test_a_fanned_out_file_of_more_rows_than_the_bound_is_rejected_whole_at_the_merge(
+    aws: Aws, bundle: LoadedBundle, small_budget: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_reader, "MAX_ROWS", 60)  # more than any part's rows, fewer than the file's
+    answer = handle_s3_event(
+        aws.upload("batch/incoming/many.csv", applications_csv(bundle, n=80)), small_budget, bundle
+    )
+    assert int(answer["files"][0]["status"].split()[3]) > 2
+    aws.drain(bundle, small_budget)
+    assert_rejected_whole(aws, "many.csv", "MAX_ROWS")
+    assert aws.keys("batch/parts/") == []
+
+
+def crlf_with_bom(data: bytes) -> bytes:
+    return b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+
+
+def header_only(data: bytes) -> bytes:
+    return data.split(b"\n", 1)[0] + b"\n"
+
+
+def ten_thousand_columns(data: bytes) -> bytes:
+    return (
+        b"SK_ID_CURR," + b",".join(b"C%04d" % i for i in range(9_999)) + b"\n100002" + b",1" * 9_999 + b"\n"
+    )
+
+
+def one_mib_line(data: bytes) -> bytes:
+    header, rest = data.split(b"\n", 1)
+    return header + b"\n" + rest[:400] + b"x" * (1024 * 1024) + b"\n" + rest
+
+
+@pytest.mark.parametrize(
+    ("shape", "status", "reason"),
+    [
+        (lambda data: b"", "rejected", "empty"),
+        (header_only, "scored", None),
+        (crlf_with_bom, "scored", None),
+        (ten_thousand_columns, "rejected", "C0000"),
+        (one_mib_line, "rejected", "longer than 1048576 bytes"),
+    ],
+    ids=["empty", "header-only", "crlf-bom", "10000-columns", "1-mib-line"],
+)
+def test_a_file_of_each_awkward_shape_gets_a_report_never_an_exception(
+    aws: Aws, bundle: LoadedBundle, shape: Callable[[bytes], bytes], status: str, reason: str | None
+) -> None:
+    data = applications_csv(bundle, n=30)
+    handle_s3_event(aws.upload("batch/incoming/shape.csv", shape(data)), FakeContext(), bundle)
+    report = aws.report("shape.csv")
+    assert report["status"] == status
+    assert report["input_rows"] == report["scored"] + report["rejected"]
+    if reason is not None:
+        assert_rejected_whole(aws, "shape.csv", reason)
+    elif shape is crlf_with_bom:  # read as the same rows as the plain file
+        handle_s3_event(aws.upload("batch/incoming/plain.csv", data), FakeContext(), bundle)
+        assert without_ids("scored", aws.read("batch/scored/shape.csv")) == without_ids(
+            "scored", aws.read("batch/scored/plain.csv")
+        )
+        assert report["input_rows"] == 30
+    else:
+        assert (report["input_rows"], rows(aws.read("batch/scored/shape.csv"))) == (0, [])
 
 
 def test_a_fan_out_survives_lost_and_duplicated_messages(

@@ -40,6 +40,8 @@ def test_a_large_output_is_uploaded_in_parts_and_appears_whole(s3: Any) -> None:
         assert len(s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"]) == 1
     answer = s3.get_object(Bucket=BUCKET, Key="batch/scored/big.csv")
     assert answer["Body"].read() == data
+    assert sink.published is not None
+    assert sink.published["etag"] == answer["ETag"]
     assert answer["ETag"].endswith('-3"')  # three parts
     assert answer["ContentType"] == "text/csv"
 

@@ -10,7 +10,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -293,6 +295,18 @@ def test_a_changed_npy_header_is_refused_at_load(bundle_copy: Path) -> None:
     assert caught.value.file == "store/features.npy"
 
 
+@pytest.mark.parametrize(
+    "name", ["manifest-model-file", "store/ids.npy", "store/features.npy", "population.json"]
+)
+def test_a_truncated_file_is_refused_at_load_naming_it(bundle_copy: Path, name: str) -> None:
+    name = read_manifest(bundle_copy).model.file if name == "manifest-model-file" else name
+    path = bundle_copy / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(BundleError) as caught:
+        load_bundle(bundle_copy)
+    assert caught.value.file == name
+
+
 def test_a_missing_file_is_refused(bundle_copy: Path) -> None:
     (bundle_copy / "store" / "ids.npy").unlink()
     with pytest.raises(BundleError, match="listed in the manifest but missing") as caught:
@@ -440,6 +454,75 @@ def test_s3_bundle_with_a_tampered_object_is_refused(s3_bucket, bundle_dir: Path
     with pytest.raises(BundleError, match="sha256 does not match") as caught:
         load_bundle_from_s3("s3://models/v1/", tmp_path)
     assert caught.value.file == model_file
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def s3_failing_for() -> Iterator[dict[str, Exception]]:
+    """GetObject of the keys given (key suffix: the error it raises), failed in botocore's events, below
+    the loader: as S3 unreachable, or as a read that timed out."""
+    import boto3
+
+    failing: dict[str, Exception] = {}
+
+    def refuse(params: dict[str, Any], **_: Any) -> None:
+        for suffix, error in failing.items():
+            if params["url_path"].endswith(suffix):
+                raise error
+
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    events = boto3.DEFAULT_SESSION.events
+    for call in ("GetObject", "HeadObject"):
+        events.register(f"before-call.s3.{call}", refuse, unique_id=f"bundle-test-{call}")
+    yield failing
+    for call in ("GetObject", "HeadObject"):
+        events.unregister(f"before-call.s3.{call}", unique_id=f"bundle-test-{call}")
+
+
+def _only_the_manifest(client, bundle: Path) -> None:
+    client.upload_file(str(bundle / MANIFEST_FILE), "models", f"v1/{MANIFEST_FILE}")
+
+
+def _whole(client, bundle: Path) -> None:
+    _upload(client, bundle, "v1/")
+
+
+def _nothing(client, bundle: Path) -> None:
+    """An empty prefix: the bundle was never uploaded, or was deleted."""
+
+
+@pytest.mark.parametrize(
+    ("upload", "fault", "file", "reason"),
+    [
+        (_nothing, None, MANIFEST_FILE, "not found at s3://models/v1/manifest.json"),
+        (_only_the_manifest, None, "first listed", "not found"),
+        (
+            _whole,
+            "manifest.json",
+            MANIFEST_FILE,
+            "EndpointConnectionError",
+        ),
+        (_whole, "store/features.npy", "store/features.npy", "ReadTimeoutError"),
+    ],
+    ids=["empty-prefix", "partial-upload", "s3-unreachable", "s3-too-slow"],
+)
+def test_an_s3_bundle_that_cannot_be_fetched_is_refused_naming_the_file_and_cleaned_up(
+    s3_bucket, s3_failing_for, bundle_dir: Path, tmp_path: Path, upload, fault, file: str, reason: str
+) -> None:
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    upload(s3_bucket, bundle_dir)
+    if fault == "manifest.json":
+        s3_failing_for[fault] = EndpointConnectionError(endpoint_url="https://s3.eu-west-3.amazonaws.com")
+    elif fault is not None:
+        s3_failing_for[fault] = ReadTimeoutError(endpoint_url="https://s3.eu-west-3.amazonaws.com")
+    with pytest.raises(BundleError) as caught:
+        load_bundle_from_s3("s3://models/v1/", tmp_path)
+    if file == "first listed":
+        file = next(iter(read_manifest(bundle_dir).files))
+    assert caught.value.file == file
+    assert reason in str(caught.value) or reason in caught.value.logged_reason
     assert list(tmp_path.iterdir()) == []
 
 

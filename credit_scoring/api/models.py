@@ -385,7 +385,25 @@ class HealthResponse(ApiModel):
 
 
 class BatchItem(CountedItem):
-    """One client to score: exactly one of `client_id` (a stored client) or `application`."""
+    """One client to score: exactly one of `client_id` (a stored client) or `application` (the other
+    absent or null)."""
+
+    # The validator's rule, stated in the schema too, so that a client generated from the document
+    # (schemathesis included) knows that an item with both, or neither, is invalid.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["client_id"],
+                    "properties": {"client_id": {"type": "integer"}, "application": {"type": "null"}},
+                },
+                {
+                    "required": ["application"],
+                    "properties": {"application": {"type": "object"}, "client_id": {"type": "null"}},
+                },
+            ]
+        }
+    )
 
     client_id: ClientIdField | None = None
     application: Application | None = None  # type: ignore[valid-type]  # generated from the schema

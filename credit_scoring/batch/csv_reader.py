@@ -44,6 +44,9 @@ thousands). Fan-out planning assumes this worst case, never a typical ratio."""
 RATIO_CHECKED_FROM_BYTES: Final = 16 * 1024 * 1024
 """Decompressed bytes from which the ratio is enforced: a small file of repeated lines may well compress
 better than MAX_GZIP_RATIO, and costs nothing to score."""
+MAX_ROWS: Final = 10_000_000
+"""Most data lines a batch input may hold (an application file of that many rows is about 6 GB, under
+MAX_DECOMPRESSED_BYTES): bounds the outputs, whose multipart uploads and merge copy every row."""
 GZIP_MAGIC: Final = b"\x1f\x8b"
 UTF8_BOM: Final = "\ufeff"
 _NEWLINE, _COMMA, _QUOTE = ord("\n"), ord(","), ord('"')
@@ -78,6 +81,15 @@ class FileRejectedError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def check_row_count(rows: int) -> None:
+    """Raise FileRejectedError when a file holds more than MAX_ROWS data lines."""
+    if rows > MAX_ROWS:
+        raise FileRejectedError(
+            f"the file holds more than {MAX_ROWS:,} rows, the most a batch input may (MAX_ROWS): "
+            "split it into smaller files"
+        )
 
 
 class _Prefixed:

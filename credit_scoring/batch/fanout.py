@@ -43,6 +43,7 @@ from credit_scoring.batch.config import BatchSettings
 from credit_scoring.batch.csv_reader import (
     MAX_LINE_BYTES,
     FileRejectedError,
+    check_row_count,
     line_blocks,
     open_decoded,
     read_layout,
@@ -61,7 +62,6 @@ from credit_scoring.batch.records import (
 from credit_scoring.batch.reports import logger, now, publish_report
 from credit_scoring.batch.s3io import (
     CSV_TYPE,
-    GZIP_TYPE,
     S3Destination,
     SourceChangedError,
     SourceObject,
@@ -336,12 +336,17 @@ def merge(s3: Any, plan: Plan, model_version: str) -> None:
     destination = S3Destination(s3, bucket, plan.keys)
     errors = [report["file_error"] for report in reports if report["file_error"]]
     counts = Counts()
+    for report in reports:
+        counts.add(Counts.from_json(report))
+    try:
+        check_row_count(counts.rows)  # each part held to the bound on its own; the file as a whole here
+    except FileRejectedError as error:
+        errors.append(error.reason)
     if errors:
+        counts = Counts()
         write_file_rejection(destination, errors[0])
     else:
-        for report in reports:
-            counts.add(Counts.from_json(report))
-        _merge_scored(s3, plan)
+        _merge_scored(s3, plan, destination)
         _merge_rejected(s3, plan, reports, destination)
     layout = read_layout(open_range(s3, plan.source, 0, plan.header_end - 1).read())
     publish_report(
@@ -350,18 +355,19 @@ def merge(s3: Any, plan: Plan, model_version: str) -> None:
         plan.input,
         model_version,
         FileOutcome(counts, layout, errors[0] if errors else None),
+        destination.published(),
         len(plan.ranges),
         datetime.fromisoformat(plan.started_at),
     )
     delete_keys(s3, bucket, list_keys(s3, bucket, part_keys.prefix))
 
 
-def _merge_scored(s3: Any, plan: Plan) -> None:
+def _merge_scored(s3: Any, plan: Plan, destination: S3Destination) -> None:
     compressed = plan.keys.compressed
     header = header_line(SCORED_COLUMNS)
     bucket = plan.input.bucket
-    content_type = GZIP_TYPE if compressed else CSV_TYPE
-    with S3Sink(s3, bucket, plan.keys.scored, content_type=content_type) as sink:
+    # The parts' rows are already encoded (gzip members concatenate): copied as they are.
+    with destination.open_encoded("scored") as sink:
         sink.write(gzip_member(header) if compressed else header)
         for index in range(len(plan.ranges)):
             body = s3.get_object(Bucket=bucket, Key=plan.part_keys.scored(index))["Body"]

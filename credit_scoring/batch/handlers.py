@@ -144,7 +144,9 @@ def _score_locked(
         )
     except SourceChangedError:
         return "ignored: the object was replaced while it was read (its own notification follows)"
-    report = publish_report(s3, keys, source, scorer.model_version, outcome, 1, started)
+    report = publish_report(
+        s3, keys, source, scorer.model_version, outcome, destination.published(), 1, started
+    )
     return f"{report['status']}: {report['scored']} scored, {report['rejected']} rejected"
 
 
@@ -166,10 +168,10 @@ def _fan_out(
     try:
         parts = fanout.start(s3, sqs, settings, keys, source, compressed, budget, scorer)
     except FileRejectedError as error:
-        write_file_rejection(S3Destination(s3, source.bucket, keys), error.reason)
-        publish_report(
-            s3, keys, source, scorer.model_version, FileOutcome(Counts(), None, error.reason), 1, started
-        )
+        destination = S3Destination(s3, source.bucket, keys)
+        write_file_rejection(destination, error.reason)
+        outcome = FileOutcome(Counts(), None, error.reason)
+        publish_report(s3, keys, source, scorer.model_version, outcome, destination.published(), 1, started)
         delete_keys(
             s3,
             source.bucket,

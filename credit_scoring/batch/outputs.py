@@ -79,6 +79,9 @@ class S3Sink(Sink):
         self._buffer = bytearray()
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
+        self.published: dict[str, str | None] | None = None
+        """After commit: the `version_id` (None in a bucket without versioning) and `etag` of the object
+        this sink created, which a report names so that readers fetch exactly that version."""
 
     def write(self, data: bytes) -> None:
         self._buffer += data
@@ -91,18 +94,19 @@ class S3Sink(Sink):
     def commit(self) -> None:
         try:
             if self._upload_id is None:
-                self._client.put_object(
+                answer = self._client.put_object(
                     Bucket=self._bucket, Key=self._key, Body=bytes(self._buffer), **self._attributes
                 )
-                return
-            if self._buffer:
-                self._upload_part(bytes(self._buffer))
-            self._client.complete_multipart_upload(
-                Bucket=self._bucket,
-                Key=self._key,
-                UploadId=self._upload_id,
-                MultipartUpload={"Parts": self._parts},
-            )
+            else:
+                if self._buffer:
+                    self._upload_part(bytes(self._buffer))
+                answer = self._client.complete_multipart_upload(
+                    Bucket=self._bucket,
+                    Key=self._key,
+                    UploadId=self._upload_id,
+                    MultipartUpload={"Parts": self._parts},
+                )
+            self.published = {"version_id": answer.get("VersionId"), "etag": answer["ETag"]}
         except BaseException:
             self.abort()
             raise

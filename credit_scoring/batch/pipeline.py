@@ -18,6 +18,7 @@ import numpy as np
 from credit_scoring.batch.csv_reader import (
     FileLayout,
     FileRejectedError,
+    check_row_count,
     line_blocks,
     open_decoded,
     parse_block,
@@ -84,6 +85,7 @@ def score_lines(
     for block in blocks:
         parsed = parse_block(block, line, layout)
         n_lines = parsed.n_lines  # counted by the parser: bytes.count again cost 1% of a file's time
+        check_row_count(line + n_lines - first_line)  # before scoring rows past the bound
         checked = check_rows(parsed, layout)
         result = scorer.score(checked, layout)
         refused = sorted((*checked.rejected, *result.rejected), key=lambda rejection: rejection.line)

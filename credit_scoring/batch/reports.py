@@ -8,8 +8,14 @@ with which model version, and how every input row ended:
      "input_rows": n, "scored": n, "rejected": n,              input_rows = scored + rejected, always
      "decisions": {"accepted": n, "refused": n}, "history_joined": n,
      "layout": "applications" | "client_ids" | null, "absent_columns": [...],
-     "model_version", "source": {...}, "outputs": {"scored", "rejected"}, "parts": n,
+     "model_version", "source": {...}, "outputs": {"scored", "rejected"},
+     "output_versions": {"scored": {"version_id", "etag"}, "rejected": {...}} | null, "parts": n,
      "started_at", "finished_at", "duration_seconds"}
+
+The report is the commit point of a run on S3: `output_versions` names the object version (and ETag)
+of each output it accounts for, so that a reader fetching those versions gets the scored and rejected
+rows of one run, even while a later run is replacing them or after it failed between the two (the
+local command has no versions: null).
 
 A file rejected as a whole (unreadable, wrong header...) has status "rejected", zero counts, and its
 reason in `file_error` and in the rejected output. The audit line carries the same counts, never a row.
@@ -40,6 +46,7 @@ def file_report(
     model_version: str,
     outcome: FileOutcome,
     outputs: Mapping[str, str],
+    output_versions: Mapping[str, Mapping[str, str | None]] | None,
     parts: int,
     started: datetime,
     finished: datetime,
@@ -55,6 +62,7 @@ def file_report(
         "model_version": model_version,
         "source": dict(source),
         "outputs": dict(outputs),
+        "output_versions": None if output_versions is None else dict(output_versions),
         "parts": parts,
         "started_at": started.isoformat(timespec="milliseconds"),
         "finished_at": finished.isoformat(timespec="milliseconds"),
@@ -95,16 +103,18 @@ def publish_report(
     source: SourceObject,
     model_version: str,
     outcome: FileOutcome,
+    output_versions: Mapping[str, Mapping[str, str | None]],
     parts: int,
     started: datetime,
 ) -> dict[str, Any]:
-    """Write the report of a finished run (after its outputs: its presence means "done"), log its audit
-    line, and return it."""
+    """Write the report of a finished run (after its outputs, whose versions it names: its presence
+    means "done"), log its audit line, and return it."""
     report = file_report(
         source=source.to_json(),
         model_version=model_version,
         outcome=outcome,
         outputs={"scored": keys.scored, "rejected": keys.rejected},
+        output_versions=output_versions,
         parts=parts,
         started=started,
         finished=now(),

@@ -174,15 +174,29 @@ def delete_keys(client: Any, bucket: str, keys: Iterable[str]) -> None:
 
 
 class S3Destination:
-    """The scored and rejected objects of one input, gzip-compressed when its name ends in `.gz`."""
+    """The scored and rejected objects of one input, gzip-compressed when its name ends in `.gz`.
+
+    The two objects cannot be replaced in one step, so a reader of their keys may see one run's scored
+    object beside another's rejected one (while a re-run writes them, or after it failed between them).
+    The report is the commit point: written after both, it names the version of each (`published`),
+    and a reader that fetches those versions always gets the pair of one run."""
 
     def __init__(self, client: Any, bucket: str, keys: BatchKeys) -> None:
         self._client = client
         self._bucket = bucket
         self._keys = keys
+        self._sinks: dict[Output, S3Sink] = {}
 
-    def open(self, output: Output) -> Sink:
+    def open_encoded(self, output: Output) -> S3Sink:
+        """A sink taking bytes already in the output's encoding (gzip members for a `.gz` name)."""
         key = self._keys.scored if output == "scored" else self._keys.rejected
         content_type = GZIP_TYPE if self._keys.compressed else CSV_TYPE
-        sink = S3Sink(self._client, self._bucket, key, content_type=content_type)
-        return compressed_if(self._keys.compressed, sink)
+        sink = self._sinks[output] = S3Sink(self._client, self._bucket, key, content_type=content_type)
+        return sink
+
+    def open(self, output: Output) -> Sink:
+        return compressed_if(self._keys.compressed, self.open_encoded(output))
+
+    def published(self) -> dict[str, dict[str, str | None]]:
+        """The version and ETag of each output this destination last committed, by output name."""
+        return {output: sink.published for output, sink in self._sinks.items() if sink.published is not None}

@@ -121,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         model_version=scorer.model_version,
         outcome=outcome,
         outputs={output: str(destination.path(output)) for output in ("scored", "rejected")},
+        output_versions=None,
         parts=1,
         started=started,
         finished=now(),
