@@ -1,6 +1,6 @@
 """The dashboard held to WCAG 2.1 A and AA by axe-core, in every state an officer meets, in both
-languages, on a desktop screen and a phone's; reflow at 320 px with the larger text; resizing the window
-while typing in the applicant form.
+languages, on a desktop screen and a phone's; the charts' words whole and apart at 390 and 320 px;
+reflow at 320 px with the larger text; resizing the window while typing in the applicant form.
 
 axe-core is npm's package at the version package-lock.json pins (`make setup` installs it under
 node_modules/). It is added to each page as an init script, which the page's Content-Security-Policy
@@ -31,8 +31,6 @@ expect = playwright_api.expect
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-# What the page's language button says in each language: the other language's name.
-SWITCH_TO = {"fr": "Français", "en": "English"}
 
 
 @pytest.fixture(scope="module")
@@ -164,19 +162,66 @@ def _states(tab: Any, clients: dict[str, int]) -> Iterator[str]:
     yield "applicant form decided"
 
 
+# Every chart's words, measured where the browser drew them: outside the drawing, over one another,
+# or shortened with an ellipsis.
+LABEL_PROBLEMS = """() => [...document.querySelectorAll(".chart svg[role=img]")].flatMap((svg) => {
+    const chart = svg.parentElement.id;
+    const box = svg.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll("text")].map((text) => ({
+        words: text.textContent, r: text.getBoundingClientRect() }));
+    const problems = [];
+    texts.forEach(({ words, r }, i) => {
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+            || r.bottom > box.bottom + 1) {
+            problems.push(`${chart}: "${words}" is outside the chart`);
+        }
+        if (words.includes("…")) {
+            problems.push(`${chart}: "${words}" is cut`);
+        }
+        for (const other of texts.slice(i + 1)) {
+            const across = Math.min(r.right, other.r.right) - Math.max(r.left, other.r.left);
+            const down = Math.min(r.bottom, other.r.bottom) - Math.max(r.top, other.r.top);
+            if (across > 1 && down > 1) {
+                problems.push(`${chart}: "${words}" overlaps "${other.words}"`);
+            }
+        }
+    });
+    return problems;
+})"""
+
+
+CHART_STATES = ("accepted", "refused", "comparisons")
+
+
+def _label_problems(tab: Any) -> list[str]:
+    """Where the charts' words are unreadable; the waterfall's axis must have more than two ticks."""
+    assert tab.locator(".chart svg[role=img]").count() == 7
+    assert tab.locator("#waterfall text.tick").count() > 2
+    return list(tab.evaluate(LABEL_PROBLEMS))
+
+
+def _report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{state}: {line}" for state, lines in found.items() for line in lines)
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("screen", SCREENS)
 def test_axe_finds_no_wcag_violation_in_any_state(
     open_page: Callable[..., Any], clients: dict[str, int], screen: str, language: str
 ) -> None:
+    """On the phone's screen, the charts' words are checked in the same walk: whole and apart at 390 px
+    (320 px is checked with the larger text, below)."""
     tab = open_page(SCREENS[screen], language)
-    report: dict[str, list[str]] = {}
+    violations: dict[str, list[str]] = {}
+    labels: dict[str, list[str]] = {}
     for state in _states(tab, clients):
-        report[state] = _violations(tab)
+        violations[state] = _violations(tab)
+        if screen == "phone" and state in CHART_STATES:
+            labels[state] = _label_problems(tab)
     assert tab.locator("html").get_attribute("lang") == language
-    assert len(report) == 10, f"states reached: {list(report)}"
-    failing = {state: found for state, found in report.items() if found}
-    assert failing == {}, "\n".join(f"{state}: {line}" for state, lines in failing.items() for line in lines)
+    assert len(violations) == 10, f"states reached: {list(violations)}"
+    assert _report(violations) == ""
+    assert _report(labels) == ""
 
 
 def _horizontal_overflow(tab: Any) -> int:
@@ -187,19 +232,24 @@ def test_reflow_at_320_pixels_with_larger_text(
     open_page: Callable[..., Any], clients: dict[str, int]
 ) -> None:
     """WCAG 1.4.10: at 320 CSS pixels, with the page's own larger text, nothing needs scrolling sideways,
-    whatever the officer has opened, in either language."""
+    whatever the officer has opened, in either language; the charts' words stay whole and apart."""
     tab = open_page({"width": 320, "height": 800})
     base = tab.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     tab.locator("#text-size").click()
     expect(tab.locator("#text-size")).to_have_attribute("aria-pressed", "true")
     assert tab.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") > base
     overflow: dict[str, int] = {}
+    labels: dict[str, list[str]] = {}
     for language in ("fr", "en"):
         if language == "en":
             tab.locator("#language").click()
         for state in _states(tab, clients):
             overflow[f"{language}, {state}"] = _horizontal_overflow(tab)
+            if state in CHART_STATES:
+                labels[f"{language}, {state}"] = _label_problems(tab)
+    assert len(overflow) == 20
     assert overflow == dict.fromkeys(overflow, 0)
+    assert _report(labels) == ""
 
 
 def test_resizing_while_typing_keeps_the_focus_and_the_text(open_page: Callable[..., Any]) -> None:
