@@ -86,10 +86,6 @@ const MESSAGES = {
     unitRatio: "rapport",
     waterfallAxis: "Probabilité de défaut (échelle logistique)",
     importanceHeader: "Effet absolu moyen (log-cote)",
-    higherRaises: "▲ plus la valeur est haute, plus le risque est élevé",
-    higherLowers: "▼ plus la valeur est haute, plus le risque est faible",
-    mixedEffect: "◆ effet variable selon le client",
-    direction: "Sens de l’effet",
     binRange: "Intervalle",
     histogramLabel: "Histogramme de {variable}\u00a0: clients ayant remboursé et clients en défaut",
     histogramSummary:
@@ -248,10 +244,6 @@ const MESSAGES = {
     unitRatio: "ratio",
     waterfallAxis: "Probability of default (logistic scale)",
     importanceHeader: "Mean absolute effect (log-odds)",
-    higherRaises: "▲ the higher the value, the higher the risk",
-    higherLowers: "▼ the higher the value, the lower the risk",
-    mixedEffect: "◆ effect varies from client to client",
-    direction: "Direction of the effect",
     binRange: "Interval",
     histogramLabel: "Histogram of {variable}: clients who repaid and clients who defaulted",
     histogramSummary:
