@@ -20,9 +20,26 @@ export function el(tag, attributes = {}, children = []) {
   return element;
 }
 
+let fonts = null;
+
+/** The root font size and the page's font family, read once per task: a chart measures hundreds of
+ * labels while it appends to the page, and each read of computed style would lay the page out again. */
+function pageFonts() {
+  if (!fonts) {
+    fonts = {
+      rem: Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16,
+      family: getComputedStyle(document.body).fontFamily,
+    };
+    queueMicrotask(() => {
+      fonts = null;
+    });
+  }
+  return fonts;
+}
+
 /** The root font size in pixels: the unit every chart's layout is measured in. */
 function rem() {
-  return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return pageFonts().rem;
 }
 
 /** Chart text size in pixels (the stylesheet's `.chart text` size). */
@@ -35,8 +52,7 @@ let measurer = null;
 /** A text's width in pixels at chart size, measured in the page's own font (bold for `.strong`). */
 export function textWidth(text, bold = false) {
   measurer ??= document.createElement("canvas").getContext("2d");
-  const family = getComputedStyle(document.body).fontFamily;
-  measurer.font = `${bold ? 700 : 400} ${textSize()}px ${family}`;
+  measurer.font = `${bold ? 700 : 400} ${textSize()}px ${pageFonts().family}`;
   return measurer.measureText(String(text)).width;
 }
 
