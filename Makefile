@@ -47,7 +47,14 @@ $(STAMPS)/chromium: | $(STAMPS)
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 	touch $@
 
-setup: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/chromium
+# axe-core from npm at the version package-lock.json pins (and its integrity hash), for the dashboard's
+# accessibility test; npm comes from Debian when the machine has none.
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+setup: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/chromium $(STAMPS)/npm
 
 run: $(STAMPS)/venv
 	$(VENV)/bin/credit-scoring serve --bundle $(BUNDLE) --host 127.0.0.1 --port $(PORT)

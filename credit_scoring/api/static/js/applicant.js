@@ -7,9 +7,8 @@ import { postJSON } from "./api.js";
 import { decisionBlock, reasonsList } from "./decision.js";
 import { loadFields, readNumber } from "./fields.js";
 import { DAYS_PER_YEAR, formatPercent } from "./format.js";
-import { categoryLabel, featureLabel, t } from "./i18n.js";
+import { categoryLabel, featureLabel, onLanguageChange, t } from "./i18n.js";
 import { h } from "./html.js";
-import { onRedraw } from "./preferences.js";
 
 const GROUPS = [
   ["groupLoan", ["NAME_CONTRACT_TYPE", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]],
@@ -255,7 +254,9 @@ export function initApplicant(modelCard) {
     }
   });
 
-  onRedraw(draw);
+  // Only words change with the language: a width or text-size change leaves the form, and the field
+  // being typed in, as they are.
+  onLanguageChange(draw);
   loadFields()
     .then((body) => {
       rules = body;

@@ -9,7 +9,7 @@ import {
   renderBoxplot,
   renderHistogram,
 } from "./charts/distribution.js";
-import { renderScatter, scatterSummary } from "./charts/scatter.js";
+import { renderScatter, scatterSummary, scatterTable } from "./charts/scatter.js";
 import { featureLabel, t } from "./i18n.js";
 import { h, legend } from "./html.js";
 import { onRedraw } from "./preferences.js";
@@ -65,6 +65,7 @@ export function initCompare(clientEvents) {
     };
     const points = renderScatter(document.getElementById("scatter"), options);
     document.getElementById("scatter-summary").textContent = scatterSummary(points, options);
+    document.getElementById("scatter-table").replaceChildren(scatterTable(points, options));
   };
   const draw = () => {
     if (!client || (!population && !failure)) {

@@ -1,6 +1,6 @@
-// Numbers as a credit officer reads them: amounts grouped in the locale, durations in years rather
-// than negative day counts, probabilities as percentages.
-import { categoryLabel, locale, t } from "./i18n.js";
+// Numbers as a credit officer reads them: amounts grouped in the locale and in euros, durations in
+// years rather than negative day counts, probabilities as percentages.
+import { categoryLabel, featureLabel, locale, t } from "./i18n.js";
 
 const DAYS_PER_YEAR = 365.25;
 
@@ -16,8 +16,13 @@ export function formatPercent(probability, digits = 1) {
   }).format(probability);
 }
 
+// Every amount of the application and history tables is in the company's currency (the API's too).
 function formatAmount(value) {
-  return number(value, 0);
+  return new Intl.NumberFormat(locale(), {
+    style: "currency",
+    currency: "EUR",
+    maximumFractionDigits: 0,
+  }).format(value);
 }
 
 function formatYears(years) {
@@ -61,6 +66,13 @@ export function formatVariable(unit, value) {
     default:
       return number(value, 3);
   }
+}
+
+const UNIT_WORDS = { years: "unitYears", currency: "unitCurrency", score: "unitScore", ratio: "unitRatio" };
+
+/** An axis title: the variable's name and its unit, "Âge (années)". */
+export function variableTitle(key, unit) {
+  return `${featureLabel(key)} (${t(UNIT_WORDS[unit])})`;
 }
 
 /** A short axis label for a value of a dashboard variable ("450 k" rather than "450 000"). */

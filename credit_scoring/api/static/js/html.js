@@ -20,7 +20,8 @@ export function h(tag, attributes = {}, children = []) {
 
 /**
  * A data table: `columns` are {label, numeric}, `rows` arrays of cell texts. The first cell of a row
- * is its header. The table scrolls sideways inside its box rather than widening the page.
+ * is its header. The table scrolls sideways inside its box rather than widening the page; the box is a
+ * named region in the tab order, so that a keyboard can scroll it too (WCAG 2.1.1).
  */
 export function dataTable(caption, columns, rows) {
   const head = h(
@@ -46,7 +47,7 @@ export function dataTable(caption, columns, rows) {
     h("thead", {}, [head]),
     h("tbody", {}, body),
   ]);
-  return h("div", { class: "table-scroll" }, [table]);
+  return h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": caption }, [table]);
 }
 
 const SWATCHES = {

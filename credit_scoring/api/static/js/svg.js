@@ -20,9 +20,26 @@ export function el(tag, attributes = {}, children = []) {
   return element;
 }
 
+let fonts = null;
+
+/** The root font size and the page's font family, read once per task: a chart measures hundreds of
+ * labels while it appends to the page, and each read of computed style would lay the page out again. */
+function pageFonts() {
+  if (!fonts) {
+    fonts = {
+      rem: Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16,
+      family: getComputedStyle(document.body).fontFamily,
+    };
+    queueMicrotask(() => {
+      fonts = null;
+    });
+  }
+  return fonts;
+}
+
 /** The root font size in pixels: the unit every chart's layout is measured in. */
 function rem() {
-  return Number.parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  return pageFonts().rem;
 }
 
 /** Chart text size in pixels (the stylesheet's `.chart text` size). */
@@ -30,18 +47,63 @@ export function textSize() {
   return 0.8 * rem();
 }
 
-/** A rough width of a text at chart size, to keep labels apart without measuring the DOM. */
-export function textWidth(text) {
-  return String(text).length * textSize() * 0.56;
+let measurer = null;
+
+/** A text's width in pixels at chart size, measured in the page's own font (bold for `.strong`). */
+export function textWidth(text, bold = false) {
+  measurer ??= document.createElement("canvas").getContext("2d");
+  measurer.font = `${bold ? 700 : 400} ${textSize()}px ${pageFonts().family}`;
+  return measurer.measureText(String(text)).width;
 }
 
-/** The text, shortened with an ellipsis when it would not fit in `room` pixels. */
-export function fitText(text, room) {
-  if (textWidth(text) <= room) {
-    return text;
+/** The text broken at spaces into lines no wider than `room` (a word wider than it is cut, never lost). */
+export function wrapLines(text, room, bold = false) {
+  const lines = [];
+  let line = "";
+  for (const word of String(text).split(" ")) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (!line || textWidth(candidate, bold) <= room) {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = word;
+    }
   }
-  const keep = Math.max(4, Math.floor((room / textWidth(text)) * text.length) - 1);
-  return `${text.slice(0, keep)}…`;
+  lines.push(line);
+  return lines.flatMap((wrapped) => breakWord(wrapped, room, bold));
+}
+
+function breakWord(line, room, bold) {
+  const pieces = [];
+  let rest = line;
+  while (textWidth(rest, bold) > room && rest.length > 1) {
+    let keep = rest.length - 1;
+    while (keep > 1 && textWidth(rest.slice(0, keep), bold) > room) {
+      keep -= 1;
+    }
+    pieces.push(rest.slice(0, keep));
+    rest = rest.slice(keep);
+  }
+  return [...pieces, rest];
+}
+
+/** The height of one line of chart text. */
+export function lineHeight() {
+  return textSize() * 1.25;
+}
+
+/** A <text> of several lines at (x, y), y being the first line's baseline. */
+export function lines(texts, attributes) {
+  const text = el("text", attributes);
+  texts.forEach((line, i) => {
+    text.append(el("tspan", { x: attributes.x, dy: i === 0 ? 0 : lineHeight(), text: line }));
+  });
+  return text;
+}
+
+/** The width a chart is drawn at: its container's, never less than the narrowest phone leaves. */
+export function chartWidth(container) {
+  return Math.max(container.clientWidth, 160);
 }
 
 /**
@@ -50,7 +112,7 @@ export function fitText(text, room) {
  * container's data-caption names (a sentence with the figures; a table follows for the details).
  */
 export function chartSvg(container, height, label) {
-  const width = Math.max(container.clientWidth, 240);
+  const width = chartWidth(container);
   const svg = el("svg", {
     viewBox: `0 0 ${width} ${height}`,
     width,
@@ -100,17 +162,29 @@ export function spacedTicks(ticks, position, labelOf) {
   return kept;
 }
 
-/** A horizontal axis: a line at `y` and labelled ticks. */
+/** A horizontal axis: a line at `y`, labelled ticks kept inside [left, right] and apart. */
 export function xAxis(svg, { ticks, position, label, y, left, right }) {
   const size = textSize();
   svg.append(el("line", { class: "axis", x1: left, x2: right, y1: y, y2: y }));
   for (const tick of spacedTicks(ticks, position, label)) {
     const x = position(tick);
+    const placed = clampAnchor(x, textWidth(label(tick)), left, right);
     svg.append(el("line", { class: "axis", x1: x, x2: x, y1: y, y2: y + size * 0.4 }));
     svg.append(
-      el("text", { x, y: y + size * 1.5, "text-anchor": "middle", class: "muted", text: label(tick) }),
+      el("text", {
+        x: placed.x,
+        y: y + size * 1.5,
+        "text-anchor": placed.anchor,
+        class: "muted tick",
+        text: label(tick),
+      }),
     );
   }
+}
+
+/** The lines of an axis title (wrapLines' result) centred on [left, right], the first baseline at `y`. */
+export function axisTitle(svg, titleLines, { y, left, right }) {
+  svg.append(lines(titleLines, { x: (left + right) / 2, y, "text-anchor": "middle" }));
 }
 
 /** Horizontal grid lines at `ticks` across [left, right], each labelled at the left edge. */
@@ -123,7 +197,7 @@ export function yGrid(svg, { ticks, position, label, left, right }) {
         x: left - size * 0.4,
         y: position(tick) + size * 0.35,
         "text-anchor": "end",
-        class: "muted",
+        class: "muted tick",
         text: label(tick),
       }),
     );

@@ -2,10 +2,24 @@
 // each group's share per bin (the groups differ in size, so shares compare them fairly) and box plots
 // from the published centiles. Repaid is solid blue, defaulted hatched vermillion, the client a black
 // line with a star: readable without colour.
-import { formatAxis, formatPercent, formatVariable } from "../format.js";
+import { formatAxis, formatPercent, formatVariable, variableTitle } from "../format.js";
 import { colon, featureLabel, t } from "../i18n.js";
 import { dataTable, starPath } from "../html.js";
-import { chartSvg, clampAnchor, el, linear, niceTicks, textSize, textWidth, xAxis, yGrid } from "../svg.js";
+import {
+  axisTitle,
+  chartSvg,
+  chartWidth,
+  clampAnchor,
+  el,
+  lineHeight,
+  linear,
+  niceTicks,
+  textSize,
+  textWidth,
+  wrapLines,
+  xAxis,
+  yGrid,
+} from "../svg.js";
 
 export const GROUPS = ["repaid", "defaulted"];
 const FILL = { repaid: "fill-safe", defaulted: "fill-risk" };
@@ -38,7 +52,7 @@ function clientMark(svg, x, top, bottom, label, left, right) {
   const size = textSize();
   svg.append(el("line", { class: "marker-client", x1: x, x2: x, y1: top + size * 0.6, y2: bottom }));
   svg.append(el("path", { class: "marker-client-fill", d: starPath(x, top + size * 0.4, size * 0.55) }));
-  const placed = clampAnchor(x, textWidth(label), left, right);
+  const placed = clampAnchor(x, textWidth(label, true), left, right);
   svg.append(
     el("text", {
       x: placed.x,
@@ -55,8 +69,9 @@ function domain(summary) {
   return { low, high, clamp: (value) => Math.min(Math.max(value, low), high) };
 }
 
-// The variable's axis along the bottom of either chart, in its own unit.
-function valueAxis(svg, summary, x, bottom, left, right) {
+// The variable's axis along the bottom of either chart, in its own unit, titled with the unit below
+// its ticks; `titleLines` come from axisLines so that the chart's height leaves room for them.
+function valueAxis(svg, summary, x, bottom, left, right, titleLines) {
   const { low, high } = domain(summary);
   xAxis(svg, {
     ticks: niceTicks(low, high, 5),
@@ -66,14 +81,24 @@ function valueAxis(svg, summary, x, bottom, left, right) {
     left,
     right,
   });
+  axisTitle(svg, titleLines, { y: bottom + textSize() * 3.1, left, right });
+}
+
+/** The value axis title's lines and the height the axis takes under the plot. */
+function axisLines(summary, width) {
+  const size = textSize();
+  const titleLines = wrapLines(variableTitle(summary.key, summary.unit), width - size);
+  return { titleLines, height: size * 2.4 + titleLines.length * lineHeight() };
 }
 
 export function renderHistogram(container, summary, clientValue) {
   const size = textSize();
   const name = featureLabel(summary.key);
-  const { svg, width } = chartSvg(container, size * 17, t("histogramLabel", { variable: name }));
-  const top = size * 2.2;
-  const bottom = size * 14;
+  const axis = axisLines(summary, chartWidth(container));
+  // The share axis's title, then the client's label, above the plot.
+  const top = size * 1.4 + 2 * lineHeight();
+  const bottom = top + size * 11.8;
+  const { svg, width } = chartSvg(container, bottom + axis.height, t("histogramLabel", { variable: name }));
   const groupShares = Object.fromEntries(
     GROUPS.filter((g) => summary.counts[g]).map((g) => [g, shares(summary.counts[g])]),
   );
@@ -88,6 +113,7 @@ export function renderHistogram(container, summary, clientValue) {
   const y = linear(0, Math.max(highest, yTicks.at(-1)), bottom, top);
 
   yGrid(svg, { ticks: yTicks, position: y, label: (tick) => formatPercent(tick, digits), left, right });
+  svg.append(el("text", { x: size * 0.25, y: size, text: `${t("shareOfGroup")} (%)` }));
   const edges = summary.edges;
   for (let i = 0; i < edges.length - 1; i += 1) {
     const from = x(edges[i]);
@@ -110,7 +136,7 @@ export function renderHistogram(container, summary, clientValue) {
       );
     });
   }
-  valueAxis(svg, summary, x, bottom, left, right);
+  valueAxis(svg, summary, x, bottom, left, right, axis.titleLines);
   if (clientValue !== null && clientValue !== undefined) {
     clientMark(
       svg,
@@ -118,8 +144,9 @@ export function renderHistogram(container, summary, clientValue) {
       top,
       bottom,
       `${t("client")}${colon()}${formatVariable(summary.unit, clientValue)}`,
-      left,
-      right,
+      // Nothing else is on the label's line: it may run over the share axis's labels.
+      0,
+      width,
     );
   }
 }
@@ -150,9 +177,10 @@ export function renderBoxplot(container, summary, clientValue) {
   // The client's star sits between its label and the first row.
   const rowsTop = top + size * 1.2;
   const bottom = rowsTop + GROUPS.length * rowHeight;
+  const axis = axisLines(summary, chartWidth(container));
   const { svg, width } = chartSvg(
     container,
-    bottom + size * 2.6,
+    bottom + axis.height,
     t("boxLabel", { variable: featureLabel(summary.key) }),
   );
   const left = size * 0.5;
@@ -197,7 +225,7 @@ export function renderBoxplot(container, summary, clientValue) {
       el("line", { class: "marker-client", x1: x(p50), x2: x(p50), y1: boxTop, y2: boxTop + boxHeight }),
     );
   });
-  valueAxis(svg, summary, x, bottom, left, right);
+  valueAxis(svg, summary, x, bottom, left, right, axis.titleLines);
   if (clientValue !== null && clientValue !== undefined) {
     clientMark(svg, x(clamp(clientValue)), top, bottom, t("client"), left, right);
   }

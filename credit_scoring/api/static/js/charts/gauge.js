@@ -2,7 +2,19 @@
 // decision threshold. Zones differ by fill pattern and carry their name, not colour alone.
 import { formatPercent } from "../format.js";
 import { t } from "../i18n.js";
-import { chartSvg, clampAnchor, el, linear, textSize, textWidth } from "../svg.js";
+import {
+  chartSvg,
+  chartWidth,
+  clampAnchor,
+  el,
+  lineHeight,
+  lines,
+  linear,
+  spacedTicks,
+  textSize,
+  textWidth,
+  wrapLines,
+} from "../svg.js";
 
 /** The risk zone of a probability: below half the threshold, below it, or at/above it (refused). */
 export function riskZone(probability, threshold) {
@@ -20,10 +32,14 @@ export function renderGauge(container, { probability, threshold }) {
   const barTop = size * 3;
   const barHeight = size * 2.2;
   const barBottom = barTop + barHeight;
-  const height = barBottom + size * 5;
-  const { svg, width } = chartSvg(container, height, t("gaugeLabel"));
+  const width = chartWidth(container);
   const left = size;
   const right = width - size;
+  const thresholdLines = wrapLines(`${t("threshold")} ${formatPercent(threshold)}`, right - left);
+  const thresholdY = barBottom + size * 2.6;
+  const ticksY = thresholdY + (thresholdLines.length - 1) * lineHeight() + size * 1.8;
+  const height = ticksY + size * 0.6;
+  const { svg } = chartSvg(container, height, t("gaugeLabel"));
   const x = linear(0, 1, left, right);
 
   const zones = [
@@ -45,7 +61,7 @@ export function renderGauge(container, { probability, threshold }) {
       }),
     );
     const name = t(ZONE_NAME[zone]);
-    if (textWidth(name) + size < x(to) - x(from)) {
+    if (textWidth(name, true) + size < x(to) - x(from)) {
       svg.append(
         el("text", {
           x: (x(from) + x(to)) / 2,
@@ -68,15 +84,10 @@ export function renderGauge(container, { probability, threshold }) {
       y2: barBottom + size * 1.6,
     }),
   );
-  const thresholdText = `${t("threshold")} ${formatPercent(threshold)}`;
-  const thresholdLabel = clampAnchor(thresholdX, textWidth(thresholdText), left, right);
+  const thresholdWidth = Math.max(...thresholdLines.map((text) => textWidth(text)));
+  const thresholdLabel = clampAnchor(thresholdX, thresholdWidth, left, right);
   svg.append(
-    el("text", {
-      x: thresholdLabel.x,
-      y: barBottom + size * 2.6,
-      "text-anchor": thresholdLabel.anchor,
-      text: thresholdText,
-    }),
+    lines(thresholdLines, { x: thresholdLabel.x, y: thresholdY, "text-anchor": thresholdLabel.anchor }),
   );
 
   const pointerX = x(Math.min(Math.max(probability, 0), 1));
@@ -88,7 +99,7 @@ export function renderGauge(container, { probability, threshold }) {
     }),
   );
   const probabilityText = formatPercent(probability);
-  const probabilityLabel = clampAnchor(pointerX, textWidth(probabilityText) * 1.3, left, right);
+  const probabilityLabel = clampAnchor(pointerX, textWidth(probabilityText, true), left, right);
   svg.append(
     el("text", {
       x: probabilityLabel.x,
@@ -99,13 +110,13 @@ export function renderGauge(container, { probability, threshold }) {
     }),
   );
 
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+  for (const tick of spacedTicks([0, 0.25, 0.5, 0.75, 1], x, (p) => formatPercent(p, 0))) {
     const label = formatPercent(tick, 0);
     const placed = clampAnchor(x(tick), textWidth(label), left, right);
     svg.append(
       el("text", {
         x: placed.x,
-        y: height - size * 0.6,
+        y: ticksY,
         "text-anchor": placed.anchor,
         class: "muted",
         text: label,

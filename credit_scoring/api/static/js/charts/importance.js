@@ -3,7 +3,7 @@
 import { formatNumber } from "../format.js";
 import { featureLabel, t } from "../i18n.js";
 import { dataTable } from "../html.js";
-import { chartSvg, el, fitText, linear, textSize, textWidth } from "../svg.js";
+import { chartSvg, chartWidth, el, lineHeight, lines, linear, textSize, textWidth, wrapLines } from "../svg.js";
 
 export function topImportances(importances, count = 10) {
   return [...importances].sort((a, b) => b.importance - a.importance).slice(0, count);
@@ -11,34 +11,43 @@ export function topImportances(importances, count = 10) {
 
 export function renderImportance(container, items) {
   const size = textSize();
-  const labelHeight = size * 1.5;
+  const line = lineHeight();
   const barHeight = size * 1.1;
-  const rowHeight = labelHeight + barHeight + size * 0.5;
-  const { svg, width } = chartSvg(container, items.length * rowHeight + size * 0.5, t("importanceLabel"));
+  const width = chartWidth(container);
   const left = size * 0.5;
   const right = width - size * 0.5;
+  const rows = items.map((item) => {
+    const value = formatNumber(item.importance);
+    return {
+      item,
+      value,
+      lines: wrapLines(featureLabel(item.feature), right - left - textWidth(value, true) - size),
+    };
+  });
+  // The figures are mean absolute log-odds: said once above them.
+  const header = wrapLines(t("importanceHeader"), right - left);
+  let y = size * 0.4 + header.length * line;
+  for (const row of rows) {
+    row.top = y;
+    y += row.lines.length * line + barHeight + size * 0.6;
+  }
+  const { svg } = chartSvg(container, y, t("importanceLabel"));
+  svg.append(lines(header, { x: right, y: size, "text-anchor": "end", class: "muted" }));
   const largest = Math.max(...items.map((item) => item.importance), Number.MIN_VALUE);
   const x = linear(0, largest, left, right);
-  items.forEach((item, i) => {
-    const top = i * rowHeight;
-    const value = formatNumber(item.importance);
-    const room = right - left - textWidth(value) - size;
-    svg.append(
-      el("text", { x: left, y: top + size * 1.05, text: fitText(featureLabel(item.feature), room) }),
-    );
-    svg.append(
-      el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: value }),
-    );
+  for (const { item, value, lines: label, top } of rows) {
+    svg.append(lines(label, { x: left, y: top + size * 1.05 }));
+    svg.append(el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: value }));
     svg.append(
       el("rect", {
         class: "fill-neutral",
         x: left,
-        y: top + labelHeight,
+        y: top + label.length * line + size * 0.2,
         width: Math.max(x(item.importance) - left, 1.5),
         height: barHeight,
       }),
     );
-  });
+  }
 }
 
 export function importanceCaption(items) {

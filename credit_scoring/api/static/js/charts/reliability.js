@@ -4,18 +4,38 @@
 import { formatPercent } from "../format.js";
 import { dataTable } from "../html.js";
 import { t } from "../i18n.js";
-import { chartSvg, el, linear, niceTicks, textSize, xAxis, yGrid } from "../svg.js";
+import {
+  axisTitle,
+  chartSvg,
+  chartWidth,
+  el,
+  lineHeight,
+  linear,
+  niceTicks,
+  textSize,
+  textWidth,
+  wrapLines,
+  xAxis,
+  yGrid,
+} from "../svg.js";
 
 export function renderReliability(container, bins) {
   const size = textSize();
-  const { svg, width } = chartSvg(container, size * 22, t("reliabilityLabel"));
-  const left = size * 4;
-  const right = width - size;
+  const width = chartWidth(container);
+  const xTitle = wrapLines(t("reliabilityX"), width - size);
   const top = size;
   const bottom = size * 17;
+  const { svg } = chartSvg(container, bottom + size * 2.4 + xTitle.length * lineHeight(), t("reliabilityLabel"));
+  const right = width - size;
   const largest = Math.max(...bins.flatMap((bin) => [bin.mean_probability, bin.default_rate]), 0.01);
-  const ticks = niceTicks(0, largest * 1.05, 5);
-  const end = ticks[ticks.length - 1];
+  const ticks = niceTicks(0, largest, 5);
+  // The scale ends on a tick at or above the largest value, so that no point is drawn off the chart.
+  while (ticks.at(-1) < largest) {
+    ticks.push(Number((ticks.at(-1) + ticks[1] - ticks[0]).toPrecision(12)));
+  }
+  // The rotated title takes the first column, the tick labels the next.
+  const left = size * 1.9 + Math.max(...ticks.map((tick) => textWidth(formatPercent(tick, 0))));
+  const end = ticks.at(-1);
   const x = linear(0, end, left, right);
   const y = linear(0, end, bottom, top);
   yGrid(svg, { ticks, position: y, label: (tick) => formatPercent(tick, 0), left, right });
@@ -31,9 +51,7 @@ export function renderReliability(container, bins) {
   for (const bin of bins) {
     svg.append(el("circle", { class: "fill-neutral", cx: x(bin.mean_probability), cy: y(bin.default_rate), r: size * 0.35 }));
   }
-  svg.append(
-    el("text", { x: (left + right) / 2, y: bottom + size * 3.2, "text-anchor": "middle", text: t("reliabilityX") }),
-  );
+  axisTitle(svg, xTitle, { y: bottom + size * 3.1, left: size * 0.5, right: width - size * 0.5 });
   svg.append(
     el("text", {
       x: size,

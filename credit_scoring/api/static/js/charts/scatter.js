@@ -1,9 +1,23 @@
 // Two variables at once: the population's anonymised sample (blurred values, no ids), clients who
 // repaid as filled circles and clients who defaulted as open triangles, and this client as a star.
-import { formatAxis, formatVariable } from "../format.js";
+import { formatAxis, formatVariable, variableTitle } from "../format.js";
 import { featureLabel, t } from "../i18n.js";
-import { starPath } from "../html.js";
-import { chartSvg, el, linear, niceTicks, textSize, textWidth, xAxis, yGrid } from "../svg.js";
+import { dataTable, starPath } from "../html.js";
+import {
+  axisTitle,
+  chartSvg,
+  chartWidth,
+  el,
+  lineHeight,
+  lines,
+  linear,
+  niceTicks,
+  textSize,
+  textWidth,
+  wrapLines,
+  xAxis,
+  yGrid,
+} from "../svg.js";
 
 function pairs(sample, xKey, yKey) {
   const xs = sample.values[xKey] ?? [];
@@ -17,8 +31,13 @@ function pairs(sample, xKey, yKey) {
 
 export function renderScatter(container, { sample, xSummary, ySummary, client }) {
   const size = textSize();
-  const width = Math.max(container.clientWidth, 240);
-  const height = Math.min(width * 0.62, size * 30);
+  const width = chartWidth(container);
+  const xTitle = wrapLines(variableTitle(xSummary.key, xSummary.unit), width - size);
+  const yTitle = wrapLines(variableTitle(ySummary.key, ySummary.unit), width - size, true);
+  // The vertical axis's title above the plot, the horizontal one's below its ticks.
+  const top = size * 1.6 + yTitle.length * lineHeight();
+  const bottom = top + Math.min(width * 0.5, size * 24);
+  const height = bottom + size * 2.4 + xTitle.length * lineHeight();
   const { svg } = chartSvg(
     container,
     height,
@@ -27,8 +46,6 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
   const yTicks = niceTicks(ySummary.edges[0], ySummary.edges.at(-1), 5);
   const left = Math.max(...yTicks.map((v) => textWidth(formatAxis(ySummary.unit, v)))) + size;
   const right = width - size;
-  const top = size * 2;
-  const bottom = height - size * 4;
   const [xLow, xHigh] = [xSummary.edges[0], xSummary.edges.at(-1)];
   const [yLow, yHigh] = [ySummary.edges[0], ySummary.edges.at(-1)];
   const x = linear(xLow, xHigh, left, right);
@@ -44,17 +61,8 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
     left,
     right,
   });
-
-  svg.append(el("text", { x: left, y: size, class: "strong", text: featureLabel(ySummary.key) }));
-  svg.append(
-    el("text", {
-      x: right,
-      y: height - size * 0.3,
-      "text-anchor": "end",
-      class: "strong",
-      text: featureLabel(xSummary.key),
-    }),
-  );
+  svg.append(lines(yTitle, { x: size * 0.25, y: size, class: "strong" }));
+  axisTitle(svg, xTitle, { y: bottom + size * 3.1, left: size * 0.5, right: width - size * 0.5 });
 
   const points = pairs(sample, xSummary.key, ySummary.key);
   const radius = size * 0.25;
@@ -77,7 +85,7 @@ export function renderScatter(container, { sample, xSummary, ySummary, client })
     const cy = y(Math.min(Math.max(client.y, yLow), yHigh));
     svg.append(el("path", { class: "marker-client-fill", d: starPath(cx, cy, size * 0.75) }));
     const label = t("client");
-    const onLeft = cx + size + textWidth(label) > right;
+    const onLeft = cx + size + textWidth(label, true) > right;
     svg.append(
       el("text", {
         x: onLeft ? cx - size : cx + size,
@@ -103,4 +111,26 @@ export function scatterSummary(points, { xSummary, ySummary, client }) {
     x: `${featureLabel(xSummary.key)} ${formatVariable(xSummary.unit, client.x)}`,
     y: `${featureLabel(ySummary.key)} ${formatVariable(ySummary.unit, client.y)}`,
   });
+}
+
+/** The scatter's data: the client first, then every point of the sample by group and value. */
+export function scatterTable(points, { xSummary, ySummary, client }) {
+  const value = (summary, v) => formatVariable(summary.unit, v);
+  const sorted = [...points].sort((a, b) => a.outcome - b.outcome || a.x - b.x || a.y - b.y);
+  return dataTable(
+    t("scatterLabel", { x: featureLabel(xSummary.key), y: featureLabel(ySummary.key) }),
+    [
+      { label: t("group") },
+      { label: variableTitle(xSummary.key, xSummary.unit), numeric: true },
+      { label: variableTitle(ySummary.key, ySummary.unit), numeric: true },
+    ],
+    [
+      [t("client"), value(xSummary, client.x), value(ySummary, client.y)],
+      ...sorted.map((point) => [
+        t(point.outcome === 1 ? "defaulted" : "repaid"),
+        value(xSummary, point.x),
+        value(ySummary, point.y),
+      ]),
+    ],
+  );
 }

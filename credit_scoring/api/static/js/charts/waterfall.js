@@ -4,7 +4,20 @@
 import { formatFeatureValue, formatPercent, formatSigned } from "../format.js";
 import { featureLabel, t } from "../i18n.js";
 import { dataTable } from "../html.js";
-import { chartSvg, el, fitText, linear, spacedTicks, textSize, textWidth } from "../svg.js";
+import {
+  axisTitle,
+  chartSvg,
+  chartWidth,
+  el,
+  lineHeight,
+  lines,
+  linear,
+  niceTicks,
+  textSize,
+  textWidth,
+  wrapLines,
+  xAxis,
+} from "../svg.js";
 
 const PROBABILITY_TICKS = [
   0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995,
@@ -51,18 +64,52 @@ function effectLabel(contribution) {
   return contribution > 0 ? `▲ ${t("raisesRisk")}` : `▼ ${t("lowersRisk")}`;
 }
 
+/** The smallest number of decimals (at most 2) that writes a probability exactly as a percentage. */
+function percentDigits(p) {
+  return [0, 1].find((digits) => Math.abs(Number((p * 100).toFixed(digits)) - p * 100) < 1e-9) ?? 2;
+}
+
+/** Probability ticks across [low, high] in log-odds: the usual round ones, and enough evenly spaced
+ * ones that a narrow range still gets more than two. */
+function probabilityTicks(low, high) {
+  const even = niceTicks(sigmoid(low), sigmoid(high), 4).filter((p) => p > 0 && p < 1);
+  const all = [...new Set([...PROBABILITY_TICKS, ...even])].sort((a, b) => a - b);
+  return all.filter((p) => logit(p) >= low && logit(p) <= high);
+}
+
 export function renderWaterfall(container, { base, contributions, threshold, top = 8 }) {
   const { steps, score } = waterfallSteps(base, contributions, top);
   const size = textSize();
-  const labelHeight = size * 1.5;
+  const line = lineHeight();
   const barHeight = size * 1.3;
-  const rowHeight = labelHeight + barHeight + size * 0.5;
-  const header = size * 2;
-  const rows = steps.length + 2;
-  const axisY = header + rows * rowHeight + size * 0.3;
-  const { svg, width } = chartSvg(container, axisY + size * 2.5, t("reasonsLabel"));
+  const width = chartWidth(container);
   const left = size * 0.5;
   const right = width - size * 0.5;
+  // Each row's label wraps beside its figure: rows are as tall as their label.
+  const rows = [
+    { label: t("baseRisk"), value: formatPercent(sigmoid(base)), at: base },
+    ...steps.map((step) => ({ label: stepLabel(step), value: formatSigned(step.contribution), step })),
+    { label: t("clientScore"), value: formatPercent(sigmoid(score)), at: score },
+  ].map((row) => ({
+    ...row,
+    lines: wrapLines(row.label, right - left - textWidth(row.value, true) - size),
+  }));
+  // Above the rows: what the figures are, then the threshold's label beside its line.
+  const figuresLines = wrapLines(t("contribution"), right - left);
+  const thresholdText = `${t("threshold")} ${formatPercent(threshold)}`;
+  const thresholdLines = wrapLines(thresholdText, (right - left) * 0.6);
+  const thresholdY = size + figuresLines.length * line;
+  const header = thresholdY + size * 0.2 + thresholdLines.length * line;
+  let y = header;
+  for (const row of rows) {
+    row.top = y;
+    row.barTop = y + row.lines.length * line + size * 0.2;
+    y = row.barTop + barHeight + size * 0.3;
+  }
+  const axisY = y + size * 0.3;
+  const titleLines = wrapLines(t("waterfallAxis"), right - left);
+  const height = axisY + size * 2.4 + titleLines.length * line;
+  const { svg } = chartSvg(container, height, t("reasonsLabel"));
 
   const positions = [base, score, logit(threshold), ...steps.flatMap((step) => [step.start, step.end])];
   const low = Math.min(...positions);
@@ -76,84 +123,73 @@ export function renderWaterfall(container, { base, contributions, threshold, top
       class: "marker-threshold",
       x1: thresholdX,
       x2: thresholdX,
-      y1: header - size * 0.6,
+      y1: thresholdY - size * 0.6,
       y2: axisY,
     }),
   );
+  const thresholdWidth = Math.max(...thresholdLines.map((text) => textWidth(text)));
+  // The label runs from the line towards the wider side, and stays inside the chart.
+  const towardsRight = thresholdX <= width / 2;
   svg.append(
-    el("text", {
-      x: thresholdX,
-      y: header - size,
-      "text-anchor": thresholdX > width / 2 ? "end" : "start",
-      text: `${t("threshold")} ${formatPercent(threshold)}`,
+    lines(thresholdLines, {
+      x: towardsRight
+        ? Math.min(thresholdX + size * 0.3, right - thresholdWidth)
+        : Math.max(thresholdX - size * 0.3, left + thresholdWidth),
+      y: thresholdY,
+      "text-anchor": towardsRight ? "start" : "end",
     }),
   );
+  // The figures beside the contributions are log-odds, which add up: said once above them.
+  svg.append(lines(figuresLines, { x: right, y: size, "text-anchor": "end", class: "muted" }));
 
-  const drawRow = (index, label, valueText, draw) => {
-    const top = header + index * rowHeight;
-    const room = right - left - textWidth(valueText) - size;
-    svg.append(el("text", { x: left, y: top + size * 1.05, text: fitText(label, room) }));
-    svg.append(
-      el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: valueText }),
-    );
-    draw(top + labelHeight);
-  };
-  const marker = (value) => (y) => {
-    const cx = x(value);
-    const r = barHeight * 0.45;
+  const marker = (value, barTop) => {
+    const [cx, r] = [x(value), barHeight * 0.45];
     svg.append(
       el("path", {
         class: "marker-client-fill",
-        d: `M${cx} ${y} L${cx + r} ${y + r} L${cx} ${y + 2 * r} L${cx - r} ${y + r} Z`,
+        d: `M${cx} ${barTop} L${cx + r} ${barTop + r} L${cx} ${barTop + 2 * r} L${cx - r} ${barTop + r} Z`,
       }),
     );
   };
-
-  drawRow(0, t("baseRisk"), formatPercent(sigmoid(base)), marker(base));
-  steps.forEach((step, i) => {
-    drawRow(i + 1, stepLabel(step), formatSigned(step.contribution), (y) => {
-      const from = x(Math.min(step.start, step.end));
-      svg.append(
-        el("rect", {
-          class: step.contribution > 0 ? "fill-risk" : "fill-safe",
-          x: from,
-          y,
-          width: Math.max(x(Math.max(step.start, step.end)) - from, 1.5),
-          height: barHeight,
-        }),
-      );
-      svg.append(
-        el("line", {
-          class: "connector",
-          x1: x(step.end),
-          x2: x(step.end),
-          y1: y + barHeight,
-          y2: y + rowHeight,
-        }),
-      );
-    });
-  });
-  drawRow(rows - 1, t("clientScore"), formatPercent(sigmoid(score)), marker(score));
-
-  svg.append(el("line", { class: "axis", x1: left, x2: right, y1: axisY, y2: axisY }));
-  const inDomain = PROBABILITY_TICKS.filter((p) => logit(p) >= low - pad && logit(p) <= high + pad);
-  for (const p of spacedTicks(
-    inDomain,
-    (p) => x(logit(p)),
-    (p) => formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0),
-  )) {
-    const tickX = x(logit(p));
-    svg.append(el("line", { class: "axis", x1: tickX, x2: tickX, y1: axisY, y2: axisY + size * 0.4 }));
+  rows.forEach((row, i) => {
+    const baseline = row.top + size * 1.05;
+    svg.append(lines(row.lines, { x: left, y: baseline }));
+    svg.append(el("text", { x: right, y: baseline, "text-anchor": "end", class: "strong", text: row.value }));
+    const { step, barTop } = row;
+    if (!step) {
+      marker(row.at, barTop);
+      return;
+    }
+    const from = x(Math.min(step.start, step.end));
     svg.append(
-      el("text", {
-        x: tickX,
-        y: axisY + size * 1.6,
-        "text-anchor": "middle",
-        class: "muted",
-        text: formatPercent(p, p < 0.01 || p > 0.99 ? 1 : 0),
+      el("rect", {
+        class: step.contribution > 0 ? "fill-risk" : "fill-safe",
+        x: from,
+        y: barTop,
+        width: Math.max(x(Math.max(step.start, step.end)) - from, 1.5),
+        height: barHeight,
       }),
     );
-  }
+    svg.append(
+      el("line", {
+        class: "connector",
+        x1: x(step.end),
+        x2: x(step.end),
+        y1: barTop + barHeight,
+        y2: rows[i + 1].barTop,
+      }),
+    );
+  });
+
+  xAxis(svg, {
+    ticks: probabilityTicks(low - pad, high + pad),
+    position: (p) => x(logit(p)),
+    label: (p) => formatPercent(p, percentDigits(p)),
+    y: axisY,
+    left,
+    right,
+  });
+  axisTitle(svg, titleLines, { y: axisY + size * 3.2, left, right });
   return { steps, score };
 }
 
