@@ -34,7 +34,7 @@ def build_test_bundle(
 
     `calibrated` follows the model with a calibrator fitted on its out-of-fold scores, as training does."""
     from credit_scoring.bundle.population import build_population
-    from credit_scoring.training.bundle_writer import write_bundle
+    from credit_scoring.training.bundle_writer import ReferencePopulation, write_bundle
     from credit_scoring.training.feature_frame import build_features
 
     applications = random_applications(n_clients, seed)
@@ -63,6 +63,7 @@ def build_test_bundle(
         applications=frame.applications,
         population=build_population(frame.X, frame.names, frame.target, seed=seed),
         model_card=_card(pipeline, frame, probabilities, threshold, seed) if calibrated else None,
+        reference=ReferencePopulation(frame.ids, frame.X, frame.applications),
     )
     return Path(out_dir)
 

@@ -9,7 +9,8 @@ with which model version, and how every input row ended:
      "decisions": {"accepted": n, "refused": n}, "history_joined": n,
      "layout": "applications" | "client_ids" | null, "absent_columns": [...],
      "model_version", "source": {...}, "outputs": {"scored", "rejected"}, "parts": n,
-     "started_at", "finished_at", "duration_seconds"}
+     "started_at", "finished_at", "duration_seconds",
+     "drift": null | {...}}                                    see credit_scoring.monitoring.drift
 
 A file rejected as a whole (unreadable, wrong header...) has status "rejected", zero counts, and its
 reason in `file_error` and in the rejected output. The audit line carries the same counts, never a row.
@@ -59,6 +60,7 @@ def file_report(
         "started_at": started.isoformat(timespec="milliseconds"),
         "finished_at": finished.isoformat(timespec="milliseconds"),
         "duration_seconds": round((finished - started).total_seconds(), 3),
+        "drift": None if outcome.drift is None else outcome.drift.to_json(),
     }
 
 

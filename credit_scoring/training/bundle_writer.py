@@ -13,6 +13,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -36,6 +37,8 @@ from credit_scoring.bundle.manifest import (
     dump_manifest,
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
+from credit_scoring.features.application import ApplicationFeatures
+from credit_scoring.monitoring.reference import REFERENCE_FILE, Reference, build_reference
 from credit_scoring.reasons import catalogue
 from credit_scoring.scoring.linear import LinearModel
 from credit_scoring.scoring.scorer import Scorer
@@ -49,6 +52,16 @@ LIGHTGBM_FILE: Final = "serving/model.txt"
 PREPROCESS_FILE: Final = "serving/preprocess.json"
 CALIBRATION_FILE: Final = "serving/calibration.json"
 EXAMPLE_CLIENTS: Final = 5
+
+
+@dataclass(frozen=True)
+class ReferencePopulation:
+    """The clients monitoring compares new populations with (every training client): their ids, model
+    input rows (features order) and raw application rows (SK_ID_CURR as column or index)."""
+
+    ids: np.ndarray
+    X: np.ndarray
+    applications: pd.DataFrame
 
 
 def write_bundle(
@@ -72,6 +85,7 @@ def write_bundle(
     provenance: Mapping[str, Any] | None = None,
     reports: Mapping[str, str] | None = None,
     model_card: Mapping[str, Any] | None = None,
+    reference: ReferencePopulation | None = None,
     overwrite: bool = False,
 ) -> Manifest:
     """Export `pipeline`, check it on every stored client, and write the bundle to `out_dir`.
@@ -82,7 +96,9 @@ def write_bundle(
     computed from an application (an imported model). `applications` holds the clients' raw
     application fields (SK_ID_CURR as column or index), stored less the protected columns. `reports`
     are text files for people (e.g. the candidate comparison), written under reports/ and hashed like
-    every other file.
+    every other file. `reference`, for a model of this code's features, is frozen as
+    `monitoring/reference.json` (`credit_scoring.monitoring.reference`): its scores by the exported model,
+    and the raw application inputs the model reads.
     A model of this code's features (`protected` not None) must have every feature in the reason
     catalogue, so that each of its reasons can be said in words; an imported model keeps its own names.
     Raises ExportError, ValueError (bad input; `catalogue.MissingFromCatalogueError` naming the features
@@ -114,6 +130,10 @@ def write_bundle(
         FeatureStore.write(partial, ids, X, scores, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
+        if reference is not None and protected is not None:
+            frozen = monitoring_reference(exported, reference, protected)
+            (partial / REFERENCE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            (partial / REFERENCE_FILE).write_text(frozen.dumps(), encoding="utf-8")
         for name, text in (reports or {}).items():
             report = partial / REPORTS_DIR / name
             report.parent.mkdir(parents=True, exist_ok=True)
@@ -182,6 +202,26 @@ def check_stored_scores(bundle: LoadedBundle) -> None:
     for name in expected.dtype.names or ():
         if not np.array_equal(stored[name], expected[name], equal_nan=True):
             raise ValueError(f"stored scores: {name} differs from the serving scorer's")
+
+
+def monitoring_reference(
+    exported: ExportedModel, population: ReferencePopulation, protected: Sequence[str]
+) -> Reference:
+    """The reference of `population`: the calibrated probability the exported model gives each client,
+    and each raw application input the model reads (`ApplicationFeatures.input_columns`)."""
+    X = np.asarray(population.X, dtype=np.float64)
+    probabilities = exported.calibration.probability(exported.model.raw_score(X))
+    table = application_table(population.applications, np.asarray(population.ids), protected)
+    read = set(ApplicationFeatures(tuple(protected)).input_columns)
+    numeric = {
+        column: table.numeric[:, j] for j, column in enumerate(table.numeric_columns) if column in read
+    }
+    categorical = {
+        column: (table.codes[:, j], vocabulary)
+        for j, (column, vocabulary) in enumerate(table.vocabularies.items())
+        if column in read
+    }
+    return build_reference(probabilities, numeric, categorical)
 
 
 def global_importance(names: Sequence[str], contributions: np.ndarray) -> tuple[Importance, ...]:
