@@ -141,6 +141,7 @@ def score_file(
     scorer: BatchScorer,
     block_bytes: int,
     decision_ids: DecisionIds | None = None,
+    monitor: DriftMonitor | None = None,
 ) -> FileOutcome:
     """Score the file `open_stream()` returns into `destination`: both outputs complete, or, when the
     file is rejected as a whole, a header-only scored output and a one-row rejected output saying why.
@@ -148,11 +149,13 @@ def score_file(
 
     The S3 handler and `credit-scoring batch` name the run (`records.run_name`) in `decision_ids`; a
     caller that keeps no record (a benchmark) may leave it out, and its rows' ids then name only the model
-    version: they are not unique across files."""
+    version: they are not unique across files. `monitor` counts the drift (default: a new one over the
+    bundle's reference, none without one); several files given one monitor add up."""
     if decision_ids is None:
         decision_ids = DecisionIds(f"unnamed run:{scorer.model_version}")
     layout: FileLayout | None = None
-    monitor = None if scorer.reference is None else DriftMonitor(scorer.reference)
+    if monitor is None and scorer.reference is not None:
+        monitor = DriftMonitor(scorer.reference)
     try:
         with destination.open("scored") as scored, destination.open("rejected") as rejected:
             stream, _ = open_decoded(open_stream())
