@@ -10,7 +10,9 @@
    The CPU time of the same runs is printed beside it: a wall time well above it is time spent waiting
    for a core other processes held; a CPU time above a quiet run's is the core itself slowed by them
    (shared caches, a sibling hyperthread), which no figure here removes.
-   The same file through the same pipeline from a local file (no S3) is timed too, for the S3 share.
+   The same file through the same pipeline from a local file (no S3) is timed too, for the S3 share,
+   with and without drift monitoring, `--monitoring-runs` alternating runs of each (medians): the
+   monitoring's cost as a share of the file's scoring time (target ≤ 10%; the bundle needs a reference).
    `--profile N` adds one more run under cProfile and prints (to stderr) the stages' cumulative times,
    then its N most expensive functions by own time.
 2. Baseline: the API's Lambda handler (functions/scoring/app.py, Mangum) called once per row with a
@@ -22,6 +24,7 @@
    resident memory (ru_maxrss) is printed, with its resident memory once imports and bundle are loaded.
 
 Targets (issue 5): at least 50,000 rows/s through the S3 handler; peak memory at most 300 MB.
+Target (issue 13): drift monitoring adds at most 10% to the local pipeline's time.
 The process exits non-zero when a target is missed.
 """
 
@@ -55,6 +58,7 @@ TEMPLATE_ROWS = 2_000
 TEMPLATE_FILE = "template.json"
 TARGET_ROWS_PER_SECOND = 50_000
 TARGET_PEAK_MB = 300
+TARGET_MONITORING_SHARE = 0.10
 REGION = "eu-west-3"
 BUCKET = "bench-batch"
 
@@ -191,7 +195,9 @@ def print_profile(profiled: cProfile.Profile, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
-def through_local_pipeline(bundle_path: Path, data: bytes, scratch: Path) -> float:
+def through_local_pipeline(
+    bundle_path: Path, data: bytes, scratch: Path, monitored: bool = True, clock: Any = time.perf_counter
+) -> float:
     from credit_scoring.batch.config import BatchSettings
     from credit_scoring.batch.outputs import FileSink
     from credit_scoring.batch.pipeline import score_file
@@ -203,9 +209,21 @@ def through_local_pipeline(bundle_path: Path, data: bytes, scratch: Path) -> flo
             return FileSink(scratch / "local" / output / "bench.csv")
 
     scorer = BatchScorer(load_bundle(bundle_path))
-    started = time.perf_counter()
+    if not monitored:
+        scorer.reference = None  # what a bundle without a reference gives: no drift counted
+    started = clock()
     score_file(lambda: io.BytesIO(data), Local(), scorer, BatchSettings().block_bytes)
-    return time.perf_counter() - started
+    return clock() - started
+
+
+def monitoring_share(bundle_path: Path, data: bytes, scratch: Path, runs: int) -> tuple[float, float]:
+    """Median CPU seconds of the local pipeline without and with drift monitoring, runs alternated so
+    that both see the same load (CPU time: the wall time of a shared host moves more than the cost)."""
+    without, with_monitoring = [], []
+    for _ in range(runs):
+        without.append(through_local_pipeline(bundle_path, data, scratch, False, time.process_time))
+        with_monitoring.append(through_local_pipeline(bundle_path, data, scratch, True, time.process_time))
+    return statistics.median(without), statistics.median(with_monitoring)
 
 
 def api_child(bundle_path: Path, scratch: Path, calls: int) -> dict[str, float]:
@@ -320,6 +338,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="S3 handler runs (median)")
     parser.add_argument("--api-calls", type=int, default=2_000, help="timed calls of each API route")
     parser.add_argument("--memory-rows", type=int, default=1_000_000, help="rows of the memory run (0: skip)")
+    parser.add_argument("--monitoring-runs", type=int, default=7, help="local runs with and without drift")
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="profile one more S3 run, print its top N"
     )
@@ -343,6 +362,7 @@ def main() -> int:
         data = header + b"".join(generated_lines(args.rows, lines, stored))
         s3_runs, s3_cpu = through_s3_handler(bundle, data, args.runs, args.profile)
         local = through_local_pipeline(bundle, data, scratch)
+        unmonitored, monitored = monitoring_share(bundle, data, scratch, args.monitoring_runs)
         api = run_child("api", bundle, scratch, args)
         get_call, post_call = api["get"], api["post"]
         memory = run_child("memory", bundle, scratch, args) if args.memory_rows else None
@@ -370,7 +390,14 @@ def main() -> int:
             f"API handler, {route:<18} {per_call * 1e3:7.3f} ms/call ({args.api_calls} calls timed): "
             f"{args.rows} rows ≈ {projected:6.1f} s extrapolated; batch {projected / s3_seconds:5.1f}× faster"
         )
-    ok = rows_per_second >= TARGET_ROWS_PER_SECOND
+    share = monitored / unmonitored - 1.0
+    cheap = share <= TARGET_MONITORING_SHARE
+    print(
+        f"drift monitoring:  {unmonitored:.3f} CPU-s without, {monitored:.3f} CPU-s with (medians of "
+        f"{args.monitoring_runs} alternating runs): +{share:.1%}   target ≤ {TARGET_MONITORING_SHARE:.0%}  "
+        f"{'ok' if cheap else 'MISSED'}"
+    )
+    ok = rows_per_second >= TARGET_ROWS_PER_SECOND and cheap
     if memory is not None:
         fits = memory["peak_mb"] <= TARGET_PEAK_MB
         ok &= fits

@@ -29,15 +29,18 @@ def build_test_bundle(
     n_clients: int = 300,
     seed: int = 0,
     calibrated: bool = True,
+    applications: pd.DataFrame | None = None,
 ) -> Path:
     """Write a complete bundle of `n_clients` random clients with a fitted `kind` model; returns out_dir.
 
-    `calibrated` follows the model with a calibrator fitted on its out-of-fold scores, as training does."""
+    `calibrated` follows the model with a calibrator fitted on its out-of-fold scores, as training does.
+    `applications` (application_train rows, e.g. real ones) replaces the random clients."""
     from credit_scoring.bundle.population import build_population
-    from credit_scoring.training.bundle_writer import write_bundle
+    from credit_scoring.training.bundle_writer import ReferencePopulation, write_bundle
     from credit_scoring.training.feature_frame import build_features
 
-    applications = random_applications(n_clients, seed)
+    if applications is None:
+        applications = random_applications(n_clients, seed)
     frame = build_features({schema.APPLICATION: applications}, protected=PROTECTED)
     pipeline = _pipeline(kind, seed)
     threshold = THRESHOLD
@@ -63,6 +66,7 @@ def build_test_bundle(
         applications=frame.applications,
         population=build_population(frame.X, frame.names, frame.target, seed=seed),
         model_card=_card(pipeline, frame, probabilities, threshold, seed) if calibrated else None,
+        reference=ReferencePopulation(frame.ids, frame.X, frame.applications),
     )
     return Path(out_dir)
 

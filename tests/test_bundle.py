@@ -161,6 +161,25 @@ def test_global_importance_is_the_mean_absolute_contribution(bundle_dir: Path) -
     assert len(importance) == len(bundle.manifest.features)
 
 
+def test_global_importance_says_which_way_each_feature_moves_the_risk(bundle_dir: Path) -> None:
+    bundle = load_bundle(bundle_dir)
+    X = bundle.store.features
+    C = bundle.model.contributions(X)[:, :-1]
+    direction = {item.feature: item.direction for item in bundle.manifest.global_importance}
+    checked = set()
+    for j, name in enumerate(bundle.manifest.feature_names):
+        known = ~np.isnan(X[:, j])
+        values, parts = X[known, j], C[known, j]
+        if len(values) == 0 or np.ptp(values) == 0:
+            assert direction[name] == 0  # a constant feature has no direction
+        elif np.ptp(parts) > 1e-9:
+            correlation = np.corrcoef(values, parts)[0, 1]
+            if abs(correlation) > 0.05:
+                assert direction[name] == np.sign(correlation), name
+                checked.add(int(np.sign(correlation)))
+    assert checked == {-1, 1}  # features raising and lowering the risk are both exercised
+
+
 # Store -------------------------------------------------------------------------------------------------
 
 

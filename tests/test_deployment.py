@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -117,6 +118,8 @@ PARAMETER_EXAMPLES = {
     ),
     "LogRetentionDays": (["180", "400", "3653"], ["30", "179", "1000", "forever"]),
     "BatchRetentionDays": (["1", "90", "3650"], ["0", "-5", "3651", "ninety"]),
+    "DecisionRetentionDays": (["1", "730", "3650"], ["0", "3651", "two years"]),
+    "DriftingInputsAlarmPercent": (["1", "20", "100"], ["0", "101", "a fifth"]),
     "AlarmTopicArn": (
         ["", "arn:aws:sns:eu-west-3:123456789012:alerts"],
         ["alerts", "arn:aws:sqs:eu-west-3:1:q"],
@@ -356,6 +359,56 @@ def test_a_5xx_answered_by_the_api_raises_an_alarm(template):
     )
     assert alarm["TreatMissingData"] == "notBreaching"
     assert alarm["AlarmActions"] == resources["DeadLetterAlarm"]["Properties"]["AlarmActions"]
+
+
+def test_the_drift_alarms_watch_the_metrics_batch_scoring_publishes(
+    template, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    from credit_scoring.batch.metrics import publish_drift_metrics
+    from credit_scoring.monitoring.drift import DriftMonitor
+    from credit_scoring.monitoring.reference import build_reference
+
+    variables = cfn_template.function_properties(template, "BatchScoringFunction")["Environment"]["Variables"]
+    for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
+        monkeypatch.setenv(name, variables[name])
+    rng = np.random.default_rng(0)
+    monitor = DriftMonitor(build_reference(rng.random(1000), {}, {}))
+    monitor.observe_score(rng.random(500) ** 3)  # drifting: the alarm's metric reads 1
+    capsys.readouterr()
+    publish_drift_metrics(monitor.summary())
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    (directive,) = record["_aws"]["CloudWatchMetrics"]
+    published = {metric["Name"] for metric in directive["Metrics"]}
+    resources = template["Resources"]
+    watched = {}
+    for name in ("ScoreDriftAlarm", "DriftingInputsAlarm"):
+        alarm = resources[name]["Properties"]
+        dimensions = {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]}
+        assert alarm["Namespace"] == directive["Namespace"]
+        assert dimensions == {dimension: record[dimension] for dimension in directive["Dimensions"][0]}
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmActions"] == resources["DeadLetterAlarm"]["Properties"]["AlarmActions"]
+        watched[alarm["MetricName"]] = record[alarm["MetricName"]]
+    assert set(watched) <= published
+    assert watched["ScoreDrift"] == [1.0]
+
+
+def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_once(template):
+    from credit_scoring.batch import config
+    from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
+
+    rules = template["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    expiring = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "ExpirationInDays" in rule}
+    prefixes = [
+        value for name, value in vars(config).items() if name.endswith("_PREFIX") and name != "BATCH_PREFIX"
+    ]
+    # Overlapping prefixes would let the shorter expiration win: each prefix is its own rule.
+    assert not [a for a in expiring for b in expiring if a != b and b.startswith(a)]
+    assert sorted(expiring) == sorted([*prefixes, OUTCOMES_PREFIX])
+    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX}
+    assert {prefix for prefix, days in expiring.items() if days == {"Ref": "DecisionRetentionDays"}} == kept
+    shorter = [days for prefix, days in expiring.items() if prefix not in kept]
+    assert shorter == [{"Ref": "BatchRetentionDays"}] * len(shorter)
 
 
 def test_the_bucket_is_private_encrypted_versioned_and_tls_only(template):

@@ -269,7 +269,11 @@ class Importance(ApiModel):
     """How much one feature weighs in the model's decisions overall."""
 
     feature: str
-    importance: float = Field(description="Mean absolute contribution over the stored clients.")
+    importance: float = Field(description="Mean absolute contribution over the stored clients (log-odds).")
+    direction: Literal[-1, 0, 1] = Field(
+        description="+1: higher values of the feature (for an indicator, being in its category) raise the "
+        "risk of default over the stored clients; -1: they lower it; 0: neither (a constant feature)."
+    )
 
 
 class ModelResponse(ApiModel):

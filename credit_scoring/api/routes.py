@@ -159,7 +159,8 @@ def _model_card(service: DecisionService) -> dict[str, Any]:
         "fairness": manifest.fairness,
         "features": [{"name": f.name, "group": f.group} for f in manifest.features],
         "global_importance": [
-            {"feature": i.feature, "importance": i.importance} for i in manifest.global_importance
+            {"feature": i.feature, "importance": i.importance, "direction": i.direction}
+            for i in manifest.global_importance
         ],
         "accepts_applications": service.accepts_applications,
         "protected": list(manifest.protected or ()),

@@ -32,6 +32,7 @@ from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsErr
 from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.locks import RunLock
+from credit_scoring.batch.metrics import publish_drift_metrics
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
 from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
@@ -147,6 +148,7 @@ def _score_locked(
     report = publish_report(
         s3, keys, source, scorer.model_version, outcome, destination.published(), 1, started
     )
+    publish_drift_metrics(outcome.drift)
     return f"{report['status']}: {report['scored']} scored, {report['rejected']} rejected"
 
 

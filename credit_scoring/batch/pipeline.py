@@ -24,6 +24,7 @@ from credit_scoring.batch.csv_reader import (
     parse_block,
     read_layout,
 )
+from credit_scoring.batch.drift import observe_block
 from credit_scoring.batch.outputs import Output, Sink
 from credit_scoring.batch.records import (
     REJECTED_COLUMNS,
@@ -37,6 +38,7 @@ from credit_scoring.batch.records import (
 )
 from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.batch.validation import check_rows
+from credit_scoring.monitoring.drift import DriftMonitor, DriftSummary
 from credit_scoring.scoring.scorer import ACCEPTED, REFUSED
 
 
@@ -75,9 +77,11 @@ def score_lines(
     rejected: Sink,
     decision_ids: DecisionIds,
     first_line: int = FIRST_DATA_LINE,
+    monitor: DriftMonitor | None = None,
 ) -> Counts:
     """Score every line of `blocks` (the first being line `first_line`), writing each to `scored` (with
     its decision id, from its line) or `rejected`; the sinks are neither committed nor aborted here.
+    `monitor`, when given, counts each block's scored rows once they are written.
     Raises FileRejectedError when the file cannot be scored as a whole."""
     scorer.check_layout(layout)
     counts = Counts()
@@ -105,6 +109,8 @@ def score_lines(
             )
         )
         rejected.write(rejected_rows(refused))
+        if monitor is not None:
+            observe_block(monitor, checked, result.decisions.probability, layout)
         n_refused = int(np.count_nonzero(result.decisions.prediction))
         counts.add(
             Counts(
@@ -121,12 +127,14 @@ def score_lines(
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """What scoring one file gave: its counts, its layout (None when the header was unusable), and why
-    the file was rejected as a whole (None when it was scored)."""
+    """What scoring one file gave: its counts, its layout (None when the header was unusable), why
+    the file was rejected as a whole (None when it was scored), and its drift summary (None when the
+    bundle has no reference or the file was rejected whole)."""
 
     counts: Counts
     layout: FileLayout | None
     file_error: str | None
+    drift: DriftSummary | None = None
 
 
 def score_file(
@@ -135,6 +143,7 @@ def score_file(
     scorer: BatchScorer,
     block_bytes: int,
     decision_ids: DecisionIds | None = None,
+    monitor: DriftMonitor | None = None,
 ) -> FileOutcome:
     """Score the file `open_stream()` returns into `destination`: both outputs complete, or, when the
     file is rejected as a whole, a header-only scored output and a one-row rejected output saying why.
@@ -142,21 +151,24 @@ def score_file(
 
     The S3 handler and `credit-scoring batch` name the run (`records.run_name`) in `decision_ids`; a
     caller that keeps no record (a benchmark) may leave it out, and its rows' ids then name only the model
-    version: they are not unique across files."""
+    version: they are not unique across files. `monitor` counts the drift (default: a new one over the
+    bundle's reference, none without one); several files given one monitor add up."""
     if decision_ids is None:
         decision_ids = DecisionIds(f"unnamed run:{scorer.model_version}")
     layout: FileLayout | None = None
+    if monitor is None and scorer.reference is not None:
+        monitor = DriftMonitor(scorer.reference)
     try:
         with destination.open("scored") as scored, destination.open("rejected") as rejected:
             stream, _ = open_decoded(open_stream())
             layout, blocks = split_header(line_blocks(stream, block_bytes))
             scored.write(header_line(SCORED_COLUMNS))
             rejected.write(header_line(REJECTED_COLUMNS))
-            counts = score_lines(blocks, layout, scorer, scored, rejected, decision_ids)
+            counts = score_lines(blocks, layout, scorer, scored, rejected, decision_ids, monitor=monitor)
     except FileRejectedError as error:
         write_file_rejection(destination, error.reason)
         return FileOutcome(Counts(), layout, error.reason)
-    return FileOutcome(counts, layout, None)
+    return FileOutcome(counts, layout, None, None if monitor is None else monitor.summary())
 
 
 def write_file_rejection(destination: Destination, reason: str) -> None:

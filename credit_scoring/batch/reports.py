@@ -10,7 +10,8 @@ with which model version, and how every input row ended:
      "layout": "applications" | "client_ids" | null, "absent_columns": [...],
      "model_version", "source": {...}, "outputs": {"scored", "rejected"},
      "output_versions": {"scored": {"version_id", "etag"}, "rejected": {...}} | null, "parts": n,
-     "started_at", "finished_at", "duration_seconds"}
+     "started_at", "finished_at", "duration_seconds",
+     "drift": null | {...}}                                    see credit_scoring.monitoring.drift
 
 The report is the commit point of a run on S3: `output_versions` names the object version (and ETag)
 of each output it accounts for, so that a reader fetching those versions gets the scored and rejected
@@ -67,6 +68,7 @@ def file_report(
         "started_at": started.isoformat(timespec="milliseconds"),
         "finished_at": finished.isoformat(timespec="milliseconds"),
         "duration_seconds": round((finished - started).total_seconds(), 3),
+        "drift": None if outcome.drift is None else outcome.drift.to_json(),
     }
 
 

@@ -23,6 +23,7 @@ from credit_scoring import schema
 from credit_scoring.api.decisions import ApplicationInputs, DecisionService, StoredClient
 from credit_scoring.api.errors import ApiError
 from credit_scoring.batch.csv_reader import APPLICATIONS, FileLayout, FileRejectedError
+from credit_scoring.batch.drift import bundle_reference
 from credit_scoring.batch.records import Rejection
 from credit_scoring.batch.validation import CheckedRows
 from credit_scoring.bundle.loader import LoadedBundle
@@ -61,6 +62,8 @@ class BatchScorer:
         self._store = bundle.store
         self._p = len(bundle.manifest.features)
         self.model_version = bundle.manifest.model_version
+        self.reference = bundle_reference(bundle)
+        """The training population drift is measured against (None: no drift measured)."""
         self._placed: tuple[ApplicationInputs, slice | np.ndarray, slice | np.ndarray] | None = None
         self._unknown = (
             f"{schema.CLIENT_ID} is not a client of the store of model version {self.model_version}"

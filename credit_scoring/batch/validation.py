@@ -12,7 +12,7 @@ SK_ID_CURR follows the API's client id rule for text: exactly 6 digits, no sign,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -40,6 +40,9 @@ class CheckedRows:
     with NaN for missing numbers, categorical columns as codes into their labels."""
     rejected: tuple[Rejection, ...]
     """In line order; malformed lines and invalid values together."""
+    outside_vocabulary: dict[str, int] = field(default_factory=dict)
+    """Per categorical column, the rows (rejected) whose value is outside its vocabulary: a new
+    category, which drift monitoring reports."""
 
     def slice(self, start: int, stop: int) -> CheckedRows:
         """The valid rows start..stop (their rejections stay with the whole)."""
@@ -77,10 +80,11 @@ def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
     problems = _Problems(layout.used)
     client_ids, readable = _client_ids(frame[schema.CLIENT_ID].to_numpy(dtype=object), problems)
     columns: dict[str, np.ndarray | CodedLabels] = {}
+    outside: dict[str, int] = {}
     numeric = []
     for column in layout.used:
         if column in schema.APPLICATION_CATEGORIES:
-            columns[column] = _category(column, frame[column].to_numpy(dtype=object), problems)
+            columns[column] = _category(column, frame[column].to_numpy(dtype=object), problems, outside)
         elif column != schema.CLIENT_ID:
             numeric.append(column)
     columns.update(_numbers(frame, numeric, problems))
@@ -103,6 +107,7 @@ def check_rows(block: RecordBlock, layout: FileLayout) -> CheckedRows:
         client_ids=client_ids[valid],
         columns={column: values[valid] for column, values in columns.items()},
         rejected=tuple(rejected),
+        outside_vocabulary=outside,
     )
 
 
@@ -143,16 +148,18 @@ def _read_client_ids(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return matched, np.where(matched, digits @ _DIGIT_WEIGHTS, 0)
 
 
-def _category(column: str, raw: np.ndarray, problems: _Problems) -> CodedLabels:
+def _category(column: str, raw: np.ndarray, problems: _Problems, outside: dict[str, int]) -> CodedLabels:
     """The column as codes into its distinct labels, the rows holding a label outside the vocabulary
-    judged. A column holds a handful of distinct labels: each is checked here, and encoded by the
-    feature definition, once rather than once per row."""
+    judged (and counted in `outside`). A column holds a handful of distinct labels: each is checked
+    here, and encoded by the feature definition, once rather than once per row."""
     codes, labels = pd.factorize(raw)  # code -1: missing
     distinct = labels.tolist()
     vocabulary = schema.APPLICATION_CATEGORIES[column]
     unknown = [code for code, label in enumerate(distinct) if label not in vocabulary]
     if unknown:
-        for row in np.flatnonzero(np.isin(codes, unknown)).tolist():
+        rows = np.flatnonzero(np.isin(codes, unknown)).tolist()
+        outside[column] = len(rows)
+        for row in rows:
             problems.judge(column, raw[row], row)
     return CodedLabels(codes, distinct)
 

@@ -103,6 +103,9 @@ class Importance:
 
     feature: str
     importance: float
+    direction: int
+    """+1 when higher values of the feature raise the risk over the stored clients (for an indicator:
+    being in its category), -1 when they lower it, 0 when neither (a constant feature)."""
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,11 @@ class Manifest:
             fairness=root.get("fairness", dict),
             candidates=root.get("candidates", list),
             global_importance=tuple(
-                Importance(feature=item.get("feature", str), importance=item.number("importance"))
+                Importance(
+                    feature=item.get("feature", str),
+                    importance=item.number("importance"),
+                    direction=item.direction("direction"),
+                )
                 for item in root.objects("global_importance")
             ),
             example_client_ids=tuple(root.integers("example_client_ids")),
@@ -305,6 +312,12 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise self._fail(key, "a finite number")
         return float(value)
+
+    def direction(self, key: str) -> int:
+        value = self.get(key, int)
+        if value not in (-1, 0, 1):
+            raise self._fail(key, "-1, 0 or 1")
+        return value
 
     def positive(self, key: str) -> int:
         value = self.get(key, int)

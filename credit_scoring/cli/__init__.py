@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "import_sklearn",
     "serve",
     "batch",
+    "monitor",
 )
 
 

@@ -13,6 +13,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +37,9 @@ from credit_scoring.bundle.manifest import (
     dump_manifest,
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
+from credit_scoring.features.application import ApplicationFeatures
 from credit_scoring.features.coverage import InputCoverage
+from credit_scoring.monitoring.reference import REFERENCE_FILE, Reference, build_reference
 from credit_scoring.reasons import catalogue
 from credit_scoring.reasons.grounds import DecisionGrounds
 from credit_scoring.reasons.wording import ReasonWording
@@ -54,6 +57,16 @@ CALIBRATION_FILE: Final = "serving/calibration.json"
 EXAMPLE_CLIENTS: Final = 5
 GROUNDS_CHECK_ROWS: Final = 50_000
 """Rows of contributions recomputed at a time when the stored grounds are checked: bounded memory."""
+
+
+@dataclass(frozen=True)
+class ReferencePopulation:
+    """The clients monitoring compares new populations with (every training client): their ids, model
+    input rows (features order) and raw application rows (SK_ID_CURR as column or index)."""
+
+    ids: np.ndarray
+    X: np.ndarray
+    applications: pd.DataFrame
 
 
 def write_bundle(
@@ -77,6 +90,7 @@ def write_bundle(
     provenance: Mapping[str, Any] | None = None,
     reports: Mapping[str, str] | None = None,
     model_card: Mapping[str, Any] | None = None,
+    reference: ReferencePopulation | None = None,
     overwrite: bool = False,
 ) -> Manifest:
     """Export `pipeline`, check it on every stored client, and write the bundle to `out_dir`.
@@ -87,7 +101,9 @@ def write_bundle(
     computed from an application (an imported model). `applications` holds the clients' raw
     application fields (SK_ID_CURR as column or index), stored less the protected columns. `reports`
     are text files for people (e.g. the candidate comparison), written under reports/ and hashed like
-    every other file.
+    every other file. `reference`, for a model of this code's features, is frozen as
+    `monitoring/reference.json` (`credit_scoring.monitoring.reference`): its scores by the exported model,
+    and the raw application inputs the model reads.
     A model of this code's features (`protected` not None) must have every feature in the reason
     catalogue, so that each of its reasons can be said in words; an imported model keeps its own names.
     Raises ExportError, ValueError (bad input; `catalogue.MissingFromCatalogueError` naming the features
@@ -120,6 +136,10 @@ def write_bundle(
         FeatureStore.write(partial, ids, X, scores, stored_grounds, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
+        if reference is not None and protected is not None:
+            frozen = monitoring_reference(exported, reference, protected)
+            (partial / REFERENCE_FILE).parent.mkdir(parents=True, exist_ok=True)
+            (partial / REFERENCE_FILE).write_text(frozen.dumps(), encoding="utf-8")
         for name, text in (reports or {}).items():
             report = partial / REPORTS_DIR / name
             report.parent.mkdir(parents=True, exist_ok=True)
@@ -156,7 +176,7 @@ def write_bundle(
             metrics=dict(metrics or {}),
             fairness=dict(fairness or {}),
             candidates=[dict(candidate) for candidate in candidates],
-            global_importance=global_importance(names, exported.contributions),
+            global_importance=global_importance(names, X, exported.contributions),
             example_client_ids=tuple(
                 int(i) for i in ids[np.linspace(0, len(ids) - 1, EXAMPLE_CLIENTS).astype(int)]
             ),
@@ -220,11 +240,44 @@ def check_stored_grounds(bundle: LoadedBundle, grounds: DecisionGrounds) -> None
                 raise ValueError(f"stored grounds: {name} differs from the serving computation's")
 
 
-def global_importance(names: Sequence[str], contributions: np.ndarray) -> tuple[Importance, ...]:
-    """Mean |contribution| of each feature over the stored clients, largest first."""
-    means = np.abs(contributions[:, :-1]).mean(axis=0)
+def monitoring_reference(
+    exported: ExportedModel, population: ReferencePopulation, protected: Sequence[str]
+) -> Reference:
+    """The reference of `population`: the calibrated probability the exported model gives each client,
+    and each raw application input the model reads (`ApplicationFeatures.input_columns`)."""
+    X = np.asarray(population.X, dtype=np.float64)
+    probabilities = exported.calibration.probability(exported.model.raw_score(X))
+    table = application_table(population.applications, np.asarray(population.ids), protected)
+    read = set(ApplicationFeatures(tuple(protected)).input_columns)
+    numeric = {
+        column: table.numeric[:, j] for j, column in enumerate(table.numeric_columns) if column in read
+    }
+    categorical = {
+        column: (table.codes[:, j], vocabulary)
+        for j, (column, vocabulary) in enumerate(table.vocabularies.items())
+        if column in read
+    }
+    return build_reference(probabilities, numeric, categorical)
+
+
+def global_importance(
+    names: Sequence[str], X: np.ndarray, contributions: np.ndarray
+) -> tuple[Importance, ...]:
+    """Mean |contribution| of each feature over the stored clients `X`, largest first, with the direction
+    of its effect: the sign of the covariance of its known values with its contributions."""
+    C = contributions[:, :-1]
+    means = np.abs(C).mean(axis=0)
+    known = ~np.isnan(X)
+    counts = known.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a feature never known has no direction
+        values = np.where(known, X - np.nansum(X, axis=0) / counts, 0.0)
+        parts = np.where(known, C - np.where(known, C, 0.0).sum(axis=0) / counts, 0.0)
+    covariance = (values * parts).sum(axis=0)
+    scale = np.abs(C).sum(axis=0) * np.nanmax(np.abs(values), axis=0, initial=0.0)
+    # Covariances lost in rounding (a constant feature, a feature the model gives no weight) are 0.
+    direction = np.where(np.abs(covariance) > 1e-12 * scale, np.sign(covariance), 0.0)
     order = np.argsort(-means, kind="stable")
-    return tuple(Importance(names[j], float(means[j])) for j in order)
+    return tuple(Importance(names[j], float(means[j]), int(direction[j])) for j in order)
 
 
 def application_table(frame: pd.DataFrame, ids: np.ndarray, protected: Sequence[str]) -> ApplicationTable:

@@ -6,12 +6,28 @@ labelled data, so that the figures in a manifest and in an evaluation mean the s
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import log_loss, roc_auc_score
 
+from credit_scoring.monitoring.performance import (  # one definition for the model card and monitoring
+    RELIABILITY_BINS,
+    expected_calibration_error,
+    reliability_bins,
+    reliability_table,
+)
 from credit_scoring.training.cost import CostWeights
+
+__all__ = [
+    "RELIABILITY_BINS",
+    "auc_or_none",
+    "calibration_metrics",
+    "decision_metrics",
+    "expected_calibration_error",
+    "reliability_bins",
+    "reliability_table",
+]
 
 
 def auc_or_none(y_true: np.ndarray, probability: np.ndarray) -> float | None:
@@ -57,40 +73,6 @@ def decision_metrics(
 def format_rate(value: float | None) -> str:
     """A rate for people: three decimals, or "n/a" when it is undefined."""
     return "n/a" if value is None else f"{value:.3f}"
-
-
-RELIABILITY_BINS: Final = 10
-
-
-def reliability_bins(probability: np.ndarray, bins: int = RELIABILITY_BINS) -> list[np.ndarray]:
-    """Row indices of `bins` equal-count bins of increasing probability (ties kept in row order)."""
-    order = np.argsort(np.asarray(probability, dtype=np.float64), kind="stable")
-    return [part for part in np.array_split(order, min(bins, order.size)) if part.size]
-
-
-def reliability_table(
-    y_true: np.ndarray, probability: np.ndarray, bins: int = RELIABILITY_BINS
-) -> list[dict[str, Any]]:
-    """Per equal-count bin: clients, mean predicted probability and observed default rate."""
-    y_true = np.asarray(y_true, dtype=np.float64)
-    probability = np.asarray(probability, dtype=np.float64)
-    return [
-        {
-            "n": int(rows.size),
-            "mean_probability": float(probability[rows].mean()),
-            "default_rate": float(y_true[rows].mean()),
-        }
-        for rows in reliability_bins(probability, bins)
-    ]
-
-
-def expected_calibration_error(
-    y_true: np.ndarray, probability: np.ndarray, bins: int = RELIABILITY_BINS
-) -> float:
-    """Σ over equal-count bins of (bin share) × |mean predicted − observed default rate|."""
-    table = reliability_table(y_true, probability, bins)
-    n = sum(row["n"] for row in table)
-    return float(sum(row["n"] / n * abs(row["mean_probability"] - row["default_rate"]) for row in table))
 
 
 def calibration_metrics(y_true: np.ndarray, probability: np.ndarray) -> dict[str, Any]:

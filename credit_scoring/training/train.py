@@ -190,7 +190,7 @@ def train(
     """
     from credit_scoring.bundle.population import build_population
     from credit_scoring.data import load_data, table_paths
-    from credit_scoring.training.bundle_writer import write_bundle
+    from credit_scoring.training.bundle_writer import ReferencePopulation, write_bundle
     from credit_scoring.training.feature_frame import build_applicant_features
 
     start = time.perf_counter()
@@ -327,6 +327,7 @@ def train(
             },
             reports=reports,
             model_card=card,
+            reference=ReferencePopulation(frame.ids, frame.X, frame.applications),
             overwrite=options.overwrite,
         )
         run.log_outcome(

@@ -1,5 +1,6 @@
 // Global importances from GET /model: the mean absolute contribution of each feature over the
-// stored clients, largest first, one labelled bar per feature.
+// stored clients, largest first, one labelled bar per feature, coloured and worded by the direction of
+// its effect (higher values raising or lowering the risk).
 import { formatNumber } from "../format.js";
 import { featureLabel, t } from "../i18n.js";
 import { dataTable } from "../html.js";
@@ -7,6 +8,16 @@ import { chartSvg, chartWidth, el, lineHeight, lines, linear, textSize, textWidt
 
 export function topImportances(importances, count = 10) {
   return [...importances].sort((a, b) => b.importance - a.importance).slice(0, count);
+}
+
+const DIRECTION = {
+  1: { text: "higherRaises", fill: "fill-risk" },
+  [-1]: { text: "higherLowers", fill: "fill-safe" },
+  0: { text: "noDirection", fill: "fill-neutral" },
+};
+
+function direction(item) {
+  return DIRECTION[item.direction] ?? DIRECTION[0];
 }
 
 export function renderImportance(container, items) {
@@ -22,6 +33,7 @@ export function renderImportance(container, items) {
       item,
       value,
       lines: wrapLines(featureLabel(item.feature), right - left - textWidth(value, true) - size),
+      effect: wrapLines(t(direction(item).text), right - left),
     };
   });
   // The figures are mean absolute log-odds: said once above them.
@@ -29,24 +41,26 @@ export function renderImportance(container, items) {
   let y = size * 0.4 + header.length * line;
   for (const row of rows) {
     row.top = y;
-    y += row.lines.length * line + barHeight + size * 0.6;
+    y += (row.lines.length + row.effect.length) * line + barHeight + size * 0.6;
   }
   const { svg } = chartSvg(container, y, t("importanceLabel"));
   svg.append(lines(header, { x: right, y: size, "text-anchor": "end", class: "muted" }));
   const largest = Math.max(...items.map((item) => item.importance), Number.MIN_VALUE);
   const x = linear(0, largest, left, right);
-  for (const { item, value, lines: label, top } of rows) {
+  for (const { item, value, lines: label, effect, top } of rows) {
     svg.append(lines(label, { x: left, y: top + size * 1.05 }));
     svg.append(el("text", { x: right, y: top + size * 1.05, "text-anchor": "end", class: "strong", text: value }));
+    const barTop = top + label.length * line + size * 0.2;
     svg.append(
       el("rect", {
-        class: "fill-neutral",
+        class: direction(item).fill,
         x: left,
-        y: top + label.length * line + size * 0.2,
+        y: barTop,
         width: Math.max(x(item.importance) - left, 1.5),
         height: barHeight,
       }),
     );
+    svg.append(lines(effect, { x: left, y: barTop + barHeight + size * 1.05, class: "muted" }));
   }
 }
 
@@ -63,7 +77,7 @@ export function importanceCaption(items) {
 export function importanceTable(items) {
   return dataTable(
     t("importanceLabel"),
-    [{ label: t("feature") }, { label: t("importance"), numeric: true }],
-    items.map((item) => [featureLabel(item.feature), formatNumber(item.importance)]),
+    [{ label: t("feature") }, { label: t("importance"), numeric: true }, { label: t("effectDirection") }],
+    items.map((item) => [featureLabel(item.feature), formatNumber(item.importance), t(direction(item).text)]),
   );
 }
