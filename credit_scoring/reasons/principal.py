@@ -9,16 +9,16 @@ reason's share is its family's part over the sum of the parts of all the familie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from credit_scoring.scoring.scorer import MAX_REASONS, grounds_dtype
 
 
-@dataclass(frozen=True)
-class PrincipalReason:
-    """One family raising the risk: `feature` is the index of its leading feature."""
+class PrincipalReason(NamedTuple):
+    """One family raising the risk: `feature` is the index of its leading feature. A named tuple: a
+    stored client's decision builds up to four per request, at a fraction of a frozen dataclass's cost."""
 
     family: str
     feature: int
