@@ -38,8 +38,10 @@ from credit_scoring.bundle.manifest import (
     parse_manifest,
     read_manifest,
 )
+from credit_scoring.reasons.grounds import DecisionGrounds
+from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.scorer import MAX_REASONS
-from credit_scoring.training.bundle_writer import check_stored_scores, model_grounds, write_bundle
+from credit_scoring.training.bundle_writer import check_stored_scores, write_bundle
 
 TOLERANCE = 1e-9
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +105,8 @@ def test_stored_grounds_are_what_an_application_with_the_same_features_gets(bund
     # The stored grounds are read on GET /predict; POST /predict computes them: both must agree.
     bundle = load_bundle(bundle_dir)
     service, store = DecisionService(bundle), bundle.store
-    grounds = model_grounds(bundle.manifest.feature_names, MAX_REASONS, from_applications=True)
+    wording = ReasonWording(bundle.manifest.feature_names)
+    grounds = DecisionGrounds.of_model(wording, MAX_REASONS, from_applications=True)
     contributions = store.all_contributions
     if contributions is None:  # a linear model's are a product, computed rather than stored
         contributions = bundle.scorer.model.contributions(store.features)

@@ -25,7 +25,6 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
 from credit_scoring.features.application import ApplicationFeatures
-from credit_scoring.features.coverage import InputCoverage
 from credit_scoring.reasons.grounds import DecisionGrounds, Grounds
 from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.model import MissingValueError
@@ -91,8 +90,9 @@ class DecisionService:
         self._p = len(manifest.features)
         self._inputs = None if manifest.protected is None else ApplicationInputs(manifest, manifest.protected)
         self.wording = ReasonWording(manifest.feature_names)
-        coverage = None if self._inputs is None else InputCoverage(manifest.feature_names)
-        self._grounds = DecisionGrounds(self.wording.families, bundle.scorer.max_reasons, coverage)
+        self._grounds = DecisionGrounds.of_model(
+            self.wording, bundle.scorer.max_reasons, from_applications=self._inputs is not None
+        )
 
     @property
     def accepts_applications(self) -> bool:

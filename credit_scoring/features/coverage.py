@@ -61,10 +61,6 @@ class InputCoverage:
         """The application fields the model uses."""
         return len(self.columns)
 
-    def of(self, x: np.ndarray) -> Coverage:
-        """The coverage of one row of features."""
-        return Coverage(int(self.given(x[np.newaxis, :])[0]), self.used)
-
     def given(self, X: np.ndarray) -> np.ndarray:
         """How many of the fields the model uses each row of features (n, p) gave, as int16."""
         given = np.zeros((len(X), len(self.columns)), dtype=bool)

@@ -15,6 +15,7 @@ import numpy as np
 
 from credit_scoring.features.coverage import Coverage, InputCoverage
 from credit_scoring.reasons.principal import PrincipalReason, PrincipalReasons
+from credit_scoring.reasons.wording import ReasonWording
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,19 @@ class DecisionGrounds:
         self.principal = PrincipalReasons(families, max_reasons)
         self.coverage = coverage
 
+    @classmethod
+    def of_model(cls, wording: ReasonWording, max_reasons: int, from_applications: bool) -> DecisionGrounds:
+        """The grounds of the decisions of the model whose features `wording` states: their families from
+        the reason catalogue, their coverage when the features are computed from an application."""
+        names = [entry.name for entry in wording.entries]
+        return cls(wording.families, max_reasons, InputCoverage(names) if from_applications else None)
+
     def table(self, X: np.ndarray, contributions: np.ndarray) -> np.ndarray:
         """The grounds of each row of features `X` with its contributions, as `grounds_dtype` records."""
         records = self.principal.table(contributions)
         if self.coverage is not None:
             records["fields_given"] = self.coverage.given(np.asarray(X, dtype=np.float64))
         return records
-
-    def of(self, x: np.ndarray, contributions: np.ndarray) -> Grounds:
-        """The grounds of one row of features and its contributions."""
-        return self.from_record(self.table(x[np.newaxis, :], contributions[np.newaxis, :])[0].item())
 
     def from_record(self, values: tuple) -> Grounds:
         """The grounds of one `table` record, given as `record.item()` (a tuple of its fields)."""

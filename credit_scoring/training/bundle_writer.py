@@ -38,7 +38,6 @@ from credit_scoring.bundle.manifest import (
 )
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
 from credit_scoring.features.application import ApplicationFeatures
-from credit_scoring.features.coverage import InputCoverage
 from credit_scoring.monitoring.reference import REFERENCE_FILE, Reference, build_reference
 from credit_scoring.reasons import catalogue
 from credit_scoring.reasons.grounds import DecisionGrounds
@@ -131,7 +130,7 @@ def write_bundle(
         calibration_file = _write_calibration(partial, exported)
         scorer = Scorer(exported.model, threshold, calibration=exported.calibration)
         scores = scorer.scores(X, stored_contributions)
-        grounds = model_grounds(names, scorer.max_reasons, protected is not None)
+        grounds = DecisionGrounds.of_model(ReasonWording(names), scorer.max_reasons, protected is not None)
         stored_grounds = grounds.table(X, exported.contributions)
         FeatureStore.write(partial, ids, X, scores, stored_grounds, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
@@ -210,14 +209,6 @@ def check_stored_scores(bundle: LoadedBundle) -> None:
     for name in expected.dtype.names or ():
         if not np.array_equal(stored[name], expected[name], equal_nan=True):
             raise ValueError(f"stored scores: {name} differs from the serving scorer's")
-
-
-def model_grounds(names: Sequence[str], max_reasons: int, from_applications: bool) -> DecisionGrounds:
-    """The grounds of the decisions of a model whose features are `names`, as serving states them
-    (`DecisionService`): families from the reason catalogue, coverage when the features are computed from
-    an application."""
-    coverage = InputCoverage(names) if from_applications else None
-    return DecisionGrounds(ReasonWording(names).families, max_reasons, coverage)
 
 
 def check_stored_grounds(bundle: LoadedBundle, grounds: DecisionGrounds) -> None:
