@@ -41,7 +41,7 @@ from credit_scoring.bundle.manifest import (
 from credit_scoring.reasons.grounds import DecisionGrounds
 from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.scorer import MAX_REASONS
-from credit_scoring.training.bundle_writer import check_stored_scores, write_bundle
+from credit_scoring.training.bundle_writer import check_stored, write_bundle
 
 TOLERANCE = 1e-9
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -149,8 +149,10 @@ def test_a_store_whose_scores_disagree_with_its_scorer_is_never_published(bundle
             data["files"][name] = sha256_file(bundle_copy / name)
 
     _rewrite_manifest(bundle_copy, rehash)
+    bundle = load_bundle(bundle_copy)
+    grounds = DecisionGrounds.of_model(ReasonWording(bundle.manifest.feature_names), MAX_REASONS, True)
     with pytest.raises(ValueError, match="stored scores: probability differs from the serving scorer's"):
-        check_stored_scores(load_bundle(bundle_copy))
+        check_stored(bundle, grounds)
 
 
 def test_global_importance_is_the_mean_absolute_contribution(bundle_dir: Path) -> None:

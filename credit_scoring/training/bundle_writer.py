@@ -54,8 +54,9 @@ LIGHTGBM_FILE: Final = "serving/model.txt"
 PREPROCESS_FILE: Final = "serving/preprocess.json"
 CALIBRATION_FILE: Final = "serving/calibration.json"
 EXAMPLE_CLIENTS: Final = 5
-GROUNDS_CHECK_ROWS: Final = 50_000
-"""Rows of contributions recomputed at a time when the stored grounds are checked: bounded memory."""
+CHECK_ROWS: Final = 50_000
+"""Rows of contributions recomputed at a time when the stored scores and grounds are checked: bounded
+memory."""
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,7 @@ def write_bundle(
         (partial / MANIFEST_FILE).write_text(dump_manifest(manifest), encoding="utf-8")
         # The serving side's own checks (hashes, shapes, model files, features), then its scores.
         loaded = load_bundle(partial)
-        check_stored_scores(loaded)
-        check_stored_grounds(loaded, grounds)
+        check_stored(loaded, grounds)
         _publish(partial, out_dir, overwrite)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -200,35 +200,24 @@ def write_bundle(
     return manifest
 
 
-def check_stored_scores(bundle: LoadedBundle) -> None:
-    """Raise ValueError unless every stored score equals, bit for bit, what the loaded bundle's scorer
-    computes from the stored features (and stored contributions, when the store has them)."""
-    store = bundle.store
-    expected = bundle.scorer.scores(store.features, store.all_contributions)
-    stored = store.all_scores
-    for name in expected.dtype.names or ():
-        if not np.array_equal(stored[name], expected[name], equal_nan=True):
-            raise ValueError(f"stored scores: {name} differs from the serving scorer's")
-
-
-def check_stored_grounds(bundle: LoadedBundle, grounds: DecisionGrounds) -> None:
-    """Raise ValueError unless every stored client's grounds equal, bit for bit, what `grounds` computes
-    from the loaded bundle's stored features and its serving model's contributions (the computation an
-    application's decision goes through)."""
-    store = bundle.store
-    features, stored = store.features, store.all_grounds
-    contributions = store.all_contributions
-    for start in range(0, len(store), GROUNDS_CHECK_ROWS):
-        rows = slice(start, start + GROUNDS_CHECK_ROWS)
-        C = (
-            bundle.scorer.model.contributions(features[rows])
-            if contributions is None
-            else contributions[rows]
-        )
-        expected = grounds.table(features[rows], C)
-        for name in expected.dtype.names or ():
-            if not np.array_equal(stored[rows][name], expected[name], equal_nan=True):
-                raise ValueError(f"stored grounds: {name} differs from the serving computation's")
+def check_stored(bundle: LoadedBundle, grounds: DecisionGrounds) -> None:
+    """Raise ValueError unless every stored score and every stored client's grounds equal, bit for bit,
+    what the loaded bundle's scorer and `grounds` compute from the stored features and the serving
+    model's contributions (stored ones, when the store has them): the computation an application's
+    decision goes through. Contributions are computed once per block of rows, for both."""
+    store, scorer = bundle.store, bundle.scorer
+    features, contributions = store.features, store.all_contributions
+    stored = {"scores": store.all_scores, "grounds": store.all_grounds}
+    source = {"scores": "the serving scorer's", "grounds": "the serving computation's"}
+    for start in range(0, len(store), CHECK_ROWS):
+        rows = slice(start, start + CHECK_ROWS)
+        X = features[rows]
+        C = scorer.model.contributions(X) if contributions is None else contributions[rows]
+        expected = {"scores": scorer.scores(X, C), "grounds": grounds.table(X, C)}
+        for kind, records in expected.items():
+            for name in records.dtype.names or ():
+                if not np.array_equal(stored[kind][rows][name], records[name], equal_nan=True):
+                    raise ValueError(f"stored {kind}: {name} differs from {source[kind]}")
 
 
 def monitoring_reference(
