@@ -43,24 +43,31 @@ def main() -> None:
     }
     timings = []
     for client_id in ids.tolist():
-        served = service.decide_one_stored(service.find(client_id))
-        decision = served.decision
+        client = service.find(client_id)
+        served = service.decide_one_stored(client)
         started = time.perf_counter()
         principal = service.principal_reasons(served, "fr")
         timings.append(time.perf_counter() - started)
-        families_before = [catalogue.entry(r.feature).family.key for r in decision.reasons]
+        # Before: the four features with the largest contributions, by name, with their raw values.
+        (score,) = bundle.store.scores([client.row])
+        before = [
+            (bundle.manifest.feature_names[j], served.features.item(j))
+            for j in score["reason_index"].tolist()
+            if j >= 0
+        ]
+        families_before = [catalogue.entry(name).family.key for name, _ in before]
         shown = " ".join(f"{r['statement']} {r['label']} {r['value_text']}" for r in principal)
         flags = {
-            "raw_before": bool(decision.reasons),  # the API said the feature's name only
+            "raw_before": bool(before),  # the API said the feature's name only
             "raw_after": RAW_CODE.search(shown) is not None,
             "twice_before": len(set(families_before)) < len(families_before),
             "twice_after": len({r["family"] for r in principal}) < len(principal),
-            "no_before": any("=" in r.feature and r.value == 0.0 for r in decision.reasons),
+            "no_before": any("=" in name and value == 0.0 for name, value in before),
             "no_after": any(r["value_text"] in ("non", "no") and r["unit"] == "category" for r in principal),
         }
         for key, flag in flags.items():
             rows[key]["all"].append(flag)
-            if decision.decision == "refused":
+            if served.decision.decision == "refused":
                 rows[key]["refused"].append(flag)
 
     print(f"bundle {bundle.manifest.model_version}, {args.clients} clients sampled (seed {args.seed})")

@@ -127,8 +127,8 @@ def test_stored_scores_are_the_serving_scorers_own_for_every_client(bundle_dir: 
     store, scorer = bundle.store, bundle.scorer
     computed = scorer.decide(store.features, store.all_contributions)
     for row, live in enumerate(computed):
-        stored = scorer.decision(*store.score(row), store.row(row))
-        assert stored == live  # bit for bit: probability, decision and each reason
+        stored = scorer.decision(store.probability(row))
+        assert stored == live  # bit for bit: probability and decision (the reasons: the arrays below)
     arrays = scorer.decisions_from_scores(store.scores(np.arange(len(store))))
     live_arrays = scorer.decide_arrays(store.features, store.all_contributions)
     np.testing.assert_array_equal(arrays.probability, live_arrays.probability)
@@ -306,9 +306,9 @@ def test_a_changed_stored_score_is_refused_when_read(bundle_copy: Path) -> None:
     _flip_byte(bundle_copy / "store" / "scores.npy", -1)  # the last client's last reason contribution
     store = bundle.store
     recomputed = bundle.scorer.scores(store.row(0), store.contributions(0))["probability"][0]
-    assert store.score(0)[0] == recomputed
+    assert store.probability(0) == recomputed
     with pytest.raises(BundleError, match=r"sha256 of bytes .* does not match") as caught:
-        bundle.store.score(len(bundle.store) - 1)
+        bundle.store.probability(len(bundle.store) - 1)
     assert caught.value.file == "store/scores.npy"
 
 

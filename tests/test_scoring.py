@@ -326,15 +326,16 @@ def test_scorer_refuses_at_the_threshold_and_accepts_below() -> None:
 def test_reasons_are_the_largest_positive_contributions_with_raw_values() -> None:
     scorer = _scorer()
     x = np.array([1.0, -2.0, np.nan, 4.0, 0.1, 5.0, 1.0, 0.3])
-    (decision,) = scorer.decide(x)
+    (record,) = scorer.scores(x)
     contributions = scorer.model.contributions(x)[0, :-1]
     expected = sorted((j for j in range(N_FEATURES) if contributions[j] > 0), key=lambda j: -contributions[j])
-    assert [reason.feature for reason in decision.reasons] == [NAMES[j] for j in expected[:MAX_REASONS]]
-    assert len(decision.reasons) == MAX_REASONS
-    for reason in decision.reasons:
-        j = NAMES.index(reason.feature)
-        assert reason.contribution == contributions[j] > 0
-        assert reason.value == x[j]
+    reasons = [j for j in record["reason_index"].tolist() if j >= 0]
+    assert [NAMES[j] for j in reasons] == [NAMES[j] for j in expected[:MAX_REASONS]]
+    assert len(reasons) == MAX_REASONS
+    lines = scorer.explain(x).contributions
+    for j, contribution in zip(reasons, record["reason_contribution"].tolist(), strict=True):
+        assert contribution == contributions[j] > 0
+        assert lines[j].value == x[j]
 
 
 def test_a_missing_value_is_reported_as_none_and_negative_contributions_are_never_reasons() -> None:
@@ -343,9 +344,10 @@ def test_a_missing_value_is_reported_as_none_and_negative_contributions_are_neve
     )
     x = np.full(N_FEATURES, 2.0)
     x[3] = np.nan
-    (decision,) = scorer.decide(x)
-    assert [r.feature for r in decision.reasons] == ["f3"]  # imputed -1 times coef -1: the only positive
-    assert decision.reasons[0].value is None
+    (record,) = scorer.scores(x)
+    reasons = [NAMES[j] for j in record["reason_index"].tolist() if j >= 0]
+    assert reasons == ["f3"]  # imputed -1 times coef -1: the only positive
+    assert scorer.explain(x).contributions[3].value is None
 
 
 def test_explanation_sums_to_the_score_and_matches_precomputed_contributions() -> None:
@@ -411,15 +413,15 @@ def test_decide_arrays_equal_the_single_row_decisions_and_the_plain_rule(max_rea
     assert arrays.reason_index.shape == (n, max_reasons)
     matrix = scorer.decide(X, C)
     for i in range(n):
-        (single,) = scorer.decide(X[i], C[i])  # the single-row path GET /predict takes
+        (single,) = scorer.decide(X[i], C[i])  # the single-row path of one application
         assert repr(matrix[i]) == repr(single)  # repr: exact for floats, and NaN (a NaN contribution) equal
         expected = _reference_reasons(C[i, :-1], max_reasons)
         chosen = arrays.reason_index[i].tolist()
         assert chosen == expected + [-1] * (max_reasons - len(expected))
-        assert [reason.feature for reason in single.reasons] == [names[j] for j in expected]
-        for reason, j in zip(single.reasons, expected, strict=True):
-            assert reason.contribution == C[i, j] > 0.0
-            assert reason.value == (None if np.isnan(X[i, j]) else X[i, j])
+        (record,) = scorer.scores(X[i], C[i])  # one row: the reasons' single-row path
+        assert record["reason_index"].tolist() == chosen
+        for contribution, j in zip(record["reason_contribution"].tolist(), expected, strict=False):
+            assert contribution == C[i, j] > 0.0
         assert repr(single.probability) == repr(float(arrays.probability[i]))
         assert single.prediction == arrays.prediction[i] == int(arrays.probability[i] >= 0.5)
         assert single.decision == ("refused" if arrays.prediction[i] else "accepted")
@@ -438,10 +440,10 @@ def test_decide_arrays_computes_contributions_like_decide_and_takes_stored_ones(
         np.testing.assert_array_equal(computed.probability, [d.probability for d in scorer.decide(X)])
         np.testing.assert_array_equal(computed.prediction, [d.prediction for d in scorer.decide(X)])
     np.testing.assert_array_equal(arrays.reason_index, stored.reason_index)
-    (one,) = scorer.decide(X[0])
+    (one,) = scorer.scores(X[0])
     single = scorer.decide_arrays(X[0])  # a vector is one row, as for decide
     assert single.reason_index.shape == (1, MAX_REASONS)
-    assert [NAMES[j] for j in single.reason_index[0] if j >= 0] == [r.feature for r in one.reasons]
+    assert single.reason_index[0].tolist() == one["reason_index"].tolist()
 
 
 def test_decide_arrays_of_no_rows_and_checks_shapes() -> None:

@@ -121,7 +121,7 @@ class DecisionService:
         stored grounds of the decision."""
         row = client.row
         x = self._store.row(row)
-        decision = self._scorer.decision(*self._store.score(row), x)
+        decision = self._scorer.decision(self._store.probability(row))
         return ServedDecision(decision, x, self._grounds.from_record(self._store.grounds(row)), True)
 
     def principal_reasons(self, served: ServedDecision, language: str) -> list[dict[str, Any]]:

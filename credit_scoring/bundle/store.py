@@ -139,12 +139,10 @@ class FeatureStore:
         """Features of the clients at these row indices, (len(rows), p), a copy."""
         return self._verified_rows(FEATURES_FILE, self._features, rows)
 
-    def score(self, row: int) -> tuple[float, list[int], list[float]]:
-        """The stored score of the client at a row index: probability, reason feature indices (-1 after
-        the last) and their contributions, as Python values (what `Scorer.decision` takes)."""
+    def probability(self, row: int) -> float:
+        """The stored probability of default of the client at a row index (what `Scorer.decision` takes)."""
         self._verify(SCORES_FILE, row)
-        probability, reason_index, reason_contribution = self._scores.item(row)
-        return probability, reason_index.tolist(), reason_contribution.tolist()
+        return self._scores.item(row)[0]
 
     def scores(self, rows: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored scores of the clients at these row indices (`scores_dtype` records), a copy."""

@@ -13,7 +13,6 @@ threshold turns a score into a decision at request time, for stored and computed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -62,8 +61,7 @@ def grounds_dtype(max_reasons: int = MAX_REASONS) -> np.dtype:
 @dataclass(frozen=True)
 class Reason:
     """One feature's part in a score: its raw value (None when missing) and its contribution to the
-    model's raw score (log-odds of default before calibration). A decision's reasons and an
-    explanation's lines are both Reasons."""
+    model's raw score (log-odds of default before calibration): a line of an explanation."""
 
     feature: str
     value: float | None
@@ -72,12 +70,12 @@ class Reason:
 
 @dataclass(frozen=True)
 class Decision:
-    """The answer for one client: 1 = refused when the probability reaches the threshold."""
+    """The answer for one client: 1 = refused when the probability reaches the threshold. Its reasons
+    are stated by the caller (`reasons.grounds`), or, for a batch file, are `DecisionArrays.reason_index`."""
 
     probability: float
     prediction: int
     decision: Literal["accepted", "refused"]
-    reasons: tuple[Reason, ...]
 
 
 @dataclass(frozen=True)
@@ -132,37 +130,13 @@ class Scorer:
         """
         X = as_matrix(X, self._p)
         C = self._contributions(X, contributions)
-        scores = self._records(C)
-        return [
-            self.decision(probability, reason_index, reason_contribution, x)
-            for probability, reason_index, reason_contribution, x in zip(
-                scores["probability"].tolist(),
-                scores["reason_index"].tolist(),
-                scores["reason_contribution"].tolist(),
-                X,
-                strict=True,
-            )
-        ]
+        return [self.decision(probability) for probability in self._probability(C).tolist()]
 
-    def decision(
-        self,
-        probability: float,
-        reason_index: Sequence[int],
-        reason_contribution: Sequence[float],
-        x: np.ndarray,
-    ) -> Decision:
-        """One row's decision from its score (a `scores` record, computed or stored): refused iff the
-        probability reaches the threshold. The reasons are the features `reason_index` names up to the
-        first -1, with their contributions from `reason_contribution` (as long) and their values read
-        from the row's features `x`."""
-        reasons = []
-        for j, contribution in zip(reason_index, reason_contribution, strict=True):
-            if j < 0:
-                break
-            value = x.item(j)  # .item: a Python float without a numpy scalar in between
-            reasons.append(Reason(self.feature_names[j], None if value != value else value, contribution))
+    def decision(self, probability: float) -> Decision:
+        """The decision for a probability (computed, or a stored score's): refused iff it reaches the
+        threshold, the rule `_refused` applies to many rows."""
         refused = probability >= self.threshold
-        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED, tuple(reasons))
+        return Decision(probability, int(refused), REFUSED if refused else ACCEPTED)
 
     def scores(self, X: np.ndarray, contributions: np.ndarray | None = None) -> np.ndarray:
         """Every row's score as a `scores_dtype` record (same arguments as `decide`): what a decision
@@ -226,12 +200,16 @@ class Scorer:
     def _decide_arrays(self, C: np.ndarray) -> DecisionArrays:
         """The one definition of a decision, for every caller: refused iff probability >= threshold;
         reasons by `_reason_index`."""
-        probability = self.calibration.probability(C.sum(axis=1))
+        probability = self._probability(C)
         return DecisionArrays(
             probability=probability,
             prediction=self._refused(probability),
             reason_index=self._reason_index(C[:, :-1]),
         )
+
+    def _probability(self, C: np.ndarray) -> np.ndarray:
+        """The calibrated probability of each row's raw score, base + Σ contributions."""
+        return self.calibration.probability(C.sum(axis=1))
 
     def _refused(self, probability: np.ndarray) -> np.ndarray:
         """`decision`'s rule over many rows: 1 where the probability reaches the threshold."""
