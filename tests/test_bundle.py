@@ -114,12 +114,26 @@ def test_stored_grounds_are_what_an_application_with_the_same_features_gets(bund
     computed = [grounds.from_record(record.item()) for record in table]
     assert {len(g.reasons) for g in computed} >= {MAX_REASONS}  # every reason slot is exercised
     assert len({g.coverage.given for g in computed if g.coverage is not None}) > 1
+    families = np.array(wording.families)
     for row, live in enumerate(computed):
         served = service.decide_one_stored(StoredClient(int(store.ids[row]), row))
         assert served.grounds == live
         assert [r["feature"] for r in service.principal_reasons(served, "en")] == [
             bundle.manifest.feature_names[r.feature] for r in live.reasons
         ]
+        # Each reason says what its record holds, and its family's part is the sum of the family's
+        # contributions, its share that part over the parts of every family raising the risk.
+        record, n = table[row], len(live.reasons)
+        assert [r.feature for r in live.reasons] == record["feature"][:n].tolist()
+        assert [r.contribution for r in live.reasons] == record["contribution"][:n].tolist()
+        assert live.coverage is not None
+        assert live.coverage.given == record["fields_given"]
+        parts = {key: contributions[row, :-1][families == key].sum() for key in set(wording.families)}
+        raising = sum(part for part in parts.values() if part > 0)
+        for reason in live.reasons:
+            assert contributions[row, reason.feature] == reason.contribution
+            assert reason.family_contribution == pytest.approx(parts[reason.family], abs=1e-12)
+            assert reason.share == pytest.approx(parts[reason.family] / raising, rel=1e-9)
 
 
 def test_stored_scores_are_the_serving_scorers_own_for_every_client(bundle_dir: Path) -> None:
