@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from credit_scoring.api.decisions import DecisionService
 from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.decisions.service import DecisionService
 from credit_scoring.reasons import catalogue
 
 RAW_CODE = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")
@@ -44,7 +44,7 @@ def main() -> None:
     timings = []
     for client_id in ids.tolist():
         client = service.find(client_id)
-        served = service.decide_one_stored(client)
+        served = service.decide_stored_client(client)
         started = time.perf_counter()
         principal = service.principal_reasons(served, "fr")
         timings.append(time.perf_counter() - started)

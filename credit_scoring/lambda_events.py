@@ -109,7 +109,7 @@ class SqsEvents:
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
         bundle = _ready_bundle(self._state, "SQS")
-        from credit_scoring.batch.handlers import handle_sqs_event
+        from credit_scoring.messages.handler import handle_sqs_event
 
         return handle_sqs_event(event, context, bundle)
 

@@ -28,13 +28,12 @@ from botocore.exceptions import EndpointConnectionError
 from bundle_factory import build_test_bundle, random_applications
 
 from credit_scoring import schema
-from credit_scoring.api.application_model import Application
+from credit_scoring.api.application_model import Application, decide_applications
 from credit_scoring.api.audit import AUDIT_LOGGER_NAME, DecisionAudit
-from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import MAX_LISTED_ERRORS
 from credit_scoring.batch import csv_reader
 from credit_scoring.batch.csv_reader import MAX_GZIP_RATIO, RATIO_CHECKED_FROM_BYTES
-from credit_scoring.batch.handlers import handle_s3_event, handle_sqs_event
+from credit_scoring.batch.handlers import handle_s3_event
 from credit_scoring.batch.keys import BatchKeys, result_key
 from credit_scoring.batch.records import DECISION_ID_NAMESPACE, REJECTED_COLUMNS, SCORED_COLUMNS
 from credit_scoring.batch.scoring import SCORE_ROWS
@@ -42,6 +41,8 @@ from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.bundle.manifest import SCORES_FILE
 from credit_scoring.cli import main
+from credit_scoring.decisions.service import DecisionService
+from credit_scoring.messages.handler import handle_sqs_event
 
 REPO = Path(__file__).resolve().parent.parent
 BUCKET = "credit-scoring-batch-test"
@@ -230,7 +231,7 @@ def assert_scored_like_the_api(
     for row in scored:
         client_id = int(row[schema.CLIENT_ID])
         application = Application.model_validate(request_fields(inputs[client_id]))
-        decided = service.decide_applications([application])[0]
+        decided = decide_applications(service, [application])[0]
         assert decided.history_joined == (bundle.store.row_index(client_id) is not None)
         expected = decided.decision
         assert float(row["probability"]) == expected.probability
@@ -350,7 +351,7 @@ def test_stored_client_ids_are_scored_like_get_predict(
     scored = rows(aws.read("batch/scored/ids.csv"))
     assert [int(row[schema.CLIENT_ID]) for row in scored] == stored
     for row in scored:
-        expected = service.decide_one_stored(service.find(int(row[schema.CLIENT_ID]))).decision
+        expected = service.decide_stored_client(service.find(int(row[schema.CLIENT_ID]))).decision
         assert (float(row["probability"]), row["decision"]) == (expected.probability, expected.decision)
     rejected = rows(aws.read("batch/rejected/ids.csv"))
     assert [(row["line"], row["SK_ID_CURR"]) for row in rejected] == [("22", str(unknown)), ("23", "")]
@@ -373,7 +374,8 @@ def test_a_block_of_more_rows_than_are_scored_at_once_keeps_every_row_in_order(
     scored = rows(aws.read("batch/scored/many.csv"))
     assert [int(row[schema.CLIENT_ID]) for row in scored] == ids.tolist()
     expected = {
-        int(i): service.decide_one_stored(service.find(int(i))).decision.probability for i in bundle.store.ids
+        int(i): service.decide_stored_client(service.find(int(i))).decision.probability
+        for i in bundle.store.ids
     }
     assert all(float(row["probability"]) == expected[int(row[schema.CLIENT_ID])] for row in scored)
 
@@ -866,7 +868,7 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     assert handle_sqs_event(event, FakeContext(), bundle) == {"batchItemFailures": []}
 
     stored = result(aws, result_key("req-1"))
-    expected = service.decide_one_stored(service.find(client_id))
+    expected = service.decide_stored_client(service.find(client_id))
     assert stored["status"] == 200
     assert stored["error"] is None
     decision = stored["decision"]
@@ -882,7 +884,7 @@ def test_queued_requests_are_answered_under_their_correlation_id_like_the_api(
     uuid.UUID(decision["decision_id"])
 
     application = result(aws, result_key("req-2"))["decision"]
-    expected = service.decide_applications([Application.model_validate(fields)])[0].decision
+    expected = decide_applications(service, [Application.model_validate(fields)])[0].decision
     assert (application["client_id"], application["probability"]) == (None, expected.probability)
     assert (decision["history_joined"], application["history_joined"]) == (True, False)
 

@@ -20,7 +20,6 @@ import pytest
 from bundle_factory import PROTECTED, build_test_bundle, random_applications
 
 from credit_scoring import schema
-from credit_scoring.api.decisions import DecisionService, StoredClient
 from credit_scoring.bundle.blocks import block_digests
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.integrity import sha256_file, verify_files
@@ -38,6 +37,7 @@ from credit_scoring.bundle.manifest import (
     parse_manifest,
     read_manifest,
 )
+from credit_scoring.decisions.service import DecisionService, StoredClient
 from credit_scoring.reasons.grounds import DecisionGrounds
 from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.scorer import MAX_REASONS
@@ -116,7 +116,7 @@ def test_stored_grounds_are_what_an_application_with_the_same_features_gets(bund
     assert len({g.coverage.given for g in computed if g.coverage is not None}) > 1
     families = np.array(wording.families)
     for row, live in enumerate(computed):
-        served = service.decide_one_stored(StoredClient(int(store.ids[row]), row))
+        served = service.decide_stored_client(StoredClient(int(store.ids[row]), row))
         assert served.grounds == live
         assert [r["feature"] for r in service.principal_reasons(served, "en")] == [
             bundle.manifest.feature_names[r.feature] for r in live.reasons

@@ -25,13 +25,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from credit_scoring import __version__
 from credit_scoring.api import dashboard
 from credit_scoring.api.body_limit import BodySizeLimit
-from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import error_body, install_error_handlers
 from credit_scoring.api.head import HeadAsGet
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError, BundleReadError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+from credit_scoring.decisions.service import DecisionService
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from credit_scoring import schema
 from credit_scoring.api.client_ids import ClientIdField
 from credit_scoring.api.request_model import RequestModel
+from credit_scoring.decisions.service import NO_CLIENT_ID, DecisionService, ServedDecision
 
 EXAMPLE: Final[dict[str, Any]] = {
     "NAME_CONTRACT_TYPE": "Cash loans",
@@ -105,3 +106,14 @@ def application_columns(applications: Sequence[BaseModel]) -> Mapping[str, list[
         for column in Application.model_fields
         if column != schema.CLIENT_ID
     }
+
+
+def decide_applications(service: DecisionService, applications: Sequence[BaseModel]) -> list[ServedDecision]:
+    """Decisions for applications of the request model (HTTP or SQS), with the grounds their answers
+    state."""
+    if not applications:
+        return []
+    client_ids = [getattr(a, schema.CLIENT_ID) or NO_CLIENT_ID for a in applications]
+    return service.served(
+        service.decide_applications(client_ids, application_columns(applications), with_grounds=True)
+    )

@@ -3,8 +3,9 @@
 Every error body is an `ErrorResponse`: `detail` (one readable sentence) and `errors` (one entry per
 field: where it is, its name, what is expected; at most MAX_LISTED_ERRORS, so that a body of countless
 problems gets a small answer). Validation errors come from pydantic and FastAPI,
-HTTP errors from routing (404 unknown path, 405 wrong method, 413 body too large) and `ApiError` from
-the routes (unknown client, model unavailable, ...). An exception nobody expected becomes a 500 whose
+HTTP errors from routing (404 unknown path, 405 wrong method, 413 body too large), the decision core's
+errors (`DECISION_STATUSES`: unknown client, applications not scored, refused value) and `ApiError` from
+the routes (model unavailable, ...). An exception nobody expected becomes a 500 whose
 body says nothing about the cause, and is logged with its type, the route template, the decision id
 and the code locations only: its message and the request may hold personal data, so neither is logged.
 """
@@ -24,6 +25,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credit_scoring.api.audit import current_decision_id
 from credit_scoring.api.models import ErrorResponse, FieldError
+from credit_scoring.decisions.errors import (
+    ApplicationsNotScoredError,
+    DecisionError,
+    InvalidValueError,
+    UnknownClientError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +62,19 @@ class ApiError(Exception):
         self.detail = detail
         self.field = field
         self.location = location
+
+
+DECISION_STATUSES: Final[dict[type[DecisionError], int]] = {
+    UnknownClientError: 404,
+    ApplicationsNotScoredError: 409,
+    InvalidValueError: 422,
+}
+"""The HTTP status answering each error of the decision core (HTTP requests and SQS results alike)."""
+
+
+def as_api_error(error: DecisionError, field: str | None = None, location: str = "body") -> ApiError:
+    """The API's answer to an error of the decision core, naming `field` (the error's own by default)."""
+    return ApiError(DECISION_STATUSES[type(error)], error.detail, field or error.field, location)
 
 
 def error_body(detail: str, errors: Sequence[FieldError] = ()) -> dict[str, Any]:
@@ -155,6 +175,12 @@ async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(api_error_body(exc), status_code=exc.status_code)
 
 
+async def _on_decision_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DecisionError)
+    location = "path" if exc.field in request.path_params else "body"
+    return await _on_api_error(request, as_api_error(exc, location=location))
+
+
 class UnexpectedErrors:
     """ASGI middleware turning an exception no handler expected into a bare 500 JSON response.
 
@@ -206,4 +232,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(DecisionError, _on_decision_error)
     app.add_middleware(UnexpectedErrors)

@@ -7,8 +7,8 @@ import time
 from typing import Any, Final
 
 from credit_scoring.api.audit import DecisionAudit
-from credit_scoring.api.decisions import DecisionService, ServedDecision
 from credit_scoring.api.language import DEFAULT_LANGUAGE
+from credit_scoring.decisions.service import DecisionService, ServedDecision
 from credit_scoring.features.coverage import Coverage
 
 LITTLE_INFORMATION_WARNING: Final = {

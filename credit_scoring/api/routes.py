@@ -17,13 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from pydantic_core import to_json
 
 from credit_scoring import schema
-from credit_scoring.api.application_model import Application
+from credit_scoring.api.application_model import Application, decide_applications
 from credit_scoring.api.audit import begin_decision, new_decision_id
 from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
-from credit_scoring.api.decisions import DecisionService, ServedDecision, StoredClient
-from credit_scoring.api.errors import ApiError, api_error_body
+from credit_scoring.api.errors import ApiError, api_error_body, as_api_error
 from credit_scoring.api.language import AcceptLanguageHeader, LanguageQuery, choose_language
 from credit_scoring.api.models import (
     BatchRequest,
@@ -37,6 +36,8 @@ from credit_scoring.api.models import (
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+from credit_scoring.decisions.errors import DecisionError
+from credit_scoring.decisions.service import DecisionService, ServedDecision, StoredClient
 
 DECISION_ID_HEADER: Final = "X-Decision-Id"
 PREDICT_ROUTE: Final = "/predict/{client_id}"
@@ -96,30 +97,30 @@ class _Scoring(DecisionRecorder):
         stored: list[tuple[int, StoredClient]] = []
         applications: list[tuple[int, Any]] = []
         for index, item in enumerate(request.items):
+            kind = "client_id" if item.client_id is not None else "application"
             try:
                 if item.client_id is not None:
-                    stored.append((index, service.find(item.client_id, f"items[{index}].client_id", "body")))
-                    continue
-                try:
+                    stored.append((index, service.find(item.client_id)))
+                else:
                     service.application_inputs()
-                except ApiError as error:  # the 409 of a model that cannot score applications
-                    field = f"items[{index}].application"
-                    raise ApiError(error.status_code, error.detail, field, "body") from None
-                applications.append((index, item.application))
-            except ApiError as error:
+                    applications.append((index, item.application))
+            except DecisionError as error:
                 # The same body as the request would have had on its own, naming the item's field.
-                results[index] = {"index": index, "status": error.status_code, "error": api_error_body(error)}
+                failed = as_api_error(error, f"items[{index}].{kind}")
+                results[index] = {
+                    "index": index,
+                    "status": failed.status_code,
+                    "error": api_error_body(failed),
+                }
         decided = [
             *(
-                (index, STORED_CLIENT, client.client_id, served)
-                for (index, client), served in zip(
-                    stored, service.decide_stored([client for _, client in stored]), strict=True
-                )
+                (index, STORED_CLIENT, client.client_id, service.decide_stored_client(client))
+                for index, client in stored
             ),
             *(
                 (index, APPLICATION, getattr(application, schema.CLIENT_ID), served)
                 for (index, application), served in zip(
-                    applications, service.decide_applications([a for _, a in applications]), strict=True
+                    applications, decide_applications(service, [a for _, a in applications]), strict=True
                 )
             ),
         ]
@@ -130,7 +131,7 @@ class _Scoring(DecisionRecorder):
 
 
 def _explanation(client_id: int, service: DecisionService) -> dict[str, Any]:
-    explanation = service.explain(service.find(client_id))
+    explanation = service.explain(service.find(client_id, "client_id"))
     ordered = sorted(explanation.contributions, key=lambda c: -abs(c.contribution))
     return {
         "client_id": client_id,
@@ -224,9 +225,9 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         was given, and the decision id and time."""
         started = time.perf_counter()
         current = ready()
-        client = current.service.find(client_id)
+        client = current.service.find(client_id, "client_id")
         decision_id = begin_decision()
-        served = current.service.decide_one_stored(client)
+        served = current.service.decide_stored_client(client)
         language = choose_language(lang, accept_language)
         return current.respond(
             PREDICT_ROUTE, decision_id, STORED_CLIENT, client_id, served, started, language
@@ -269,7 +270,7 @@ def add_scoring_routes(router: APIRouter, served: ServedBundle) -> None:
         started = time.perf_counter()
         current = ready()
         decision_id = begin_decision()
-        (served,) = current.service.decide_applications([application])
+        (served,) = decide_applications(current.service, [application])
         client_id = getattr(application, schema.CLIENT_ID)
         language = choose_language(lang, accept_language)
         return current.respond("/predict", decision_id, APPLICATION, client_id, served, started, language)

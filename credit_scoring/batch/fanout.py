@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from credit_scoring.batch.config import BatchSettings
+from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings
 from credit_scoring.batch.csv_reader import (
     MAX_LINE_BYTES,
     FileRejectedError,
@@ -76,6 +76,8 @@ from credit_scoring.batch.s3io import (
 )
 from credit_scoring.batch.scoring import BatchScorer
 
+PART_MESSAGE: Final = "batch_part"
+"""The key of a part message's body: `{"batch_part": {"bucket", "plan", "index"}}`."""
 MAX_PARTS: Final = 1000
 SQS_BATCH: Final = 10
 """Most messages one SendMessageBatch call takes."""
@@ -225,8 +227,38 @@ def _read_plan(s3: Any, bucket: str, key: str) -> Plan | None:
         return None
 
 
+class PartMessageError(ValueError):
+    """A fan-out part message without its fields: a defect, left to the dead-letter queue."""
+
+
 def part_message(bucket: str, plan_key: str, index: int) -> str:
-    return json.dumps({"batch_part": {"bucket": bucket, "plan": plan_key, "index": index}})
+    return json.dumps({PART_MESSAGE: {"bucket": bucket, "plan": plan_key, "index": index}})
+
+
+def read_part_message(body: str, bucket: str | None) -> dict[str, Any] | None:
+    """The fields of a part message, None for any other message. A part message names a plan under
+    batch/parts/ of the function's bucket, never anything else it could be made to read."""
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply: not a part message
+        return None
+    if not isinstance(message, dict) or PART_MESSAGE not in message:
+        return None
+    part = message[PART_MESSAGE]
+    if not (
+        isinstance(part, dict)
+        and isinstance(part.get("bucket"), str)
+        and isinstance(part.get("plan"), str)
+        and isinstance(part.get("index"), int)
+    ):
+        raise PartMessageError(
+            f"a {PART_MESSAGE} message needs bucket and plan (strings) and index (integer)"
+        )
+    if not (part["plan"].startswith(PARTS_PREFIX) and part["plan"].endswith("/plan.json")):
+        raise PartMessageError(f"a {PART_MESSAGE} plan must be a plan.json under {PARTS_PREFIX}")
+    if bucket is not None and part["bucket"] != bucket:
+        raise PartMessageError(f"a {PART_MESSAGE} message must name the function's bucket (BATCH_BUCKET)")
+    return part
 
 
 def _stage_decompressed(

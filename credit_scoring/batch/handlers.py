@@ -1,9 +1,8 @@
-"""Lambda entry points of batch scoring: files uploaded under `batch/incoming/`, and SQS messages.
+"""The Lambda entry point of batch files: objects uploaded under `batch/incoming/`.
 
-`credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` or `handle_sqs_event`
-with the loaded bundle. Neither raises on data: a bad file or row is answered in `batch/rejected/`, a
-bad message in `batch/results/`. They raise (S3 event) or report the message as failed (SQS) only on
-transient errors, and on a `BundleError` met while scoring (a store block that fails its digest: the
+`credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` with the loaded bundle.
+It never raises on data: a bad file or row is answered in `batch/rejected/`. It raises only on transient
+errors, and on a `BundleError` met while scoring (a store block that fails its digest: the
 bundle is unavailable, never the client data at fault, so nothing is written as a rejection), which the
 caller's retries then answer: S3 retries an asynchronous invocation twice
 before its on-failure destination; SQS redelivers the message until its dead-letter queue.
@@ -16,19 +15,16 @@ model: each output object is replaced whole (multipart upload), and the report l
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
 import boto3
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes import S3Event
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from credit_scoring.batch import fanout
-from credit_scoring.batch.config import PARTS_PREFIX, BatchSettings, SettingsError
+from credit_scoring.batch.config import BatchSettings
 from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileRejectedError
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.locks import RunLock
@@ -36,7 +32,6 @@ from credit_scoring.batch.metrics import publish_drift_metrics
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
 from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
-from credit_scoring.batch.requests import RequestAnswerer
 from credit_scoring.batch.s3io import (
     S3Destination,
     SourceChangedError,
@@ -52,16 +47,12 @@ from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
 
-PART_MESSAGE = "batch_part"
 LAMBDA_MAX_SECONDS = 900.0
 """The longest an invocation can run: how long a lock is held when the context does not say."""
 
 
-class PartMessageError(ValueError):
-    """A fan-out part message without its fields: a defect, left to the dead-letter queue."""
-
-
-def _remaining_ms(context: Any) -> int | None:
+def remaining_ms(context: Any) -> int | None:
+    """The invocation's remaining time (None outside Lambda, e.g. the CLI)."""
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     return int(remaining()) if callable(remaining) else None
 
@@ -76,7 +67,7 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
         bucket, item = record.s3.bucket.name, record.s3.get_object
         key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
         try:
-            status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
+            status = _score_upload(s3, settings, scorer, bucket, key, item.etag, remaining_ms(context))
         except BundleError as error:
             logger.error(
                 "batch upload not scored: model bundle unavailable",
@@ -181,52 +172,3 @@ def _fan_out(
         )
         return "rejected: " + error.reason
     return f"fanned out into {parts} parts"
-
-
-def handle_sqs_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
-    """Answer each message on its own; the failed ones are listed in `batchItemFailures` for SQS to
-    deliver again (Powertools' partial batch response; the event source reports item failures)."""
-    settings = BatchSettings.from_env()
-    s3 = boto3.client("s3")
-    scorer = BatchScorer(bundle)
-    answerer = RequestAnswerer(scorer.service, s3, settings.bucket) if settings.bucket else None
-
-    def answer(record: SQSRecord) -> str:
-        part = _part_message(record.body, settings.bucket)
-        if part is not None:
-            sqs = boto3.client("sqs")
-            return fanout.run_part(s3, sqs, settings, part, record.body, _remaining_ms(context), scorer)
-        if answerer is None:
-            raise SettingsError("BATCH_BUCKET is not set: there is nowhere to write the result of a request")
-        return answerer.answer(record.body, record.message_id)
-
-    processor = BatchProcessor(event_type=EventType.SQS)
-    return process_partial_response(
-        event=dict(event), record_handler=answer, processor=processor, context=context
-    )
-
-
-def _part_message(body: str, bucket: str | None) -> dict[str, Any] | None:
-    """The fields of a fan-out part message, None for any other message. A part message names a plan
-    under batch/parts/ of the function's bucket, never anything else it could be made to read."""
-    try:
-        message = json.loads(body)
-    except (ValueError, RecursionError):  # not JSON, or nested too deeply: the request path answers it
-        return None
-    if not isinstance(message, dict) or PART_MESSAGE not in message:
-        return None
-    part = message[PART_MESSAGE]
-    if not (
-        isinstance(part, dict)
-        and isinstance(part.get("bucket"), str)
-        and isinstance(part.get("plan"), str)
-        and isinstance(part.get("index"), int)
-    ):
-        raise PartMessageError(
-            f"a {PART_MESSAGE} message needs bucket and plan (strings) and index (integer)"
-        )
-    if not (part["plan"].startswith(PARTS_PREFIX) and part["plan"].endswith("/plan.json")):
-        raise PartMessageError(f"a {PART_MESSAGE} plan must be a plan.json under {PARTS_PREFIX}")
-    if bucket is not None and part["bucket"] != bucket:
-        raise PartMessageError(f"a {PART_MESSAGE} message must name the function's bucket (BATCH_BUCKET)")
-    return part

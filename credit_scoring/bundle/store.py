@@ -125,6 +125,14 @@ class FeatureStore:
             return row
         return None
 
+    def rows_of(self, client_ids: np.ndarray) -> np.ndarray:
+        """`row_index` for many ids at once: each id's row, -1 where the client is not stored."""
+        rows = self.ids.searchsorted(client_ids)
+        inside = rows < self._n
+        found = np.zeros(len(client_ids), dtype=bool)
+        found[inside] = self.ids[rows[inside]] == client_ids[inside]
+        return np.where(found, rows, -1)
+
     def lookup(self, client_id: int) -> np.ndarray | None:
         """A client's features (read-only, in manifest order), or None when it is not stored."""
         row = self.row_index(client_id)

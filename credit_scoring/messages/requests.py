@@ -38,14 +38,16 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from credit_scoring import schema
+from credit_scoring.api.application_model import decide_applications
 from credit_scoring.api.audit import new_decision_id
-from credit_scoring.api.decisions import DecisionService, ServedDecision
-from credit_scoring.api.errors import ApiError, error_body, validation_error_body
+from credit_scoring.api.errors import as_api_error, error_body, validation_error_body
 from credit_scoring.api.models import BatchItem, FieldError
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
 from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import create_json, get_json, metadata, put_json
+from credit_scoring.decisions.errors import DecisionError
+from credit_scoring.decisions.service import DecisionService, ServedDecision
 
 CORRELATION_ID: Final = "correlation_id"
 ROUTE: Final = "sqs"
@@ -90,9 +92,9 @@ class RequestAnswerer:
         except ValidationError as error:
             body = validation_error_body(error.errors(include_url=False), "invalid message")
             result = self._result(correlation_id, message_id, 422, None, body)
-        except ApiError as error:
+        except DecisionError as error:
             result = self._result(
-                correlation_id, message_id, error.status_code, None, error_body(error.detail)
+                correlation_id, message_id, as_api_error(error).status_code, None, error_body(error.detail)
             )
         else:
             result = self._result(
@@ -122,9 +124,9 @@ class RequestAnswerer:
         """The decision, the client id and the subject."""
         service = self._service
         if item.client_id is not None:
-            client = service.find(item.client_id, "client_id", "body")
-            return service.decide_one_stored(client), item.client_id, "stored_client"
-        (served,) = service.decide_applications([item.application])
+            client = service.find(item.client_id, "client_id")
+            return service.decide_stored_client(client), item.client_id, "stored_client"
+        (served,) = decide_applications(service, [item.application])
         return served, getattr(item.application, schema.CLIENT_ID), "application"
 
     def _result(
