@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Final, Literal
 
 ColumnKind = Literal["int", "float", "category"]
@@ -17,6 +18,15 @@ FLOAT: Final = "float"
 CATEGORY: Final = "category"
 
 CLIENT_ID: Final = "SK_ID_CURR"
+CLIENT_ID_DIGITS: Final = 6
+CLIENT_ID_MIN: Final = 100_000
+CLIENT_ID_MAX: Final = 999_999
+CLIENT_ID_EXAMPLE: Final = 100002
+CLIENT_ID_EXPECTED: Final = (
+    f"exactly {CLIENT_ID_DIGITS} digits ({CLIENT_ID_MIN} to {CLIENT_ID_MAX}), e.g. {CLIENT_ID_EXAMPLE}"
+)
+"""The client id rule, for every entry point: SK_ID_CURR is exactly 6 digits, as Kaggle's are."""
+_CLIENT_ID_TEXT: Final = re.compile(rf"[1-9][0-9]{{{CLIENT_ID_DIGITS - 1}}}")
 TARGET: Final = "TARGET"
 DAYS_EMPLOYED_ANOMALY: Final = 365243
 """Kaggle's placeholder in DAYS_EMPLOYED for pensioners and the unemployed."""
@@ -441,6 +451,19 @@ def application_columns() -> dict[str, ColumnKind]:
     return {name: kind for name, kind in TABLES[APPLICATION].items() if name != TARGET}
 
 
+def parse_client_id(text: str) -> int | None:
+    """The client id a text spells, or None when it is not exactly 6 ASCII digits without a leading zero
+    (a sign, a space, decimals or non-ASCII digits, which int() alone would accept, are refused)."""
+    return int(text) if _CLIENT_ID_TEXT.fullmatch(text) else None
+
+
+def is_client_id(value: object) -> bool:
+    """Whether a number is a client id: a whole number (not a boolean) from CLIENT_ID_MIN to CLIENT_ID_MAX."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return float(value).is_integer() and CLIENT_ID_MIN <= value <= CLIENT_ID_MAX
+
+
 def table_file_names(table: str) -> tuple[str, str]:
     """The file names a table may have in a data directory: plain CSV, or gzip-compressed CSV."""
     return f"{table}.csv", f"{table}.csv.gz"
@@ -450,7 +473,7 @@ _DAYS_FLOOR: Final = -43_830.0
 """120 years back, in days: the oldest plausible date of an application's DAYS_* columns."""
 
 _SPECIFIC_RANGES: Final[dict[str, tuple[float, float]]] = {
-    CLIENT_ID: (1.0, float(2**53 - 1)),  # ids up to 2**53 - 1 survive JSON numbers and float64 exactly
+    CLIENT_ID: (float(CLIENT_ID_MIN), float(CLIENT_ID_MAX)),
     TARGET: (0.0, 1.0),
     "CNT_CHILDREN": (0.0, 30.0),
     "AMT_INCOME_TOTAL": (0.0, 1e9),

@@ -93,6 +93,7 @@ def test_an_unknown_client_is_a_404_naming_it(function: dict[str, Any], path: st
     status, _, body = request(function["handler"], "GET", path)
     assert status == 404
     assert_names(body, "client_id", "999998")
+    assert body["errors"][0]["location"] == "path"
 
 
 BAD_APPLICATIONS = [

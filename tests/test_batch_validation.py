@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from credit_scoring import schema
 from credit_scoring.batch.csv_reader import FileLayout, parse_block, read_layout
@@ -111,6 +113,7 @@ def test_each_value_is_judged_as_the_api_judges_it(column: str) -> None:
     ],
 )
 def test_client_ids_follow_the_api_rule(text: str, readable: bool) -> None:
+    assert (schema.parse_client_id(text) is not None) == readable
     layout = read_layout(b"SK_ID_CURR")
     checked = check_rows(parse_block(f'"{text}"\n'.encode(), 2, layout), layout)
     if readable:
@@ -138,6 +141,27 @@ def test_client_ids_of_a_block_are_judged_each_as_if_alone() -> None:
     assert [rejection.line for rejection in checked.rejected] == [
         line for line, text in enumerate(texts, start=2) if line not in dict(valid)
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789 +-.e\u0661x", max_size=8), min_size=1, max_size=30))
+def test_a_block_of_client_ids_is_read_by_the_schema_rule(texts: list[str]) -> None:
+    """The vectorised reading of a block of ids gives each the verdict of `schema.parse_client_id`."""
+    layout = read_layout(b"SK_ID_CURR")
+    block = "".join(f'"{text}"\n' for text in texts).encode()
+    checked = check_rows(parse_block(block, 2, layout), layout)
+    expected = [
+        (line, schema.parse_client_id(text))
+        for line, text in enumerate(texts, start=2)
+        if schema.parse_client_id(text) is not None
+    ]
+    assert list(zip(checked.lines.tolist(), checked.client_ids.tolist(), strict=True)) == expected
+
+
+def test_a_malformed_line_names_its_client_id_only_when_the_schema_rule_reads_it() -> None:
+    layout = read_layout(b"SK_ID_CURR,AMT_CREDIT")
+    checked = check_rows(parse_block(b"100002,1,extra\n012345,1,extra\n", 2, layout), layout)
+    assert [rejection.client_id for rejection in checked.rejected] == [100002, None]
 
 
 def test_every_problem_of_a_row_is_in_its_reason_with_its_readable_id() -> None:

@@ -24,7 +24,8 @@ from fastapi.routing import APIRoute
 from starlette.routing import Match, get_route_path
 from starlette.types import Scope
 
-from credit_scoring.api.client_ids import parse_path_client_id, path_client_id_error
+from credit_scoring import schema
+from credit_scoring.api.client_ids import path_client_id_error
 from credit_scoring.api.language import LANG_PARAMETER, lang_error
 from credit_scoring.reasons.families import LANGUAGES
 
@@ -36,7 +37,8 @@ class ClientIdRoute(APIRoute):
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         match, child_scope = super().matches(scope)
         # Only a segment that is not an id can be another route's literal path: the hot path skips this.
-        if match is not Match.NONE and parse_path_client_id(child_scope["path_params"]["client_id"]) is None:
+        client_id = child_scope["path_params"]["client_id"] if match is not Match.NONE else None
+        if client_id is not None and schema.parse_client_id(client_id) is None:
             path = get_route_path(scope)
             routes = getattr(scope.get("router"), "routes", ())
             if any(route is not self and getattr(route, "path", None) == path for route in routes):
@@ -62,7 +64,7 @@ class ClientIdRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             text = request.path_params["client_id"]
-            client_id = parse_path_client_id(text)
+            client_id = schema.parse_client_id(text)
             lang = request.query_params.get(LANG_PARAMETER)
             errors = [] if client_id is not None else [path_client_id_error(text)]
             if lang is not None and lang not in LANGUAGES:

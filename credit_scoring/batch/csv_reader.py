@@ -422,12 +422,12 @@ def _check_utf8(data: bytes, starts: np.ndarray, ends: np.ndarray, problems: lis
 
 
 def _id_text(line: bytes, position: int) -> str | None:
-    """The SK_ID_CURR field of a malformed line when it can still be read plainly (6 ASCII digits)."""
+    """The SK_ID_CURR field of a malformed line when it can still be read plainly as a client id."""
     fields = line.split(b",")
     if position < len(fields):
-        field = fields[position].strip(b'"')
-        if len(field) == 6 and field.isdigit():
-            return field.decode("ascii")
+        field = fields[position].strip(b'"').decode("ascii", errors="replace")
+        if schema.parse_client_id(field) is not None:
+            return field
     return None
 
 

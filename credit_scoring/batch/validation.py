@@ -7,7 +7,7 @@ expected, not in the vocabulary, or not a number at all. The rule then judges on
 flags a superset of what the rule refuses (the tests check it column by column), so every verdict is the
 rule's own, and a valid DAYS_EMPLOYED placeholder, flagged for being out of range, is let through by it.
 
-SK_ID_CURR follows the API's client id rule for text: exactly 6 digits, no sign, space or decimals.
+SK_ID_CURR follows `schema.parse_client_id`, read for a whole block at once.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from credit_scoring.batch.csv_reader import FileLayout, RecordBlock
 from credit_scoring.batch.records import Rejection
 from credit_scoring.features.application import CodedLabels
 
-CLIENT_ID_DIGITS: Final = 6
-_DIGIT_WEIGHTS: Final = 10 ** np.arange(CLIENT_ID_DIGITS - 1, -1, -1, dtype=np.int64)
-CLIENT_ID_EXPECTED: Final = "exactly 6 digits (100000 to 999999), e.g. 100002"
+_DIGIT_WEIGHTS: Final = 10 ** np.arange(schema.CLIENT_ID_DIGITS - 1, -1, -1, dtype=np.int64)
 _EXACT_INTEGERS: Final = 2.0**53
 
 
@@ -121,29 +119,28 @@ def _client_ids(raw: np.ndarray, problems: _Problems) -> tuple[np.ndarray, np.nd
         problems.add(
             row,
             schema.CLIENT_ID,
-            f"{schema.CLIENT_ID} is missing: expected {CLIENT_ID_EXPECTED}"
+            f"{schema.CLIENT_ID} is missing: expected {schema.CLIENT_ID_EXPECTED}"
             if not present[row]
-            else f"{schema.CLIENT_ID} must be {CLIENT_ID_EXPECTED}, got {raw[row]!r}",
+            else f"{schema.CLIENT_ID} must be {schema.CLIENT_ID_EXPECTED}, got {raw[row]!r}",
         )
     return ids, readable
 
 
 def _read_client_ids(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which of `texts` (fixed-width numpy text) are a valid SK_ID_CURR, exactly 6 ASCII digits not
-    starting with 0, and their values (0 where they are not).
-
-    Read from the texts' code points for the whole block at once: a regular expression and an int() per
-    row took a tenth of the validation's time. numpy pads a shorter text with NULs, which cannot be part
-    of a text here: a line holding a NUL byte is rejected before it is parsed."""
+    """Which of `texts` (fixed-width numpy text) are a client id by `schema.parse_client_id`, and their
+    values (0 where they are not), read from the texts' code points for the whole block at once rather
+    than with the rule's regular expression per row (the tests check both agree). numpy pads a shorter
+    text with NULs, which cannot be part of a text here: a line holding a NUL byte is rejected before it
+    is parsed."""
     width = texts.dtype.itemsize // 4
-    if not len(texts) or width < CLIENT_ID_DIGITS:
+    if not len(texts) or width < schema.CLIENT_ID_DIGITS:
         return np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=np.int64)
     points = texts.view("<u4").reshape(len(texts), width).astype(np.int64)
-    digits = points[:, :CLIENT_ID_DIGITS] - ord("0")
+    digits = points[:, : schema.CLIENT_ID_DIGITS] - ord("0")
     matched = (
         ((digits >= 0) & (digits <= 9)).all(axis=1)
         & (digits[:, 0] != 0)
-        & (points[:, CLIENT_ID_DIGITS:] == 0).all(axis=1)
+        & (points[:, schema.CLIENT_ID_DIGITS :] == 0).all(axis=1)
     )
     return matched, np.where(matched, digits @ _DIGIT_WEIGHTS, 0)
 
