@@ -10,11 +10,9 @@ force small blocks and fan-out:
   function's own queue).
 - `BATCH_BLOCK_BYTES` (2 MiB, about 3,000 application rows): bytes of CSV parsed at a time; with the
   scorer's fixed row batches, it bounds memory.
-- `BATCH_BYTES_PER_SECOND` (5,000,000): the scoring throughput a plan assumes. bench_batch measured
-  about 37 MB/s (70,000 rows/s; 22 to 34 MB/s before the second session's changes, as busy as the other
-  processes kept the machine) through the S3 handler on one shared core; the margin covers a slower
-  vCPU and variance, since a part planned too large times out where one planned small only costs an
-  extra invocation. Raise it once measured on Lambda.
+- `BATCH_BYTES_PER_SECOND` (5,000,000): the scoring throughput a plan assumes, well under what
+  bench_batch measures (docs/benchmarks.md, Batch), since a part planned too large times out where one
+  planned small only costs an extra invocation. Raise it once measured on Lambda.
 - `BATCH_TIME_RESERVE_SECONDS` (60): time kept free at the end of an invocation (uploads, merge).
 
 A gzip input is planned at the largest ratio it may have (`csv_reader.MAX_GZIP_RATIO`), never a typical one.

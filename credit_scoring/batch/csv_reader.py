@@ -11,10 +11,9 @@ so every line is first checked to hold exactly the header's number of fields (co
 RFC 4180 quoted fields, with numpy over the whole block). A line that fails (a quoted field running
 onto the next line included: Home Credit data has none) is rejected with its reason, never guessed at.
 
-Why pandas' C parser with its own number parsing, then checks (measured on 56,000 application rows,
-30 MB, one shared core): the csv module took 2.0 s, pandas with every column as text then converted
-0.9 s, pandas reading numbers itself 0.5 s; the line check above adds 0.03 s. Its numbers are the ones
-Python's float() reads (checked on every value of the real sample), so a row scores as its JSON does.
+pandas' C parser reads the numbers itself, the fastest of the readers compared (docs/benchmarks.md,
+Batch); its numbers are the ones Python's float() reads (checked on every value of the real sample), so
+a row scores as its JSON does.
 """
 
 from __future__ import annotations
@@ -360,8 +359,8 @@ def _line_problems(
     quote_lines = np.searchsorted(ends, quotes)
     unbalanced = np.bincount(quote_lines, minlength=n) % 2 == 1
     # Commas in each line, and below inside each quoted field, as sums of the comma mask over byte ranges
-    # (np.add.reduceat): a third of the cost of locating every comma to binary-search their positions, and
-    # a fraction of a running sum over every byte. uint32 sums: a block holds far fewer than 2**32 bytes.
+    # (np.add.reduceat), cheaper than locating every comma or a running sum over every byte. uint32 sums:
+    # a block holds far fewer than 2**32 bytes.
     comma = (bytes_ == _COMMA).view(np.uint8)
     commas = (
         np.add.reduceat(comma[: ends[-1] + 1], starts, dtype=np.uint32).astype(np.int64)

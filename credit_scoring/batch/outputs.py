@@ -24,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 PART_BYTES: Final = 16 * 1024 * 1024
 """Multipart part size: S3's minimum is 5 MiB (but for the last part); 16 MiB bounds the buffer, and
-makes the scored output of up to about 95,000 rows one PutObject (one request where a multipart upload
-takes four: bench_batch's 50,000 rows were 3% faster through the S3 handler than with 8 MiB)."""
+makes the scored output of up to about 95,000 rows one PutObject, one request where a multipart upload
+takes four."""
 GZIP_LEVEL: Final = 6
 
 Output = Literal["scored", "rejected"]

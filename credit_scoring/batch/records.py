@@ -156,7 +156,7 @@ def scored_rows(
     Written column by column rather than row by row: each column becomes a list of texts in one pass
     (the probabilities by Python's repr, the reasons by looking their quoted names up for the whole
     matrix at once), then the lines are joined. Every field is a number or a fixed name, each name quoted
-    once if it needs quoting (`_field`), so the csv module (a third of the cost) is not needed.
+    once if it needs quoting (`_field`), so the csv module is not needed.
     """
     if not len(client_ids):
         return b""

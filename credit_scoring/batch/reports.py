@@ -1,25 +1,9 @@
-"""The report of a scored file, and its line in the decision audit log.
+"""The report of a scored file (`batch/reports/<name>.json`, its fields in docs/batch.md, The report),
+and its line in the decision audit log.
 
-The report (`batch/reports/<name>.json`) is written after both outputs are complete, so its presence
-means the run is finished; it says which version of which input it covers (key, ETag, version id),
-with which model version, and how every input row ended:
-
-    {"status": "scored" | "rejected", "file_error": null | "why the file was rejected as a whole",
-     "input_rows": n, "scored": n, "rejected": n,              input_rows = scored + rejected, always
-     "decisions": {"accepted": n, "refused": n}, "history_joined": n,
-     "layout": "applications" | "client_ids" | null, "absent_columns": [...],
-     "model_version", "source": {...}, "outputs": {"scored", "rejected"},
-     "output_versions": {"scored": {"version_id", "etag"}, "rejected": {...}} | null, "parts": n,
-     "started_at", "finished_at", "duration_seconds",
-     "drift": null | {...}}                                    see credit_scoring.monitoring.drift
-
-The report is the commit point of a run on S3: `output_versions` names the object version (and ETag)
-of each output it accounts for, so that a reader fetching those versions gets the scored and rejected
-rows of one run, even while a later run is replacing them or after it failed between the two (the
-local command has no versions: null).
-
-A file rejected as a whole (unreadable, wrong header...) has status "rejected", zero counts, and its
-reason in `file_error` and in the rejected output. The audit line carries the same counts, never a row.
+The report is written after both outputs are complete, so its presence means the run is finished; it is
+the commit point of a run on S3: `output_versions` names the object version (and ETag) of each output it
+accounts for. The audit line carries the same counts, never a row.
 """
 
 from __future__ import annotations

@@ -182,12 +182,11 @@ def _numbers(frame: pd.DataFrame, columns: list[str], problems: _Problems) -> di
     """The numeric columns, their values checked together as one (rows, columns) matrix."""
     if not columns:
         return {}
-    # Column-major, so that each column handed to the feature definition is contiguous (its arithmetic
-    # on strided columns of a row-major matrix took 10% longer).
+    # Column-major, so that each column handed to the feature definition is contiguous.
     kinds = [dtype.kind for dtype in frame.dtypes[columns]]
     if all(kind in "iuf" for kind in kinds):
-        # The usual block: pandas read every value as a number. One conversion of the whole frame
-        # (column-major already, as pandas stores columns) costs half of a column-by-column one.
+        # The usual block: pandas read every value as a number, converted in one pass over the frame
+        # (column-major already, as pandas stores columns).
         values = np.asfortranarray(frame[columns].to_numpy(dtype=np.float64))
     else:
         values = np.empty((len(frame), len(columns)), order="F")
@@ -205,8 +204,7 @@ def _suspect_cells(values: np.ndarray, columns: list[str], integral: np.ndarray)
     and the DAYS_EMPLOYED placeholder are never suspect.
 
     Each column's minimum and maximum (NaN skipped) clear most columns at once; only the few columns whose
-    extremes break the range, and the whole-number columns read as floats, are checked value by value:
-    a third of the cost of comparing every value with its bounds."""
+    extremes break the range, and the whole-number columns read as floats, are checked value by value."""
     if not len(values):
         return []
     low, high = np.array([schema.APPLICATION_RANGES[column] for column in columns]).T

@@ -1,31 +1,12 @@
-"""Scoring requests that arrive as SQS messages, answered in S3 under their correlation id.
+"""Scoring requests that arrive as SQS messages, answered in S3 under their correlation id
+(`batch/results/<correlation_id>.json`; docs/batch.md, Queued requests).
 
-A message body is a JSON object: `{"correlation_id": "...", "client_id": 100002}` for a stored client,
-or `{"correlation_id": "...", "application": {...fields...}}` for an application (an optional
-SK_ID_CURR among the fields joins the stored client's history). Apart from the correlation id, it is
-one item of `POST /predict/batch`, validated by the same model and decided by the same service, with
-the same statuses. The result goes to `batch/results/<correlation_id>.json`:
-
-    {"correlation_id", "message_id", "model_version",
-     "status": 200, "decision": {...as POST /predict answers, decision_id included...}, "error": null}
-    {"correlation_id", "message_id", "model_version",
-     "status": 404 | 409 | 422, "decision": null, "error": {"detail": "...", "errors": [...]}}
-
-A message that can never succeed (not JSON, fields out of range, unknown client...) gets its rejection
-written like any result and is NOT reported as a failure: retrying it could only fail again and then
-fill the dead-letter queue with messages whose answer is already known. A message without a usable
-correlation id is answered under `batch/results/unidentified/<SQS message id>.json`. Only transient
-failures (S3 unavailable) raise, so that SQS delivers the message again, and the dead-letter queue
-receives it after the queue's receive limit.
-
-Idempotent: the result object is created with a conditional write (`IfNoneMatch: *`), so exactly one
-result exists per correlation id and it never changes once written. A redelivered message whose result
-exists is not decided again (its decision id, random, would otherwise change). Two deliveries of the same
-message running at once can both decide before either writes: each writes its audit line, only the first
-write creates the result, and the later one keeps that result (its own decision is never an outcome: no
-caller can see its decision id). The batch log then says so: "duplicate delivery: decision discarded",
-with `discarded_decision_id` and the `kept_decision_id` that the result holds. An audit line whose
-decision id is in no result is such a discarded duplicate.
+Apart from the correlation id, a message is one item of `POST /predict/batch`, validated by the same
+model, decided by the same service, with the same statuses. A message that can never succeed gets its
+rejection written like any result and is not reported as a failure (retrying could only fail again);
+only transient failures raise, so that SQS delivers the message again. A result is created with a
+conditional write, so exactly one exists per correlation id and never changes; a redelivered message
+whose result exists is not decided again.
 """
 
 from __future__ import annotations
