@@ -1,13 +1,13 @@
-"""Which part of the scoring function answers a Lambda event: the HTTP API, or batch scoring.
+"""Which handler of a function answers a Lambda event.
 
-One function receives API Gateway requests (REST API payload 1.0 and HTTP API payload 2.0), S3
-object-created notifications and SQS messages. `EventRouter` asks each source's handler whether the
-event is its own (`infer`, cheap and shape-based, never parsing a body) and hands the event to the
-first that says yes. The batch handlers import `credit_scoring.batch.handlers` (pandas) on the first
-batch event only, so that an API-only execution environment never pays for it.
+The API function answers API Gateway requests (REST API payload 1.0 and HTTP API payload 2.0); the batch
+function S3 object-created notifications and SQS messages. Each function's `EventRouter` asks its
+handlers whether the event is their own (`infer`, cheap and shape-based, never parsing a body) and
+hands the event to the first that says yes. The batch handlers import their modules (pandas) on the
+first event, so that importing this module costs nothing.
 
-An event nobody recognises gets an error result rather than an exception: raising would make Lambda
-retry an asynchronous invocation that can never succeed. Standard library only.
+An event no handler recognises gets an error result naming what the function answers, rather than an
+exception: raising would make Lambda retry an asynchronous invocation that can never succeed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ LambdaResult = dict[str, Any]
 class EventHandler(Protocol):
     """Answers the events of one source."""
 
+    source: str
+    """The events it answers, in words (for the error result of an event nobody recognises)."""
+
     def infer(self, event: LambdaEvent) -> bool:
         """True when `event` comes from this handler's source."""
         ...
@@ -43,27 +46,53 @@ class BatchBundleUnavailableError(RuntimeError):
     """
 
 
-class HttpEvents:
-    """API Gateway requests, answered by the ASGI app through Mangum (or any callable like it)."""
-
-    def __init__(self, asgi_handler: Callable[[LambdaEvent, Any], LambdaResult]) -> None:
-        self._asgi_handler = asgi_handler
-
-    def infer(self, event: LambdaEvent) -> bool:
-        context = event.get("requestContext")
-        if not isinstance(context, Mapping):
-            return False
-        # Payload 1.0 (REST API, or an HTTP API configured for 1.0) carries httpMethod at the top level;
-        # payload 2.0 carries version "2.0" and the method under requestContext.http.
-        return "httpMethod" in event or (event.get("version") == "2.0" and "http" in context)
-
-    def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
-        return self._asgi_handler(event, context)
+def is_http_event(event: LambdaEvent) -> bool:
+    """An API Gateway request: payload 1.0 (REST API, or an HTTP API configured for 1.0) carries
+    httpMethod at the top level; payload 2.0 carries version "2.0" and the method under
+    requestContext.http."""
+    context = event.get("requestContext")
+    if not isinstance(context, Mapping):
+        return False
+    return "httpMethod" in event or (event.get("version") == "2.0" and "http" in context)
 
 
 def _records(event: LambdaEvent) -> Sequence[Any]:
     records = event.get("Records")
     return records if isinstance(records, list) and records else ()
+
+
+def is_s3_object_created(event: LambdaEvent) -> bool:
+    """An S3 notification whose records all announce objects created."""
+    records = _records(event)
+    return bool(records) and all(
+        isinstance(record, Mapping)
+        and record.get("eventSource") == "aws:s3"
+        and str(record.get("eventName", "")).startswith("ObjectCreated:")
+        for record in records
+    )
+
+
+def is_sqs_event(event: LambdaEvent) -> bool:
+    """Messages delivered by an SQS event-source mapping."""
+    records = _records(event)
+    return bool(records) and all(
+        isinstance(record, Mapping) and record.get("eventSource") == "aws:sqs" for record in records
+    )
+
+
+class HttpEvents:
+    """API Gateway requests, answered by the ASGI app through Mangum (or any callable like it)."""
+
+    source = "API Gateway requests (payload 1.0 or 2.0)"
+
+    def __init__(self, asgi_handler: Callable[[LambdaEvent, Any], LambdaResult]) -> None:
+        self._asgi_handler = asgi_handler
+
+    def infer(self, event: LambdaEvent) -> bool:
+        return is_http_event(event)
+
+    def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
+        return self._asgi_handler(event, context)
 
 
 def _ready_bundle(state: LoadedBundle | BundleUnavailable, source: str) -> LoadedBundle:
@@ -76,17 +105,13 @@ def _ready_bundle(state: LoadedBundle | BundleUnavailable, source: str) -> Loade
 class S3ObjectCreatedEvents:
     """S3 notifications of objects created (the batch inputs uploaded under batch/incoming/)."""
 
+    source = "S3 object-created notifications"
+
     def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
         self._state = state
 
     def infer(self, event: LambdaEvent) -> bool:
-        records = _records(event)
-        return bool(records) and all(
-            isinstance(record, Mapping)
-            and record.get("eventSource") == "aws:s3"
-            and str(record.get("eventName", "")).startswith("ObjectCreated:")
-            for record in records
-        )
+        return is_s3_object_created(event)
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
         bundle = _ready_bundle(self._state, "S3")
@@ -98,14 +123,13 @@ class S3ObjectCreatedEvents:
 class SqsEvents:
     """Messages from the scoring queue, delivered by Lambda's SQS event-source mapping."""
 
+    source = "SQS messages"
+
     def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
         self._state = state
 
     def infer(self, event: LambdaEvent) -> bool:
-        records = _records(event)
-        return bool(records) and all(
-            isinstance(record, Mapping) and record.get("eventSource") == "aws:sqs" for record in records
-        )
+        return is_sqs_event(event)
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
         bundle = _ready_bundle(self._state, "SQS")
@@ -134,10 +158,8 @@ class EventRouter:
                     return handler(event, context)
         shape = _describe(event)
         logger.error("unrecognised event ignored: %s", shape)
+        answered = " and ".join(handler.source for handler in self.handlers)
         return {
             "error": "UnrecognisedEvent",
-            "message": (
-                f"this function answers API Gateway requests (payload 1.0 or 2.0), S3 object-created "
-                f"notifications and SQS messages; it received {shape}"
-            ),
+            "message": f"this function answers {answered}; it received {shape}",
         }

@@ -54,6 +54,8 @@ from cfn_template import (
     load_template,
 )
 
+from credit_scoring.lambda_events import is_http_event, is_s3_object_created, is_sqs_event
+
 SCRIPTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SCRIPTS_DIR.parent
 BOOTSTRAP = SCRIPTS_DIR / "lambda_bootstrap.py"
@@ -66,6 +68,7 @@ OPT = "/opt"
 _EXTENSION_TAG = re.compile(r"\.(cpython-\d+[a-z]*-[^.]+|abi3)\.so$")
 # Event source → the template event types of the functions that receive it.
 _EVENT_TYPES = {"http": {"HttpApi", "Api"}, "s3": {"S3"}, "sqs": {"SQS"}}
+_EVENT_SOURCES = {"http": is_http_event, "s3": is_s3_object_created, "sqs": is_sqs_event}
 # Environment of the invoking shell that Lambda would also give the function (its role's credentials).
 _PASSED_THROUGH = re.compile(r"^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|ENDPOINT_URL\w*)$")
 
@@ -75,15 +78,12 @@ class InvokeError(Exception):
 
 
 def event_source(event: Any) -> str:
-    """ "http", "s3" or "sqs" from the event's shape; raises InvokeError for anything else."""
+    """ "http", "s3" or "sqs" by the functions' own event recognition (`credit_scoring.lambda_events`);
+    raises InvokeError for anything else."""
     if isinstance(event, Mapping):
-        if "requestContext" in event and ("httpMethod" in event or event.get("version") == "2.0"):
-            return "http"
-        records = event.get("Records")
-        if isinstance(records, list) and records and isinstance(records[0], Mapping):
-            source = records[0].get("eventSource")
-            if source in ("aws:s3", "aws:sqs"):
-                return source.removeprefix("aws:")
+        for source, recognises in _EVENT_SOURCES.items():
+            if recognises(event):
+                return source
     raise InvokeError("the event is neither an API Gateway request nor an S3 or SQS event: give --function")
 
 

@@ -65,12 +65,13 @@ def aimed(
 
 
 FUNCTION_FILE = EVENTS_DIR.parent / "functions" / "scoring" / "app.py"
+BATCH_FUNCTION_FILE = EVENTS_DIR.parent / "functions" / "batch" / "app.py"
 
 
-def load_function(**environ: str) -> dict[str, Any]:
-    """Run functions/scoring/app.py as Lambda's init phase would, with only `environ` set of the variables
-    it reads (the process's environment is restored afterwards); returns its globals (`handler`, `app`,
-    `state`)."""
+def load_function(file: Path = FUNCTION_FILE, **environ: str) -> dict[str, Any]:
+    """Run a function's app.py (the API's by default) as Lambda's init phase would, with only `environ`
+    set of the variables it reads (the process's environment is restored afterwards); returns its
+    globals (`handler`, and `app` or `state`)."""
     sign_in_variables = (sign_in.AUTHORIZE_URL, sign_in.TOKEN_URL, sign_in.CLIENT_ID, sign_in.SCOPE)
     read = ("MODEL_DIR", "MODEL_S3_URI", "API_BASE_PATH", "LOG_LEVEL", *sign_in_variables)
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -78,7 +79,7 @@ def load_function(**environ: str) -> dict[str, Any]:
             monkeypatch.delenv(name, raising=False)
         for name, value in environ.items():
             monkeypatch.setenv(name, value)
-        return runpy.run_path(str(FUNCTION_FILE), run_name="scoring_function")
+        return runpy.run_path(str(file), run_name=f"{file.parent.name}_function")
 
 
 def invoke(handler: Any, event: dict[str, Any]) -> tuple[int, dict[str, str], Any]:

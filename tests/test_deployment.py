@@ -704,7 +704,7 @@ def test_extension_modules_built_for_another_interpreter_are_detected(tmp_path):
     [
         ({"version": "2.0", "requestContext": {"http": {"method": "GET"}}}, "http"),
         ({"httpMethod": "GET", "requestContext": {}}, "http"),
-        ({"Records": [{"eventSource": "aws:s3"}]}, "s3"),
+        ({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put"}]}, "s3"),
         ({"Records": [{"eventSource": "aws:sqs"}]}, "sqs"),
     ],
 )
@@ -827,8 +827,8 @@ def test_built_functions_fit_lambdas_size_limits(built):
 
 @pytest.mark.slow
 def test_function_artefact_is_its_own_code_only(built):
-    own = sorted(path.name for path in (REPO / "functions" / "scoring").glob("*.py"))
-    for function in ("ScoringApiFunction", "BatchScoringFunction"):
+    for function, directory in (("ScoringApiFunction", "scoring"), ("BatchScoringFunction", "batch")):
+        own = sorted(path.name for path in (REPO / "functions" / directory).glob("*.py"))
         assert sorted(path.name for path in (built / function).iterdir()) == own
 
 

@@ -1,5 +1,6 @@
-"""The Lambda entry point: what a fresh execution environment imports to answer GET /predict, and how
-`EventRouter` dispatches API Gateway, S3 and SQS events (the batch ones end to end against moto)."""
+"""The Lambda entry points: what a fresh execution environment of each function imports, and how each
+function's `EventRouter` dispatches its events (API Gateway for the API function; S3 and SQS for the
+batch function, end to end against moto) and answers any other with an error result."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from api_events import EVENTS_DIR, FUNCTION_FILE, aimed, load_event, load_function
+from api_events import BATCH_FUNCTION_FILE, EVENTS_DIR, FUNCTION_FILE, aimed, load_event, load_function
 from bundle_factory import build_test_bundle
 
 from credit_scoring.bundle.loader import BundleUnavailable, load_bundle
@@ -54,6 +55,11 @@ def bundle_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="module")
 def function(bundle_dir: Path) -> dict[str, Any]:
     return load_function(MODEL_DIR=str(bundle_dir), API_BASE_PATH="/dev")
+
+
+@pytest.fixture(scope="module")
+def batch_function(bundle_dir: Path) -> dict[str, Any]:
+    return load_function(BATCH_FUNCTION_FILE, MODEL_DIR=str(bundle_dir))
 
 
 @pytest.fixture(scope="module")
@@ -139,13 +145,70 @@ def test_each_event_file_is_recognised_by_its_own_handler_only(event: str, sourc
     ids=["empty", "eventbridge", "no-records", "s3-delete", "dynamodb", "list", "string"],
 )
 def test_an_unrecognised_event_gets_an_error_result_not_an_exception(
-    function: dict[str, Any], event: object, caplog: pytest.LogCaptureFixture
+    function: dict[str, Any], batch_function: dict[str, Any], event: object, caplog: pytest.LogCaptureFixture
 ) -> None:
-    result = function["handler"](event, None)
+    for handler, answers in ((function["handler"], "API Gateway"), (batch_function["handler"], "SQS")):
+        result = handler(event, None)
+
+        assert result["error"] == "UnrecognisedEvent"
+        assert answers in result["message"]
+    assert "unrecognised event" in caplog.text
+
+
+@pytest.mark.parametrize("name", ["s3-put-batch-incoming.json", "sqs-receive-message.json"])
+def test_the_api_function_answers_a_batch_event_with_an_error_result(
+    function: dict[str, Any], name: str
+) -> None:
+    result = function["handler"](load_event(name), None)
 
     assert result["error"] == "UnrecognisedEvent"
-    assert "API Gateway" in result["message"]
-    assert "unrecognised event" in caplog.text
+    assert result["message"].startswith("this function answers API Gateway requests (payload 1.0 or 2.0);")
+
+
+@pytest.mark.parametrize("name", API_EVENTS[:2])
+def test_the_batch_function_answers_an_http_event_with_an_error_result(
+    batch_function: dict[str, Any], name: str
+) -> None:
+    result = batch_function["handler"](load_event(name), None)
+
+    assert result["error"] == "UnrecognisedEvent"
+    assert result["message"].startswith(
+        "this function answers S3 object-created notifications and SQS messages;"
+    )
+
+
+def test_a_fresh_batch_environment_never_builds_the_api(bundle_dir: Path, tmp_path: Path) -> None:
+    """The batch function answers an event (here an S3 upload outside batch/incoming/, ignored without
+    reaching S3) without importing the app, the dashboard or Mangum."""
+    script = textwrap.dedent(
+        f"""
+        import json, sys
+        sys.path.insert(0, {str(BATCH_FUNCTION_FILE.parent)!r})
+        sys.path.insert(0, {str(REPO / "tests")!r})
+        import app
+        from api_events import load_event
+        event = load_event("s3-put-batch-incoming.json")
+        event["Records"][0]["s3"]["object"]["key"] = "elsewhere/file.csv"
+        result = app.handler(event, None)
+        api = {{"mangum", *(f"credit_scoring.api.{{m}}" for m in ("app", "dashboard", "routes"))}}
+        loaded = sorted(m for m in sys.modules if m in api)
+        print(json.dumps({{"result": result, "loaded": loaded}}))
+        """
+    )
+    env = {
+        "MODEL_DIR": str(bundle_dir),
+        "PYTHONPATH": str(REPO),
+        "PATH": "/usr/bin",
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "BATCH_BUCKET": BUCKET,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert report["result"]["files"][0]["status"].startswith("ignored")
+    assert report["loaded"] == []
 
 
 def _refused_by_the_api(bundle_dir: Path, tmp_path: Path) -> Path:
@@ -166,7 +229,7 @@ def test_batch_events_are_refused_while_the_bundle_is_unavailable(
     bundle_dir: Path, tmp_path: Path, bundle: str, reason: str
 ) -> None:
     model_dir = tmp_path if bundle == "empty" else _refused_by_the_api(bundle_dir, tmp_path)
-    function = load_function(MODEL_DIR=str(model_dir))
+    function = load_function(BATCH_FUNCTION_FILE, MODEL_DIR=str(model_dir))
     assert isinstance(function["state"], BundleUnavailable)
     for name in ("s3-put-batch-incoming.json", "sqs-receive-message.json"):
         with pytest.raises(BatchBundleUnavailableError, match=reason):
@@ -193,12 +256,12 @@ def s3_event(s3: Any, key: str) -> dict[str, Any]:
 
 
 def test_an_s3_upload_is_scored_by_the_batch_handler(
-    function: dict[str, Any], client_id: int, aws: Any
+    batch_function: dict[str, Any], client_id: int, aws: Any
 ) -> None:
     key = "batch/incoming/clients.csv"
     aws.put_object(Bucket=BUCKET, Key=key, Body=f"SK_ID_CURR\n{client_id}\n999998\n".encode())
 
-    result = function["handler"](s3_event(aws, key), None)
+    result = batch_function["handler"](s3_event(aws, key), None)
 
     assert [file["key"] for file in result["files"]] == [key]
     scored = aws.get_object(Bucket=BUCKET, Key="batch/scored/clients.csv")["Body"].read().decode()
@@ -208,14 +271,14 @@ def test_an_s3_upload_is_scored_by_the_batch_handler(
 
 
 def test_an_sqs_message_is_answered_by_the_batch_handler(
-    function: dict[str, Any], client_id: int, aws: Any
+    batch_function: dict[str, Any], client_id: int, aws: Any
 ) -> None:
     event = load_event("sqs-receive-message.json")
     record = event["Records"][0]
     record["body"] = json.dumps({"correlation_id": "a1b2c3d4-request", "client_id": client_id})
     record["md5OfBody"] = hashlib.md5(record["body"].encode()).hexdigest()
 
-    result = function["handler"](event, None)
+    result = batch_function["handler"](event, None)
 
     assert result == {"batchItemFailures": []}
     answer = json.loads(

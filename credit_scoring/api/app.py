@@ -31,7 +31,7 @@ from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError, BundleReadError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
-from credit_scoring.decisions.service import DecisionService
+from credit_scoring.decisions.service import open_service
 
 logger = logging.getLogger(__name__)
 
@@ -72,18 +72,6 @@ def normalise_base_path(base_path: str) -> str:
     return f"/{stripped}" if stripped else ""
 
 
-def _service(
-    state: LoadedBundle | BundleUnavailable,
-) -> tuple[LoadedBundle | BundleUnavailable, DecisionService | None]:
-    if isinstance(state, BundleUnavailable):
-        return state, None
-    try:
-        return state, DecisionService(state)
-    except BundleError as error:
-        logger.error("model bundle refused: %s: %s", error.file, error.logged_reason)
-        return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
-
-
 def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
     """Answer a `BundleError` raised while serving (a store block altered after start-up) with a 503
     naming the file, after withdrawing the bundle for every later request."""
@@ -97,12 +85,12 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
                 "the rest of the API is unaffected: try again"
             )
             return JSONResponse(error_body(detail), status_code=503)
-        app.state.bundle = served.withdraw(exc)
+        withdrawn = served.withdraw(exc)
         logger.error(
             "model bundle withdrawn while serving: file=%s reason=%s source=%s",
             exc.file,
             exc.logged_reason,
-            app.state.bundle.source,
+            withdrawn.source,
         )
         return JSONResponse(error_body(f"model bundle unavailable: {exc}"), status_code=503)
 
@@ -114,7 +102,7 @@ def create_app(
 ) -> FastAPI:
     """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any;
     `sign_in`, how the dashboard signs officers in when the API needs a bearer token."""
-    state, service = _service(state)
+    state, service = open_service(state)
     app = FastAPI(
         title="Prêt à dépenser credit scoring",
         version=__version__,
@@ -122,7 +110,7 @@ def create_app(
         redoc_url=None,
     )
     served = ServedBundle(state, service)
-    app.state.bundle = state  # as served, read by the dashboard's routes; withdrawn on a BundleError
+    app.state.served = served  # the one holder of the served state: routes, dashboard, batch events
     app.state.sign_in = sign_in
     install_error_handlers(app)
     _withdraw_on_bundle_error(app, served)

@@ -192,7 +192,7 @@ async def static(path: str, request: Request) -> Response:
 
 
 def _bundle(request: Request) -> LoadedBundle:
-    state = request.app.state.bundle
+    state = request.app.state.served.state
     if not isinstance(state, LoadedBundle):
         raise ApiError(503, f"model bundle unavailable: {state.reason}")
     return state

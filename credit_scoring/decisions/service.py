@@ -10,6 +10,7 @@ arrive, by one function for one application (the API) and for thousands (batch f
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from credit_scoring.bundle.errors import BundleError
-from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 from credit_scoring.bundle.manifest import MANIFEST_FILE, Manifest
 from credit_scoring.decisions.errors import ApplicationsNotScoredError, InvalidValueError, UnknownClientError
 from credit_scoring.features.application import ApplicationFeatures, CodedLabels
@@ -26,6 +27,8 @@ from credit_scoring.reasons.grounds import DecisionGrounds, Grounds
 from credit_scoring.reasons.wording import ReasonWording
 from credit_scoring.scoring.model import MissingValueError
 from credit_scoring.scoring.scorer import Decision, DecisionArrays, Explanation
+
+logger = logging.getLogger(__name__)
 
 APPLICATION_GROUP = "application"
 NO_CLIENT_ID = 0
@@ -199,6 +202,21 @@ class DecisionService:
         if self._inputs is None:
             raise ApplicationsNotScoredError(self.model_version)
         return self._inputs
+
+
+def open_service(
+    state: LoadedBundle | BundleUnavailable,
+) -> tuple[LoadedBundle | BundleUnavailable, DecisionService | None]:
+    """The state a function serves and its decision service: a loaded bundle the service refuses (its
+    application features are not this code's) is served as unavailable, with the reason, like one
+    that could not be loaded."""
+    if isinstance(state, BundleUnavailable):
+        return state, None
+    try:
+        return state, DecisionService(state)
+    except BundleError as error:
+        logger.error("model bundle refused: %s: %s", error.file, error.logged_reason)
+        return BundleUnavailable(reason=str(error), file=error.file, source=state.source), None
 
 
 def _as_slice(indices: np.ndarray) -> slice | np.ndarray:
