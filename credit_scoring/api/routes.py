@@ -22,7 +22,8 @@ from credit_scoring.api.audit import begin_decision, new_decision_id
 from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
-from credit_scoring.api.errors import ApiError, api_error_body, as_api_error
+from credit_scoring.api.errors import ApiError, api_error_body
+from credit_scoring.api.items import APPLICATION, STORED_CLIENT, decide_items
 from credit_scoring.api.language import AcceptLanguageHeader, LanguageQuery, choose_language
 from credit_scoring.api.models import (
     BatchRequest,
@@ -36,14 +37,11 @@ from credit_scoring.api.models import (
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
-from credit_scoring.decisions.errors import DecisionError
-from credit_scoring.decisions.service import DecisionService, ServedDecision, StoredClient
+from credit_scoring.decisions.service import DecisionService, ServedDecision
 
 DECISION_ID_HEADER: Final = "X-Decision-Id"
 PREDICT_ROUTE: Final = "/predict/{client_id}"
 BATCH_ROUTE: Final = "/predict/batch"
-STORED_CLIENT: Final = "stored_client"
-APPLICATION: Final = "application"
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -93,41 +91,29 @@ class _Scoring(DecisionRecorder):
         score is an item with its status, not a failed batch; each decision is audited on its own."""
         started = time.perf_counter()
         service = self.service
-        results: list[dict[str, Any] | None] = [None] * len(request.items)
-        stored: list[tuple[int, StoredClient]] = []
-        applications: list[tuple[int, Any]] = []
-        for index, item in enumerate(request.items):
-            kind = "client_id" if item.client_id is not None else "application"
-            try:
-                if item.client_id is not None:
-                    stored.append((index, service.find(item.client_id)))
-                else:
-                    service.application_inputs()
-                    applications.append((index, item.application))
-            except DecisionError as error:
+        results: list[dict[str, Any]] = []
+        for index, outcome in enumerate(decide_items(service, request.items, _item_field)):
+            if isinstance(outcome, ApiError):
                 # The same body as the request would have had on its own, naming the item's field.
-                failed = as_api_error(error, f"items[{index}].{kind}")
-                results[index] = {
-                    "index": index,
-                    "status": failed.status_code,
-                    "error": api_error_body(failed),
-                }
-        decided = [
-            *(
-                (index, STORED_CLIENT, client.client_id, service.decide_stored_client(client))
-                for index, client in stored
-            ),
-            *(
-                (index, APPLICATION, getattr(application, schema.CLIENT_ID), served)
-                for (index, application), served in zip(
-                    applications, decide_applications(service, [a for _, a in applications]), strict=True
+                results.append(
+                    {"index": index, "status": outcome.status_code, "error": api_error_body(outcome)}
                 )
-            ),
-        ]
-        for index, subject, client_id, served in decided:
-            body = self.record(BATCH_ROUTE, new_decision_id(), subject, client_id, served, started, language)
-            results[index] = {"index": index, "status": 200, "decision": body}
+                continue
+            body = self.record(
+                BATCH_ROUTE,
+                new_decision_id(),
+                outcome.subject,
+                outcome.client_id,
+                outcome.served,
+                started,
+                language,
+            )
+            results.append({"index": index, "status": 200, "decision": body})
         return {"model_version": service.model_version, "results": results}
+
+
+def _item_field(index: int, name: str) -> str:
+    return f"items[{index}].{name}"
 
 
 def _explanation(client_id: int, service: DecisionService) -> dict[str, Any]:

@@ -18,17 +18,16 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
-from credit_scoring import schema
-from credit_scoring.api.application_model import decide_applications
 from credit_scoring.api.audit import new_decision_id
-from credit_scoring.api.errors import as_api_error, error_body, validation_error_body
+from credit_scoring.api.errors import ApiError, as_api_error, error_body, validation_error_body
+from credit_scoring.api.items import decide_items
 from credit_scoring.api.models import BatchItem, FieldError
 from credit_scoring.api.recorder import DecisionRecorder
 from credit_scoring.batch.keys import CORRELATION_ID_PATTERN, result_key, unidentified_result_key
 from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import create_json, get_json, metadata, put_json
 from credit_scoring.decisions.errors import DecisionError
-from credit_scoring.decisions.service import DecisionService, ServedDecision
+from credit_scoring.decisions.service import DecisionService
 
 CORRELATION_ID: Final = "correlation_id"
 ROUTE: Final = "sqs"
@@ -69,22 +68,26 @@ class RequestAnswerer:
             return key
         item = {name: value for name, value in message.items() if name != CORRELATION_ID}
         try:
-            served, client_id, subject = self._decide(BatchItem.model_validate(item))
+            (outcome,) = decide_items(self._service, [BatchItem.model_validate(item)], _message_field)
         except ValidationError as error:
             body = validation_error_body(error.errors(include_url=False), "invalid message")
             result = self._result(correlation_id, message_id, 422, None, body)
-        except DecisionError as error:
+        except DecisionError as error:  # a value the feature definition or the model refuses
+            refused = as_api_error(error)
             result = self._result(
-                correlation_id, message_id, as_api_error(error).status_code, None, error_body(error.detail)
+                correlation_id, message_id, refused.status_code, None, error_body(refused.detail)
             )
         else:
-            result = self._result(
-                correlation_id,
-                message_id,
-                200,
-                self._recorder.record(ROUTE, new_decision_id(), subject, client_id, served, started),
-                None,
-            )
+            if isinstance(outcome, ApiError):
+                result = self._result(
+                    correlation_id, message_id, outcome.status_code, None, error_body(outcome.detail)
+                )
+            else:
+                decision_id = new_decision_id()
+                body = self._recorder.record(
+                    ROUTE, decision_id, outcome.subject, outcome.client_id, outcome.served, started
+                )
+                result = self._result(correlation_id, message_id, 200, body, None)
         if not create_json(self._s3, self._bucket, key, result):
             self._discarded(key, result)
         return key
@@ -100,15 +103,6 @@ class RequestAnswerer:
                 "kept_decision_id": kept.get("decision_id"),
             },
         )
-
-    def _decide(self, item: Any) -> tuple[ServedDecision, int | None, str]:
-        """The decision, the client id and the subject."""
-        service = self._service
-        if item.client_id is not None:
-            client = service.find(item.client_id, "client_id")
-            return service.decide_stored_client(client), item.client_id, "stored_client"
-        (served,) = decide_applications(service, [item.application])
-        return served, getattr(item.application, schema.CLIENT_ID), "application"
 
     def _result(
         self,
@@ -139,3 +133,7 @@ class RequestAnswerer:
             self._result(None, message_id, 422, None, error_body(summary, errors)),
         )
         return key
+
+
+def _message_field(index: int, name: str) -> str:
+    return name
