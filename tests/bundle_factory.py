@@ -167,14 +167,14 @@ def _calibrated(pipeline: object, X: np.ndarray, y: np.ndarray, seed: int) -> tu
     from sklearn.model_selection import StratifiedKFold
 
     from credit_scoring.training.calibration import CalibratedPipeline, choose_calibration
-    from credit_scoring.training.cost import CostWeights, bagged_threshold
+    from credit_scoring.training.cost import CostWeights, calibrated_threshold
 
     folds = list(StratifiedKFold(3, shuffle=True, random_state=seed).split(X, y))
     oof = np.empty(y.size)
     for train, validation in folds:
         oof[validation] = clone(pipeline).fit(X[train], y[train]).predict_proba(X[validation])[:, 1]
     choice = choose_calibration(oof, y, folds)
-    threshold = bagged_threshold(y, choice.oof, CostWeights(**COST), seed, resamples=50).threshold
+    threshold = calibrated_threshold(y, choice.oof, CostWeights(**COST)).threshold
     return CalibratedPipeline(pipeline.fit(X, y), choice.calibrator, choice.method), threshold
 
 

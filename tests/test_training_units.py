@@ -15,7 +15,15 @@ from sklearn.metrics import roc_auc_score
 
 from credit_scoring.training import candidates as cands
 from credit_scoring.training.calibration import CalibrationChoice
-from credit_scoring.training.cost import THRESHOLD_GRID, CostWeights, ThresholdChoice, choose_threshold
+from credit_scoring.training.cost import (
+    FLAT_WITHIN,
+    THRESHOLD_GRID,
+    CostWeights,
+    ThresholdChoice,
+    calibrated_threshold,
+    choose_threshold,
+    cost_per_threshold,
+)
 from credit_scoring.training.errors import TrainingError
 from credit_scoring.training.export import export_pipeline
 from credit_scoring.training.fairness import AGE_ATTRIBUTE, age_bands, fairness_report, protected_groups
@@ -87,6 +95,33 @@ def test_threshold_agrees_with_brute_force_over_the_grid():
     choice = choose_threshold(y, probability, weights)
     assert choice.cost_per_client == pytest.approx(min(brute))
     assert choice.threshold == pytest.approx(THRESHOLD_GRID[int(np.argmin(brute))])
+
+
+def test_calibrated_threshold_is_decision_theorys_where_the_cost_curve_is_flat():
+    """Calibrated probabilities drawn so that each client defaults with its probability: the cost curve
+    is flat around fp / (fn + fp), and the threshold is the grid point nearest it within the flat part."""
+    rng = np.random.default_rng(11)
+    probability = rng.beta(1, 11, 20_000)
+    y = (rng.random(probability.size) < probability).astype(int)
+    weights = CostWeights(fn=10, fp=1)
+    costs = cost_per_threshold(y, probability, weights)
+    flat = THRESHOLD_GRID[costs <= costs.min() * (1 + FLAT_WITHIN)]
+    choice = calibrated_threshold(y, probability, weights)
+
+    assert choice.threshold in flat
+    assert abs(choice.threshold - 1 / 11) == pytest.approx(np.abs(flat - 1 / 11).min())
+    at = int(np.argmin(np.abs(THRESHOLD_GRID - choice.threshold)))
+    assert choice.cost_per_client == pytest.approx(costs[at])
+
+
+def test_calibrated_threshold_leaves_decision_theory_when_the_data_says_so():
+    """Probabilities that are not what they say (every defaulter at 0.5, every good client at 0.12): at
+    1/11 every good client is refused, far above the lowest cost, so the threshold is the data's."""
+    y = np.array([1] * 10 + [0] * 90)
+    probability = np.where(y == 1, 0.5, 0.12)
+    choice = calibrated_threshold(y, probability, CostWeights(fn=10, fp=1))
+    assert choice.cost_per_client == 0.0
+    assert choice.threshold == pytest.approx(0.121)  # the nearest to 1/11 of the zero-cost thresholds
 
 
 @pytest.mark.parametrize(("fn", "fp"), [(0, 1), (10, -1), (math.nan, 1), (math.inf, 1)])

@@ -44,58 +44,58 @@ class ThresholdChoice:
     cost_per_client: float
 
 
-def choose_threshold(
-    y_true: np.ndarray, probability: np.ndarray, weights: CostWeights, grid: np.ndarray = THRESHOLD_GRID
-) -> ThresholdChoice:
-    """The grid threshold minimising the business cost when clients with probability >= it are refused.
+FLAT_WITHIN: Final = 0.01
+"""Thresholds whose cost is within this share of the lowest are ones the data cannot tell apart: the
+cost curve is flat there."""
 
-    Ties go to the lowest threshold. Every threshold is scored at once from the sorted probabilities of
-    each class, so the search costs one sort however fine the grid.
-    """
+
+def decision_theory_threshold(weights: CostWeights) -> float:
+    """fp / (fn + fp): refusing at and above it minimises the expected cost of calibrated probabilities."""
+    return weights.fp / (weights.fn + weights.fp)
+
+
+def cost_per_threshold(
+    y_true: np.ndarray, probability: np.ndarray, weights: CostWeights, grid: np.ndarray = THRESHOLD_GRID
+) -> np.ndarray:
+    """The business cost per client at each grid threshold, clients with probability >= it refused.
+
+    Every threshold is scored at once from the sorted probabilities of each class, so the curve costs
+    one sort however fine the grid."""
     y_true = np.asarray(y_true)
     probability = np.asarray(probability, dtype=np.float64)
     if y_true.shape != probability.shape or y_true.size == 0:
         raise ValueError(
-            f"choose_threshold needs equal, non-empty shapes, got {y_true.shape} and {probability.shape}"
+            f"the cost curve needs equal, non-empty shapes, got {y_true.shape} and {probability.shape}"
         )
     positives = np.sort(probability[y_true == 1])
     negatives = np.sort(probability[y_true == 0])
-    # A client is refused when probability >= t: defaulters below t are accepted (FN), good clients at or
-    # above t are refused (FP).
+    # Defaulters below t are accepted (FN), good clients at or above t are refused (FP).
     false_negatives = np.searchsorted(positives, grid, side="left")
     false_positives = negatives.size - np.searchsorted(negatives, grid, side="left")
-    costs = (weights.fn * false_negatives + weights.fp * false_positives) / y_true.size
+    return (weights.fn * false_negatives + weights.fp * false_positives) / y_true.size
+
+
+def choose_threshold(
+    y_true: np.ndarray, probability: np.ndarray, weights: CostWeights, grid: np.ndarray = THRESHOLD_GRID
+) -> ThresholdChoice:
+    """The grid threshold minimising the business cost (ties to the lowest threshold): for probabilities
+    that are not calibrated, where decision theory's threshold does not apply."""
+    costs = cost_per_threshold(y_true, probability, weights, grid)
     best = int(np.argmin(costs))
     return ThresholdChoice(threshold=float(grid[best]), cost_per_client=float(costs[best]))
 
 
-THRESHOLD_RESAMPLES: Final = 200
-
-
-def bagged_threshold(
-    y_true: np.ndarray,
-    probability: np.ndarray,
-    weights: CostWeights,
-    seed: int,
-    resamples: int = THRESHOLD_RESAMPLES,
-    grid: np.ndarray = THRESHOLD_GRID,
+def calibrated_threshold(
+    y_true: np.ndarray, probability: np.ndarray, weights: CostWeights, grid: np.ndarray = THRESHOLD_GRID
 ) -> ThresholdChoice:
-    """The median of `choose_threshold`'s threshold over bootstrap resamples of the clients, with its
-    cost on all of them.
+    """The threshold for calibrated probabilities: decision theory's fp / (fn + fp), checked against the
+    cost on these predictions. Of the grid thresholds where the cost curve is flat (within FLAT_WITHIN
+    of its lowest), the one nearest decision theory's; far from it only when the data says so.
 
-    The cost curve is flat and jagged near its minimum, so the minimum of one sample moves with a few
-    clients; the median over resamples (bagging) keeps the threshold where the minimum lies for most
-    samples like this one.
+    The empirical minimum of a flat, jagged curve moves with a few clients; where the data cannot tell
+    thresholds apart, the one theory prescribes has the lowest expected cost.
     """
-    y_true = np.asarray(y_true)
-    probability = np.asarray(probability, dtype=np.float64)
-    rng = np.random.default_rng(seed)
-    chosen = [
-        choose_threshold(y_true[rows], probability[rows], weights, grid).threshold
-        for rows in (rng.integers(0, y_true.size, y_true.size) for _ in range(resamples))
-    ]
-    threshold = float(grid[np.argmin(np.abs(grid - np.median(chosen)))])
-    refused = probability >= threshold
-    false_negatives = int(np.sum(~refused & (y_true == 1)))
-    false_positives = int(np.sum(refused & (y_true == 0)))
-    return ThresholdChoice(threshold, weights.per_client(false_negatives, false_positives, y_true.size))
+    costs = cost_per_threshold(y_true, probability, weights, grid)
+    flat = np.flatnonzero(costs <= costs.min() * (1 + FLAT_WITHIN))
+    chosen = int(flat[np.argmin(np.abs(grid[flat] - decision_theory_threshold(weights)))])
+    return ThresholdChoice(threshold=float(grid[chosen]), cost_per_client=float(costs[chosen]))

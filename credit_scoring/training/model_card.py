@@ -15,14 +15,12 @@ from typing import Any, Final
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from credit_scoring.training.cost import CostWeights
+from credit_scoring.training.cost import FLAT_WITHIN, CostWeights, decision_theory_threshold
 from credit_scoring.training.metrics import calibration_metrics, decision_metrics, reliability_table
 
 BOOTSTRAP_RESAMPLES: Final = 1000
 COST_CURVE: Final = np.round(np.arange(1, 100) / 100, 2)
 """Thresholds at which the cost curve is drawn."""
-FLAT_WITHIN: Final = 0.01
-"""The cost curve counts as flat where it stays within this share of its minimum."""
 MARKDOWN_FILE: Final = "model_card.md"
 RELIABILITY_SVG: Final = "reliability.svg"
 COST_CURVE_SVG: Final = "cost_curve.svg"
@@ -52,7 +50,7 @@ def cost_curve(y_true: np.ndarray, probability: np.ndarray, weights: CostWeights
 
 def threshold_note(chosen: float, weights: CostWeights, curve: list[dict[str, float]]) -> dict[str, Any]:
     """The chosen threshold beside decision theory's fp / (fn + fp), and where the cost curve is flat."""
-    optimum = weights.fp / (weights.fn + weights.fp)
+    optimum = decision_theory_threshold(weights)
     lowest = min(point["cost"] for point in curve)
     flat = [point["threshold"] for point in curve if point["cost"] <= lowest * (1 + FLAT_WITHIN)]
     return {
@@ -62,10 +60,10 @@ def threshold_note(chosen: float, weights: CostWeights, curve: list[dict[str, fl
         "flat_between": [min(flat), max(flat)],
         "explanation": (
             f"With calibrated probabilities, refusing when p >= fp / (fn + fp) = {optimum:.3f} minimises the "
-            f"expected cost. The threshold {chosen:.3f} was chosen on the calibrated out-of-fold "
-            f"probabilities of the training clients; the gap of {chosen - optimum:+.3f} is sampling noise "
-            f"on a flat minimum: on the test split the cost stays within {FLAT_WITHIN:.0%} of its lowest "
-            f"value for thresholds from {min(flat):.2f} to {max(flat):.2f}."
+            f"expected cost. The threshold {chosen:.3f} is the one nearest it among those where the cost "
+            f"of the training clients' calibrated out-of-fold probabilities stays within {FLAT_WITHIN:.0%} "
+            f"of its lowest (a gap of {chosen - optimum:+.3f}); on the test split the cost stays within "
+            f"{FLAT_WITHIN:.0%} of its lowest for thresholds from {min(flat):.2f} to {max(flat):.2f}."
         ),
     }
 

@@ -5,7 +5,7 @@ pipeline on the training rows only (a sampler inside it resamples those rows alo
 validation rows as they are, which gives out-of-fold probabilities for every training client. A
 candidate keeps its configuration with the best mean validation AUC among those within the AUC-gap
 bound; those out-of-fold probabilities are calibrated (`training.calibration`), and the decision
-threshold is chosen on the calibrated ones (`cost.bagged_threshold`), so the threshold and its cost are
+threshold is chosen on the calibrated ones (`cost.calibrated_threshold`), so the threshold and its cost are
 measured on predictions no fitted model, and no calibrator, has seen.
 """
 
@@ -25,7 +25,7 @@ from sklearn.model_selection import ParameterSampler, StratifiedKFold
 
 from credit_scoring.training.calibration import CalibrationChoice, choose_calibration
 from credit_scoring.training.candidates import Candidate, SearchSpace
-from credit_scoring.training.cost import CostWeights, ThresholdChoice, bagged_threshold
+from credit_scoring.training.cost import CostWeights, ThresholdChoice, calibrated_threshold
 from credit_scoring.training.errors import TrainingError
 
 Fold = tuple[np.ndarray, np.ndarray]
@@ -175,7 +175,7 @@ def search_candidate(
         best=best,
         configs_tried=len(configs),
         calibration=calibration,
-        threshold=bagged_threshold(y, calibration.oof, weights, seed),
+        threshold=calibrated_threshold(y, calibration.oof, weights),
         eligible=not reason,
         reason=reason,
         seconds=time.perf_counter() - start,
