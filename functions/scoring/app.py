@@ -3,8 +3,8 @@ is `functions/batch/app.py`).
 
 Everything is loaded here, at import, which Lambda runs once per execution environment in its init
 phase: the bundle (from MODEL_DIR, the model layer at /opt/model by default, or from MODEL_S3_URI into
-/tmp), then the app. A bundle that fails to load or verify is never served: `app.state.served` holds the reason,
-every scoring route answers 503 with it and /health reports it. API_BASE_PATH is the public path
+/tmp), then the app. A bundle that fails to load or verify is never served: `app.state.served` holds
+the reason, every scoring route answers 503 with it and /health reports it. API_BASE_PATH is the public path
 prefix (an API Gateway stage or a custom-domain base path), stripped before routing and used by /docs.
 The DASHBOARD_SIGN_IN_* variables tell the dashboard how to sign officers in on a JWT stack (`SignIn`);
 a malformed one fails the init, naming it.
