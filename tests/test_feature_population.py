@@ -76,7 +76,7 @@ def test_a_share_is_summarised_in_percent(summaries: dict) -> None:
 def test_a_relative_date_keeps_its_sign_and_counts_missing_values(summaries: dict) -> None:
     X, target = _matrix()
     bureau = summaries["features"]["BUREAU_DAYS_CREDIT_MEAN"]
-    assert bureau["unit"] == "years"
+    assert bureau["unit"] == "relative_years"
     assert bureau["edges"][-1] < 0
     for k, outcome in enumerate(("repaid", "defaulted")):
         group = target == k

@@ -33,10 +33,10 @@ SCALES: Final = {
     "years": ("years", 1.0, False),
     "age_days": ("years", 1 / DAYS_PER_YEAR, True),
     "elapsed_days": ("years", 1 / DAYS_PER_YEAR, True),
-    "relative_days": ("years", 1 / DAYS_PER_YEAR, False),
+    "relative_days": ("relative_years", 1 / DAYS_PER_YEAR, False),
     "days": ("days", 1.0, True),
     "months": ("months", 1.0, True),
-    "relative_months": ("months", 1.0, False),
+    "relative_months": ("relative_months", 1.0, False),
     "hour": ("hour", 1.0, False),
 }
 """Each catalogue unit's scale on a chart, as `state` reads it: (the scale's unit, factor, whether the
