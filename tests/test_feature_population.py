@@ -51,6 +51,10 @@ def test_every_feature_is_summarised_with_the_outcome_sizes(summaries: dict) -> 
         assert summary["unit"] == values.SCALES[catalogue.entry(name).unit][0]
 
 
+def test_every_unit_of_the_catalogue_has_a_chart_scale() -> None:
+    assert set(values.SCALES) == catalogue.UNITS
+
+
 def test_a_duration_is_summarised_in_years_as_the_reason_states_it(summaries: dict) -> None:
     X, target = _matrix()
     age = summaries["features"]["DAYS_BIRTH"]
