@@ -39,7 +39,8 @@ function draw(parts, reason, body) {
     legend([
       { swatch: "safe", label: t("repaid") },
       { swatch: "risk", label: t("defaulted") },
-      { swatch: "client", label: t("client") },
+      // A yes/no chart marks the client's answer with a star, a histogram its value with a line.
+      { swatch: summary.unit === "yes_no" ? "pointClient" : "client", label: t("client") },
     ]),
   );
   if (summary.unit === "yes_no") {

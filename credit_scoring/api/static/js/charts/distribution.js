@@ -75,7 +75,8 @@ function domain(summary) {
 }
 
 // The variable's axis along the bottom of either chart, in its own unit, titled with the unit below
-// its ticks; `titleLines` come from axisLines so that the chart's height leaves room for them.
+// its ticks; `titleLines` come from axisLines so that the chart's height leaves room for them, and
+// their width is the chart's: they are centred on the chart, not on the plot beside the share axis.
 function valueAxis(svg, summary, x, bottom, left, right, titleLines) {
   const { low, high } = domain(summary);
   xAxis(svg, {
@@ -86,7 +87,8 @@ function valueAxis(svg, summary, x, bottom, left, right, titleLines) {
     left,
     right,
   });
-  axisTitle(svg, titleLines, { y: bottom + textSize() * 3.1, left, right });
+  const width = Number(svg.getAttribute("width"));
+  axisTitle(svg, titleLines, { y: bottom + textSize() * 3.1, left: 0, right: width });
 }
 
 /** The value axis title's lines and the height the axis takes under the plot. */
