@@ -38,6 +38,7 @@ def build_test_bundle(
     from credit_scoring.bundle.population import build_population
     from credit_scoring.training.bundle_writer import ReferencePopulation, write_bundle
     from credit_scoring.training.feature_frame import build_features
+    from credit_scoring.training.feature_population import build_feature_population
 
     if applications is None:
         applications = random_applications(n_clients, seed)
@@ -65,6 +66,7 @@ def build_test_bundle(
         candidates=[{"name": f"{kind}-under", "estimator": kind, "champion": True}],
         applications=frame.applications,
         population=build_population(frame.X, frame.names, frame.target, seed=seed),
+        feature_population=build_feature_population(frame.X, frame.names, frame.target),
         model_card=_card(pipeline, frame, probabilities, threshold, seed) if calibrated else None,
         reference=ReferencePopulation(frame.ids, frame.X, frame.applications),
     )

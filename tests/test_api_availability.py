@@ -225,25 +225,29 @@ def flip_a_byte_of_row(bundle: Path, row: int) -> None:
         stream.write(bytes([byte ^ 0xFF]))
 
 
+@pytest.mark.parametrize(
+    ("name", "route"),
+    [("population.json", "/population"), ("feature_population.json", "/population/features/DAYS_BIRTH")],
+)
 def test_population_summaries_altered_after_start_up_withdraw_the_bundle(
-    good_bundle: Path, tmp_path: Path
+    good_bundle: Path, tmp_path: Path, name: str, route: str
 ) -> None:
     bundle = variant(good_bundle, tmp_path, lambda _: None)
     client_id = load_bundle(bundle).manifest.example_client_ids[0]
     handler = handler_for(bundle)
     assert call(handler, "GET", f"/predict/{client_id}")[0] == 200  # served until the file is read
-    population = bundle / "population.json"
+    population = bundle / name
     population.write_bytes(population.read_bytes().replace(b'"format"', b' "format"', 1))  # still valid JSON
 
-    status, _, body = call(handler, "GET", "/population")
+    status, _, body = call(handler, "GET", route)
 
     assert status == 503, body
     assert body["detail"] == (
-        "model bundle unavailable: population.json: sha256 does not match the manifest "
+        f"model bundle unavailable: {name}: sha256 does not match the manifest "
         "(the file was changed or corrupted)"
     )
     status, _, health = call(handler, "GET", "/health")
-    assert (status, health["file"]) == (503, "population.json")
+    assert (status, health["file"]) == (503, name)
     assert call(handler, "GET", f"/predict/{client_id}")[0] == 503
 
 

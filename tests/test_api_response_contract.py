@@ -77,6 +77,13 @@ def test_every_success_response_is_the_documented_model(client: TestClient, bund
         ("GET", "/health", "/health", {}),
         ("GET", "/clients/{client_id}", f"/clients/{stored}", {}),
         ("GET", "/population", "/population", {}),
+        ("GET", "/population/features/{feature}", "/population/features/DAYS_BIRTH", {}),
+        (
+            "GET",
+            "/population/features/{feature}",
+            "/population/features/NAME_EDUCATION_TYPE%3DSecondary%20%2F%20secondary%20special",
+            {},
+        ),
         ("GET", "/application-fields", "/application-fields", {}),
     ]
     assert {(method, path) for method, path, _, _ in cases} == {
@@ -104,6 +111,7 @@ def test_every_error_response_is_the_documented_model(client: TestClient) -> Non
         ("POST", "/predict/batch", "/predict/batch", {"json": {"items": []}}, 422),
         ("GET", "/explain/{client_id}", "/explain/999999", {}, 404),
         ("GET", "/clients/{client_id}", "/clients/abc", {}, 422),
+        ("GET", "/population/features/{feature}", "/population/features/NOT_A_FEATURE", {}, 404),
     ]
     for method, template, url, request, status in cases:
         assert _check(client, method, template, url, **request) == status

@@ -142,6 +142,13 @@ def _states(tab: Any, clients: dict[str, int]) -> Iterator[str]:
     tab.locator("#scatter-x").select_option(variables[-1])
     expect(tab.locator("#scatter svg")).to_be_visible()
     yield "comparisons"
+    compare = tab.locator("#decision-reasons button[aria-controls]")
+    for state, index in (("reason compared", 0), ("another reason compared", -1)):
+        compare.nth(index).click()
+        expect(compare.nth(index)).to_have_attribute("aria-expanded", "true")
+        expect(tab.locator("#decision-reasons .reason-population svg[role=img]")).to_be_visible()
+        _open_tables(tab)
+        yield state
     tab.locator("#whatif-field").select_option("AMT_CREDIT")
     tab.locator("#whatif-value").fill("abc")
     tab.locator("#whatif-form button[type=submit]").click()
@@ -160,6 +167,10 @@ def _states(tab: Any, clients: dict[str, int]) -> Iterator[str]:
     tab.locator("#applicant-form button[type=submit]").click()
     expect(tab.locator("#applicant-result .badge")).to_be_visible()
     yield "applicant form decided"
+    tab.locator("#applicant-result button[aria-controls]").first.click()
+    expect(tab.locator("#applicant-result .reason-population svg[role=img]")).to_be_visible()
+    _open_tables(tab)
+    yield "applicant reason compared"
 
 
 # Every chart's words, measured where the browser drew them: outside the drawing, over one another,
@@ -190,12 +201,20 @@ LABEL_PROBLEMS = """() => [...document.querySelectorAll(".chart svg[role=img]")]
 })"""
 
 
-CHART_STATES = ("accepted", "refused", "comparisons")
+CHART_STATES = (
+    "accepted",
+    "refused",
+    "comparisons",
+    "reason compared",
+    "another reason compared",
+    "applicant reason compared",
+)
 
 
 def _label_problems(tab: Any) -> list[str]:
     """Where the charts' words are unreadable; the waterfall's axis must have more than two ticks."""
-    assert tab.locator(".chart svg[role=img]").count() == 7
+    reason_charts = tab.locator(".reason-population:not([hidden]) .chart svg[role=img]").count()
+    assert tab.locator(".chart svg[role=img]").count() == 7 + reason_charts
     assert tab.locator("#waterfall text.tick").count() > 2
     return list(tab.evaluate(LABEL_PROBLEMS))
 
@@ -219,7 +238,7 @@ def test_axe_finds_no_wcag_violation_in_any_state(
         if screen == "phone" and state in CHART_STATES:
             labels[state] = _label_problems(tab)
     assert tab.locator("html").get_attribute("lang") == language
-    assert len(violations) == 10, f"states reached: {list(violations)}"
+    assert len(violations) == 13, f"states reached: {list(violations)}"
     assert _report(violations) == ""
     assert _report(labels) == ""
 
@@ -247,7 +266,7 @@ def test_reflow_at_320_pixels_with_larger_text(
             overflow[f"{language}, {state}"] = _horizontal_overflow(tab)
             if state in CHART_STATES:
                 labels[f"{language}, {state}"] = _label_problems(tab)
-    assert len(overflow) == 20
+    assert len(overflow) == 26
     assert overflow == dict.fromkeys(overflow, 0)
     assert _report(labels) == ""
 

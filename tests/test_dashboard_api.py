@@ -22,6 +22,7 @@ from credit_scoring.bundle.population import DAYS_PER_YEAR, MAIN_VARIABLES
 from credit_scoring.bundle.store import FeatureStore
 
 POPULATION = "population.json"
+FEATURE_POPULATION = "feature_population.json"
 MEDIA_TYPES = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml"}
 
 
@@ -38,7 +39,8 @@ def client(bundle: LoadedBundle) -> Iterator[TestClient]:
 
 def imported_like(bundle: LoadedBundle) -> LoadedBundle:
     """The same clients and model as an imported predecessor's bundle would hold them: no application
-    records, no application features (POST /predict answers 409), no population summaries."""
+    records, no application features (POST /predict answers 409), no population summaries of either
+    kind."""
     manifest = bundle.manifest
     return dataclasses.replace(
         bundle,
@@ -46,7 +48,11 @@ def imported_like(bundle: LoadedBundle) -> LoadedBundle:
             manifest,
             protected=None,
             store=dataclasses.replace(manifest.store, applications=False),
-            files={name: digest for name, digest in manifest.files.items() if name != POPULATION},
+            files={
+                name: digest
+                for name, digest in manifest.files.items()
+                if name not in (POPULATION, FEATURE_POPULATION)
+            },
         ),
         store=FeatureStore(
             bundle.store.ids, bundle.store.features, bundle.store.all_scores, bundle.store.all_grounds
@@ -378,3 +384,62 @@ def test_without_a_bundle_the_page_loads_and_data_routes_answer_503() -> None:
             response = unavailable.get(path)
             assert response.status_code == 503
             assert "manifest.json not found" in response.json()["detail"]
+
+
+# Per-feature population summaries ---------------------------------------------------------------
+
+
+def test_a_reasons_feature_is_served_with_its_summary_label_and_scale(
+    client: TestClient, bundle: LoadedBundle
+) -> None:
+    stored = json.loads((bundle.path / FEATURE_POPULATION).read_text(encoding="utf-8"))
+    reason = client.get(f"/predict/{bundle.manifest.example_client_ids[0]}?lang=en").json()["reasons"][0]
+    response = client.get(f"/population/features/{reason['feature']}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["feature"] == reason["feature"]
+    assert body["label"]["en"].startswith(reason["label"])
+    assert {key: body[key] for key in stored["features"][reason["feature"]]} == stored["features"][
+        reason["feature"]
+    ]
+    assert body["clients"] == len(bundle.store) == sum(body["outcomes"].values())
+
+
+def test_a_duration_is_served_in_years_with_the_scale_placing_a_reasons_value(client: TestClient) -> None:
+    body = client.get("/population/features/DAYS_BIRTH").json()
+    assert (body["unit"], body["label"]["en"]) == ("years", "Age")
+    assert body["scale"] == {"factor": pytest.approx(1 / DAYS_PER_YEAR), "unsigned": True}
+    assert 18 <= body["quantiles"]["repaid"][0] <= body["quantiles"]["repaid"][-1] <= 70
+
+
+def test_a_one_hot_feature_with_a_slash_in_its_name_is_served_as_its_category(client: TestClient) -> None:
+    feature = "NAME_EDUCATION_TYPE=Secondary / secondary special"
+    body = client.get(f"/population/features/{feature}").json()
+    assert body["feature"] == feature
+    assert body["unit"] == "yes_no"
+    assert body["label"]["fr"].startswith("Niveau d’études\u00a0: ")
+    assert set(body["yes"]) == {"repaid", "defaulted"}
+    assert "edges" not in body
+
+
+def test_an_unknown_feature_answers_404_naming_it(client: TestClient) -> None:
+    response = client.get("/population/features/NOT_A_FEATURE")
+    assert response.status_code == 404
+    body = response.json()
+    assert "'NOT_A_FEATURE'" in body["detail"]
+    assert [(e["location"], e["field"]) for e in body["errors"]] == [("path", "feature")]
+
+
+def test_a_bundle_without_feature_summaries_answers_409(bare_client: TestClient) -> None:
+    response = bare_client.get("/population/features/DAYS_BIRTH")
+    assert response.status_code == 409
+    assert "per-feature population" in response.json()["detail"]
+
+
+def test_the_feature_route_is_in_the_openapi_schema(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/population/features/{feature}"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "FeaturePopulationResponse"
+    )
+    assert {"404", "409", "503"} <= set(operation["responses"])

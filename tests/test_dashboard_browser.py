@@ -292,6 +292,123 @@ def test_comparison_marks_the_client_and_shows_no_other_identity(page: Any, ids:
     assert 0 < scatter_points <= 500
 
 
+def _share_at_or_below(edges: list[float], counts: list[int], value: float) -> float:
+    """A group's share at or below `value`, reading the histogram as uniform within each bin."""
+    below = 0.0
+    for low, high, count in zip(edges, edges[1:], counts, strict=False):
+        below += count if value >= high else count * max(0.0, value - low) / (high - low)
+    return below / sum(counts)
+
+
+def _on_scale(reason: dict, summary: dict) -> float:
+    value = abs(reason["value"]) if summary["scale"]["unsigned"] else reason["value"]
+    return value * summary["scale"]["factor"]
+
+
+def _client_with_numeric_reasons(api: httpx.Client, ids: dict) -> tuple[int, list[dict], list[dict]]:
+    """A stored client with at least two reasons, the first on a histogram (not a yes/no feature), with
+    its reasons in French and their features' summaries."""
+    for client_id in (ids["known"], *ids["others"]):
+        reasons = api.get(f"/predict/{client_id}", params={"lang": "fr"}).json()["reasons"]
+        summaries = [api.get(f"/population/features/{r['feature']}").json() for r in reasons]
+        if len(reasons) >= 2 and summaries[0]["unit"] != "yes_no" and reasons[0]["value"] is not None:
+            return client_id, reasons, summaries
+    pytest.skip("no example client has two reasons, the first a provided numeric feature")
+
+
+def test_a_reason_is_compared_with_the_population_at_the_value_it_states(
+    page: Any, api: httpx.Client, ids: dict
+) -> None:
+    client_id, reasons, summaries = _client_with_numeric_reasons(api, ids)
+    _look_up(page, client_id)
+    buttons = page.locator("#decision-reasons").get_by_role("button", name="Comparer aux autres clients")
+    expect(buttons).to_have_count(len(reasons))
+    buttons.first.click()
+    panel = page.get_by_role("region", name=re.compile(re.escape(summaries[0]["label"]["fr"])))
+    expect(panel).to_be_visible()
+    expect(page.locator("#decision-reasons button[aria-expanded=true]")).to_have_count(1)
+    chart = panel.locator("svg[role=img]")
+    expect(chart).to_have_attribute(
+        "aria-label", re.compile(f"^Histogramme de {re.escape(summaries[0]['label']['fr'])}")
+    )
+    # The client is marked with the reason's own words for its value...
+    expect(panel.locator(".marker-client-fill")).to_have_count(1)
+    expect(chart.locator("text.strong")).to_have_text(re.compile(re.escape(reasons[0]["value_text"])))
+    # ...and at that value on the chart's scale: the caption's shares below it are the histogram's.
+    value = _on_scale(reasons[0], summaries[0])
+    caption = _text(panel.locator(".caption"))
+    for group in ("repaid", "defaulted"):
+        if summaries[0]["counts"][group]:
+            share = _share_at_or_below(summaries[0]["edges"], summaries[0]["counts"][group], value)
+            assert f"{round(share * 100)} %" in caption
+    assert chart.locator("text").filter(has_text=re.compile(r"\(")).count() >= 1  # the axis title, unit
+    panel.locator("summary").click()
+    expect(panel.locator("table")).to_be_visible()
+    # Another reason replaces the comparison with its own feature.
+    page.locator("#decision-reasons button[aria-controls]").nth(1).click()
+    second = summaries[1]["label"]["fr"]
+    expect(page.locator("#decision-reasons .reason-population h4")).to_contain_text(second)
+    expect(page.locator("#decision-reasons button[aria-controls]").first).to_have_attribute(
+        "aria-expanded", "false"
+    )
+    expect(page.locator("#decision-reasons .reason-population svg[role=img]")).to_have_attribute(
+        "aria-label", re.compile(re.escape(second))
+    )
+    # The same button again closes it.
+    page.locator("#decision-reasons button[aria-controls]").nth(1).click()
+    expect(page.locator("#decision-reasons .reason-population")).to_be_hidden()
+
+
+def test_a_reason_comparison_is_keyboard_operable_and_said_in_english(
+    page: Any, api: httpx.Client, ids: dict
+) -> None:
+    client_id, _, summaries = _client_with_numeric_reasons(api, ids)
+    page.locator("#language").click()
+    box = page.get_by_role("textbox", name="Client number")
+    box.fill(str(client_id))
+    box.press("Enter")
+    buttons = page.locator("#decision-reasons").get_by_role("button", name="Compare with other clients")
+    expect(buttons.first).to_be_visible()
+    button = page.locator("#decision-reasons button[aria-controls]").first
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(button).to_have_text("Hide the comparison")
+    expect(page.locator("#decision-reasons .reason-population h4")).to_contain_text(
+        summaries[0]["label"]["en"]
+    )
+    # The larger text draws the page again: the comparison stays open, drawn anew.
+    page.locator("#text-size").click()
+    expect(page.locator("#decision-reasons .reason-population svg[role=img]")).to_be_visible()
+
+
+def test_an_applicant_forms_reason_is_compared_too(page: Any) -> None:
+    page.get_by_label("Montant du crédit").fill("450000")
+    page.get_by_label("Âge (années)").fill("23")
+    page.get_by_role("button", name="Calculer la décision").click()
+    result = page.locator("#applicant-result")
+    expect(result.locator(".badge")).to_be_visible()
+    result.locator("button[aria-controls]").first.click()
+    expect(result.locator(".reason-population svg[role=img]")).to_be_visible()
+    expect(result.locator(".reason-population .marker-client-fill")).to_have_count(1)
+
+
+def test_a_reason_on_a_feature_the_model_lacks_gets_a_clear_error(page: Any, ids: dict) -> None:
+    def unknown_feature(route: Any) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        body["reasons"][0]["feature"] = "NOT_A_FEATURE"
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/predict/*", unknown_feature)
+    _look_up(page, ids["known"])
+    page.locator("#decision-reasons button[aria-controls]").first.click()
+    status = page.locator("#decision-reasons .reason-population [role=status]")
+    expect(status).to_contain_text("Le service n’a pas pu répondre")
+    expect(status).to_contain_text("'NOT_A_FEATURE' is not a feature")
+    expect(page.locator("#decision-reasons .reason-population svg")).to_have_count(0)
+
+
 def test_an_unknown_number_and_malformed_numbers_get_clear_messages(page: Any, ids: dict) -> None:
     box = page.get_by_role("textbox", name="Numéro client")
     error = page.locator("#client-id-error")

@@ -5,7 +5,9 @@ package (no CDN: the page works offline) under a strict Content-Security-Policy 
 scripts and styles. The page calls the scoring routes (`/predict`, `/explain`, `/model`) and three
 routes of its own: `GET /clients/{client_id}` (the client's application record, for the main
 information panel and the what-if form), `GET /population` (the training population's summaries, to
-compare the client with the others) and `GET /application-fields` (what the applicant form may send).
+compare the client with the others), `GET /population/features/{feature}` (one model feature's
+summaries, to compare a decision's reason with the others) and `GET /application-fields` (what the
+applicant form may send).
 
 Every URL the page uses is relative, so it works behind an API Gateway stage prefix: when the app knows
 its public prefix (`create_app(root_path=...)`), the page carries a `<base href>` with it.
@@ -35,7 +37,14 @@ from credit_scoring.api.models import ApiModel, ErrorResponse
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.integrity import read_verified
 from credit_scoring.bundle.loader import LoadedBundle
-from credit_scoring.bundle.population import POPULATION_FORMAT, derive_variables
+from credit_scoring.bundle.population import (
+    FEATURE_POPULATION_FILE,
+    FEATURE_POPULATION_FORMAT,
+    POPULATION_FORMAT,
+    derive_variables,
+)
+from credit_scoring.reasons import catalogue, values
+from credit_scoring.reasons.families import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +124,55 @@ class ApplicationField(ApiModel):
             "Values accepted besides the range, each with a meaning of its own: DAYS_EMPLOYED's "
             f"{schema.DAYS_EMPLOYED_ANOMALY}, Home Credit's placeholder for a client not employed or retired."
         ),
+    )
+
+
+class Localised(ApiModel):
+    """A text in each of the page's languages."""
+
+    fr: str
+    en: str
+
+
+class ValueScale(ApiModel):
+    """How a reason's `value` (the feature's raw value) is placed on the summary's scale."""
+
+    factor: float = Field(description="The scale's value is the raw value (or its size) times `factor`.")
+    unsigned: bool = Field(description="True: the raw value's size is taken, without its sign (durations).")
+
+
+class FeaturePopulationResponse(ApiModel):
+    """One model feature's training population by outcome, on the scale its reasons state it on."""
+
+    feature: str
+    label: Localised = Field(description="What the feature is, in words; a one-hot indicator as its value.")
+    unit: str = Field(
+        description=(
+            "The scale: currency, percent, ratio, score, count, years, days, months, hour, or yes_no for a "
+            "yes/no feature (a flag, a one-hot category), summarised by `yes` instead of a histogram."
+        )
+    )
+    scale: ValueScale
+    clients: int = Field(description="Training clients summarised.")
+    outcomes: dict[str, int] = Field(description="Training clients who repaid and who defaulted.")
+    centiles: list[int] = Field(description="The centiles `quantiles` gives, in order.")
+    missing: dict[str, int] = Field(description="Clients of each outcome without a value.")
+    edges: list[float] | None = Field(
+        default=None,
+        description=(
+            "Shared bin edges over the 1st–99th centiles (the end bins also count the values beyond); "
+            "null for a yes/no feature or one nobody has."
+        ),
+    )
+    counts: dict[str, list[int] | None] | None = Field(
+        default=None, description="Clients per bin for each outcome; null for a group too small to publish."
+    )
+    quantiles: dict[str, list[float] | None] | None = Field(
+        default=None, description="Each outcome group's `centiles`; null for a group too small to publish."
+    )
+    yes: dict[str, int | None] | None = Field(
+        default=None,
+        description="A yes/no feature: clients of each outcome who said yes; null for a group too small.",
     )
 
 
@@ -279,6 +337,94 @@ async def population(request: Request) -> Response:
         raise ApiError(409, f"model version {manifest.model_version} has no population summaries")
     body = _population_body(Path(bundle.path), manifest.model_version, manifest.files[POPULATION_FILE])
     return Response(body, media_type="application/json")
+
+
+@cache
+def _feature_population(bundle_dir: Path, model_version: str, digest: str) -> dict[str, Any]:
+    """A bundle's feature_population.json, verified against its manifest `digest` as it is read (an
+    altered file withdraws the bundle), checked for its format, and cached per bundle version."""
+    data = read_verified(bundle_dir, FEATURE_POPULATION_FILE, digest)
+    try:
+        summaries = json.loads(data)
+    except ValueError as error:
+        logger.error("bundle file %s unreadable: %s", FEATURE_POPULATION_FILE, type(error).__name__)
+        raise ApiError(
+            503, f"{FEATURE_POPULATION_FILE} of model version {model_version} is not valid JSON"
+        ) from None
+    if not isinstance(summaries, dict) or summaries.get("format") != FEATURE_POPULATION_FORMAT:
+        raise ApiError(
+            503,
+            f"{FEATURE_POPULATION_FILE} of model version {model_version} is not format "
+            f"{FEATURE_POPULATION_FORMAT}",
+        )
+    return summaries
+
+
+_COLON: Final = {"fr": "\u00a0: ", "en": ": "}
+
+
+def _feature_label(feature: str) -> dict[str, str]:
+    entry = catalogue.entry(feature)
+    if entry is None:
+        return dict.fromkeys(LANGUAGES, feature)
+    if entry.column is None or entry.category is None:
+        return {language: entry.text(language) for language in LANGUAGES}
+    return {
+        language: entry.text(language)
+        + _COLON[language]
+        + catalogue.category_label(entry.column, entry.category, language)
+        for language in LANGUAGES
+    }
+
+
+def _scale(feature: str) -> dict[str, Any]:
+    entry = catalogue.entry(feature)
+    _, factor, unsigned = values.SCALES[entry.unit] if entry is not None else values.SCALES["ratio"]
+    return {"factor": factor, "unsigned": unsigned}
+
+
+@router.get(
+    "/population/features/{feature:path}",
+    response_model=FeaturePopulationResponse,
+    response_model_exclude_none=True,
+    responses={
+        404: {"model": ErrorResponse, "description": "The feature is not one of this model version's."},
+        409: {"model": ErrorResponse, "description": "This bundle has no per-feature population summaries."},
+        503: {"model": ErrorResponse, "description": _UNAVAILABLE},
+    },
+    summary="One model feature's training population, to compare a decision's reason with",
+    tags=["dashboard"],
+)
+async def feature_population(feature: str, request: Request) -> JSONResponse:
+    """The feature a reason names (its `feature`), summarised by outcome on the scale the reason states
+    the client's value on: a histogram with centiles, or for a yes/no feature how many said yes; and
+    how to place the reason's `value` on that scale."""
+    bundle = _bundle(request)
+    manifest = bundle.manifest
+    if FEATURE_POPULATION_FILE not in manifest.files:
+        raise ApiError(409, f"model version {manifest.model_version} has no per-feature population summaries")
+    summaries = _feature_population(
+        Path(bundle.path), manifest.model_version, manifest.files[FEATURE_POPULATION_FILE]
+    )
+    summary = summaries["features"].get(feature)
+    if summary is None:
+        raise ApiError(
+            404,
+            f"{feature!r} is not a feature of model version {manifest.model_version}",
+            "feature",
+            "path",
+        )
+    return JSONResponse(
+        {
+            "feature": feature,
+            "label": _feature_label(feature),
+            "scale": _scale(feature),
+            "clients": summaries["clients"],
+            "outcomes": summaries["outcomes"],
+            "centiles": summaries["centiles"],
+            **summary,
+        }
+    )
 
 
 SPECIAL_VALUES: Final = (schema.DAYS_EMPLOYED_ANOMALY,)

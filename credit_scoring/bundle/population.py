@@ -17,6 +17,11 @@ The dashboard's main variables (age in years, employment years, amounts, externa
 defined once here, from raw application columns that are also model features, and `derive_variables`
 computes them both from the feature matrix at training time and from one client's stored feature row
 at serving time, so that the client is marked on exactly the scale the population was summarised on.
+
+Every model feature a decision's reason can name is summarised too, under the same rules, by
+`summarise` (a histogram and centiles) or `summarise_indicator` (a yes/no feature: how many said yes),
+on the scale the reason states the client's value on; training converts the values
+(`credit_scoring.training.feature_population`) and the bundle stores them as `feature_population.json`.
 Numpy only: serving imports it.
 """
 
@@ -30,6 +35,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 POPULATION_FORMAT: Final = 1
+FEATURE_POPULATION_FILE: Final = "feature_population.json"
+FEATURE_POPULATION_FORMAT: Final = 1
 OUTCOMES: Final = ("repaid", "defaulted")
 CENTILES: Final = (5, 25, 50, 75, 95)
 DAYS_PER_YEAR: Final = 365.25
@@ -114,18 +121,19 @@ def build_population(
     defaulted). Variables whose raw sources are not among `names` are left out. Raises ValueError
     naming the argument at fault when the shapes or the target are not as described.
     """
-    X, target_array = _checked_inputs(X, names, target, bins, sample_size, min_group)
+    X, target_array = checked_inputs(X, names, target, bins, sample_size, min_group)
     derived = derive_variables({name: X[:, j] for j, name in enumerate(names)})
     units = {variable.key: variable.unit for variable in MAIN_VARIABLES}
     defaulted = target_array == 1
     summaries = [
-        _summarise(key, units[key], values, defaulted, bins, min_group) for key, values in derived.items()
+        {"key": key, "unit": units[key], **summarise(values, defaulted, bins, min_group)}
+        for key, values in derived.items()
     ]
     ranges = {s["key"]: (s["edges"][0], s["edges"][-1]) for s in summaries if s["edges"] is not None}
     return {
         "format": POPULATION_FORMAT,
         "clients": int(target_array.size),
-        "outcomes": {outcome: int(np.sum(defaulted == bool(k))) for k, outcome in enumerate(OUTCOMES)},
+        "outcomes": outcome_sizes(defaulted),
         "centiles": list(CENTILES),
         "variables": summaries,
         "sample": _blurred_sample(
@@ -134,14 +142,21 @@ def build_population(
     }
 
 
-def _checked_inputs(
+def outcome_sizes(defaulted: np.ndarray) -> dict[str, int]:
+    """How many clients repaid and how many defaulted."""
+    return {outcome: int(np.sum(defaulted == bool(k))) for k, outcome in enumerate(OUTCOMES)}
+
+
+def checked_inputs(
     X: np.ndarray,
     names: Sequence[str],
     target: ArrayLike,
-    bins: int,
-    sample_size: int,
-    min_group: int,
+    bins: int = 1,
+    sample_size: int = 1,
+    min_group: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
+    """`X` as float64 and `target` as int8 (0 repaid, 1 defaulted); ValueError naming the argument at
+    fault when the shapes, the target or the settings are not as `build_population` describes."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ValueError(f"X: expected a 2-D feature matrix, got {X.ndim} dimension(s)")
@@ -160,19 +175,19 @@ def _checked_inputs(
     return X, target_array.astype(np.int8)
 
 
-def _summarise(
-    key: str, unit: Unit, values: np.ndarray, defaulted: np.ndarray, bins: int, min_group: int
-) -> dict[str, Any]:
+def _missing(known: np.ndarray, defaulted: np.ndarray) -> dict[str, int]:
+    return {outcome: int(np.sum(~known & (defaulted == bool(k)))) for k, outcome in enumerate(OUTCOMES)}
+
+
+def summarise(values: np.ndarray, defaulted: np.ndarray, bins: int, min_group: int) -> dict[str, Any]:
+    """One variable's `missing` count, shared histogram `edges` (1st–99th centiles) and, per outcome
+    group of at least `min_group` known values, its bin `counts` and `CENTILES` (`quantiles`)."""
     known = np.isfinite(values)
     edges = _edges(*np.percentile(values[known], (1, 99)), bins) if known.any() else None
     groups = {outcome: known & (defaulted == bool(k)) for k, outcome in enumerate(OUTCOMES)}
     published = {outcome: int(mask.sum()) >= min_group for outcome, mask in groups.items()}
     return {
-        "key": key,
-        "unit": unit,
-        "missing": {
-            outcome: int(np.sum(~known & (defaulted == bool(k)))) for k, outcome in enumerate(OUTCOMES)
-        },
+        "missing": _missing(known, defaulted),
         "edges": None if edges is None else [_round(edge) for edge in edges],
         "counts": {
             outcome: _counts(values[mask], edges) if published[outcome] and edges is not None else None
@@ -185,6 +200,17 @@ def _summarise(
             for outcome, mask in groups.items()
         },
     }
+
+
+def summarise_indicator(values: np.ndarray, defaulted: np.ndarray, min_group: int) -> dict[str, Any]:
+    """A yes/no variable (1 yes, 0 no): its `missing` count and, per outcome group of at least
+    `min_group` known values, how many said yes (`yes`; null for a group too small)."""
+    known = np.isfinite(values)
+    yes: dict[str, int | None] = {}
+    for k, outcome in enumerate(OUTCOMES):
+        group = known & (defaulted == bool(k))
+        yes[outcome] = int(np.sum(values[group] >= 0.5)) if int(group.sum()) >= min_group else None
+    return {"missing": _missing(known, defaulted), "yes": yes}
 
 
 def _edges(low: float, high: float, bins: int) -> np.ndarray:

@@ -21,6 +21,36 @@ _UNITS: Final = {
 }
 _RELATIVE: Final = {"fr": ("il y a {}", "dans {}"), "en": ("{} ago", "in {}")}
 
+SCALES: Final = {
+    "currency": ("currency", 1.0, False),
+    "share": ("percent", 100.0, False),
+    "ratio": ("ratio", 1.0, False),
+    "score": ("score", 1.0, False),
+    "rating": ("count", 1.0, False),
+    "count": ("count", 1.0, False),
+    "flag": ("yes_no", 1.0, False),
+    "category": ("yes_no", 1.0, False),
+    "years": ("years", 1.0, False),
+    "age_days": ("years", 1 / DAYS_PER_YEAR, True),
+    "elapsed_days": ("years", 1 / DAYS_PER_YEAR, True),
+    "relative_days": ("relative_years", 1 / DAYS_PER_YEAR, False),
+    "days": ("days", 1.0, True),
+    "months": ("months", 1.0, True),
+    "relative_months": ("relative_months", 1.0, False),
+    "hour": ("hour", 1.0, False),
+}
+"""Each catalogue unit's scale on a chart, as `state` reads it: (the scale's unit, factor, whether the
+length of time is taken without its sign). A chart of a feature is drawn on one scale for every client,
+where `state` picks years, months or days per value; relative dates keep their sign (negative: before
+the application)."""
+
+
+def measured(value: float, unit: str) -> float:
+    """A feature's raw value on its unit's chart scale (`SCALES`): years rather than negative days,
+    % for shares."""
+    _, factor, unsigned = SCALES[unit]
+    return (abs(value) if unsigned else value) * factor
+
 
 def number(value: float, digits: int, language: str) -> str:
     """`value` rounded to `digits` decimals, grouped by thousands as the language writes numbers."""
@@ -69,7 +99,8 @@ def state(value: float | None, unit: str, language: str) -> str:
         case "currency":
             return _currency(value, language)
         case "share":
-            return f"{number(value * 100, 1, language)}\u00a0%" if language == "fr" else f"{value * 100:.1f}%"
+            percent = measured(value, unit)
+            return f"{number(percent, 1, language)}\u00a0%" if language == "fr" else f"{percent:.1f}%"
         case "ratio":
             return number(value, 2, language)
         case "score":

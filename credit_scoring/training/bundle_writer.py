@@ -36,6 +36,7 @@ from credit_scoring.bundle.manifest import (
     StoreSpec,
     dump_manifest,
 )
+from credit_scoring.bundle.population import FEATURE_POPULATION_FILE
 from credit_scoring.bundle.store import MISSING_CODE, ApplicationTable, FeatureStore
 from credit_scoring.features.application import ApplicationFeatures
 from credit_scoring.monitoring.reference import REFERENCE_FILE, Reference, build_reference
@@ -87,6 +88,7 @@ def write_bundle(
     fairness: Mapping[str, Any] | None = None,
     applications: pd.DataFrame | None = None,
     population: Mapping[str, Any] | None = None,
+    feature_population: Mapping[str, Any] | None = None,
     provenance: Mapping[str, Any] | None = None,
     reports: Mapping[str, str] | None = None,
     model_card: Mapping[str, Any] | None = None,
@@ -99,7 +101,9 @@ def write_bundle(
     order, `groups` the per-feature group ("application" or a history table). `protected` lists the
     protected application columns kept out of the model, or is None when the features cannot be
     computed from an application (an imported model). `applications` holds the clients' raw
-    application fields (SK_ID_CURR as column or index), stored less the protected columns. `reports`
+    application fields (SK_ID_CURR as column or index), stored less the protected columns.
+    `population` and `feature_population` (`bundle.population`, `training.feature_population`) are the
+    dashboard's summaries of the training population. `reports`
     are text files for people (e.g. the candidate comparison), written under reports/ and hashed like
     every other file. `reference`, for a model of this code's features, is frozen as
     `monitoring/reference.json` (`credit_scoring.monitoring.reference`): its scores by the exported model,
@@ -136,6 +140,9 @@ def write_bundle(
         FeatureStore.write(partial, ids, X, scores, stored_grounds, stored_contributions, table, BLOCK_SIZE)
         if population is not None:
             _write_json(partial / POPULATION_FILE, population)
+        if feature_population is not None:
+            # Compact: it summarises every feature, and the bundle ships in a Lambda layer.
+            _write_json(partial / FEATURE_POPULATION_FILE, feature_population, separators=(",", ":"))
         if reference is not None and protected is not None:
             frozen = monitoring_reference(exported, reference, protected)
             (partial / REFERENCE_FILE).parent.mkdir(parents=True, exist_ok=True)
@@ -354,8 +361,8 @@ def _write_calibration(bundle_dir: Path, exported: ExportedModel) -> str | None:
     return CALIBRATION_FILE
 
 
-def _write_json(path: Path, content: Mapping[str, Any]) -> None:
-    path.write_text(json.dumps(content, allow_nan=False) + "\n", encoding="utf-8")
+def _write_json(path: Path, content: Mapping[str, Any], **dumps: Any) -> None:
+    path.write_text(json.dumps(content, allow_nan=False, **dumps) + "\n", encoding="utf-8")
 
 
 def _publish(partial: Path, out_dir: Path, overwrite: bool) -> None:

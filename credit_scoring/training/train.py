@@ -192,6 +192,7 @@ def train(
     from credit_scoring.data import load_data, table_paths
     from credit_scoring.training.bundle_writer import ReferencePopulation, write_bundle
     from credit_scoring.training.feature_frame import build_applicant_features
+    from credit_scoring.training.feature_population import build_feature_population
 
     start = time.perf_counter()
     out_dir = Path(out_dir)
@@ -321,6 +322,7 @@ def train(
             fairness=fairness,
             applications=store.applications,
             population=build_population(frame.X, frame.names, frame.target, seed=options.seed),
+            feature_population=build_feature_population(frame.X, frame.names, frame.target),
             provenance={
                 "training": {**params, "champion": champion.candidate.name},
                 "data": notes,

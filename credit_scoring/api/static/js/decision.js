@@ -3,6 +3,7 @@
 import { formatPercent } from "./format.js";
 import { colon, locale, t } from "./i18n.js";
 import { h } from "./html.js";
+import { reasonComparison } from "./reasoncompare.js";
 import { el } from "./svg.js";
 
 function badge(decision) {
@@ -67,25 +68,29 @@ export function decisionBlock(prediction) {
 }
 
 /** The decision's principal reasons in the API's words (statement, then the client's value, then the
- * share of the risk), or a sentence saying there are none. */
+ * share of the risk), each with its comparison with the population, or a sentence saying there are none. */
 export function reasonsList(reasons) {
   if (reasons.length === 0) {
     return h("p", { text: t("noReasons") });
   }
+  const comparison = reasonComparison(reasons);
   return h("div", {}, [
     h("h3", { text: t("topReasons") }),
     h(
       "ol",
       { class: "comparison-list" },
-      reasons.map((reason) =>
+      reasons.map((reason, i) =>
         h("li", {}, [
-          h("strong", { text: reason.statement }),
+          h("strong", { id: comparison.describedBy(i), text: reason.statement }),
           h("br"),
           h("span", {
             text: `${reason.label}${colon()}${reason.value_text} · ${t("riskShare", { share: formatPercent(reason.share, 0) })}`,
           }),
+          h("br"),
+          comparison.control(i),
         ]),
       ),
     ),
+    comparison.panel,
   ]);
 }

@@ -51,28 +51,62 @@ export function formatNumber(value) {
   return number(value, 3);
 }
 
-/** A value of a dashboard variable in its unit (population.json's "years", "currency", "score", "ratio"). */
+// Intl's own unit names, in the page's language ("12 jours", "3 months").
+const INTL_UNITS = {
+  percent: ["percent", 1],
+  days: ["day", 0],
+  months: ["month", 1],
+  relative_months: ["month", 1],
+  hour: ["hour", 0],
+};
+
+/** A value of a dashboard variable in its unit (population.json's "years", "currency", "score", "ratio";
+ * a feature summary's "percent", "count", "days", "months", "hour", "relative_years", "relative_months"). */
 export function formatVariable(unit, value) {
   if (value === null || value === undefined || Number.isNaN(value)) {
     return t("unknown");
   }
+  if (unit in INTL_UNITS) {
+    const [name, digits] = INTL_UNITS[unit];
+    return new Intl.NumberFormat(locale(), {
+      style: "unit",
+      unit: name,
+      unitDisplay: name === "percent" ? "short" : "long",
+      maximumFractionDigits: digits,
+    }).format(value);
+  }
   switch (unit) {
     case "years":
+    case "relative_years":
       return formatYears(value);
     case "currency":
       return formatAmount(value);
     case "score":
       return number(value, 3, 3);
+    case "count":
+      return number(value, 1);
     default:
       return number(value, 3);
   }
 }
 
-const UNIT_WORDS = { years: "unitYears", currency: "unitCurrency", score: "unitScore", ratio: "unitRatio" };
+const UNIT_WORDS = {
+  years: "unitYears",
+  currency: "unitCurrency",
+  score: "unitScore",
+  ratio: "unitRatio",
+  percent: "unitPercent",
+  count: "unitCount",
+  days: "unitDays",
+  months: "unitMonths",
+  hour: "unitHour",
+  relative_years: "unitYearsRelative",
+  relative_months: "unitMonthsRelative",
+};
 
-/** An axis title: the variable's name and its unit, "Âge (années)". */
-export function variableTitle(key, unit) {
-  return `${featureLabel(key)} (${t(UNIT_WORDS[unit])})`;
+/** An axis title: the variable's name (`name`, else its key's label) and its unit, "Âge (années)". */
+export function variableTitle(key, unit, name = featureLabel(key)) {
+  return `${name} (${t(UNIT_WORDS[unit] ?? "unitRatio")})`;
 }
 
 /** A short axis label for a value of a dashboard variable ("450 k" rather than "450 000"). */
@@ -80,7 +114,7 @@ export function formatAxis(unit, value) {
   if (unit === "currency") {
     return new Intl.NumberFormat(locale(), { notation: "compact", maximumFractionDigits: 1 }).format(value);
   }
-  return number(value, unit === "years" ? 0 : 2);
+  return number(value, unit === "years" || unit === "days" ? 0 : 2);
 }
 
 /** A model feature's raw value, read according to what the feature's name says it holds. */

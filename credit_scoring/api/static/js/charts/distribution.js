@@ -64,13 +64,19 @@ function clientMark(svg, x, top, bottom, label, left, right) {
   );
 }
 
+/** The variable's name: a feature summary brings its own (`name`), a dashboard variable's is its key's. */
+function nameOf(summary) {
+  return summary.name ?? featureLabel(summary.key);
+}
+
 function domain(summary) {
   const [low, high] = [summary.edges[0], summary.edges.at(-1)];
   return { low, high, clamp: (value) => Math.min(Math.max(value, low), high) };
 }
 
 // The variable's axis along the bottom of either chart, in its own unit, titled with the unit below
-// its ticks; `titleLines` come from axisLines so that the chart's height leaves room for them.
+// its ticks; `titleLines` come from axisLines so that the chart's height leaves room for them, and
+// their width is the chart's: they are centred on the chart, not on the plot beside the share axis.
 function valueAxis(svg, summary, x, bottom, left, right, titleLines) {
   const { low, high } = domain(summary);
   xAxis(svg, {
@@ -81,19 +87,22 @@ function valueAxis(svg, summary, x, bottom, left, right, titleLines) {
     left,
     right,
   });
-  axisTitle(svg, titleLines, { y: bottom + textSize() * 3.1, left, right });
+  const width = Number(svg.getAttribute("width"));
+  axisTitle(svg, titleLines, { y: bottom + textSize() * 3.1, left: 0, right: width });
 }
 
 /** The value axis title's lines and the height the axis takes under the plot. */
 function axisLines(summary, width) {
   const size = textSize();
-  const titleLines = wrapLines(variableTitle(summary.key, summary.unit), width - size);
+  const titleLines = wrapLines(variableTitle(summary.key, summary.unit, nameOf(summary)), width - size);
   return { titleLines, height: size * 2.4 + titleLines.length * lineHeight() };
 }
 
-export function renderHistogram(container, summary, clientValue) {
+/** `clientText` states the client's value when it is said otherwise than in the summary's unit (a
+ * reason's own words). */
+export function renderHistogram(container, summary, clientValue, clientText = null) {
   const size = textSize();
-  const name = featureLabel(summary.key);
+  const name = nameOf(summary);
   const axis = axisLines(summary, chartWidth(container));
   // The share axis's title, then the client's label, above the plot.
   const top = size * 1.4 + 2 * lineHeight();
@@ -143,7 +152,7 @@ export function renderHistogram(container, summary, clientValue) {
       x(clamp(clientValue)),
       top,
       bottom,
-      `${t("client")}${colon()}${formatVariable(summary.unit, clientValue)}`,
+      `${t("client")}${colon()}${clientText ?? formatVariable(summary.unit, clientValue)}`,
       // Nothing else is on the label's line: it may run over the share axis's labels.
       0,
       width,
@@ -151,8 +160,8 @@ export function renderHistogram(container, summary, clientValue) {
   }
 }
 
-export function histogramSummary(summary, clientValue) {
-  const variable = featureLabel(summary.key);
+export function histogramSummary(summary, clientValue, clientText = null) {
+  const variable = nameOf(summary);
   if (clientValue === null || clientValue === undefined) {
     return t("histogramNoClient", { variable });
   }
@@ -162,7 +171,7 @@ export function histogramSummary(summary, clientValue) {
       : t("unknown");
   return t("histogramSummary", {
     variable,
-    value: formatVariable(summary.unit, clientValue),
+    value: clientText ?? formatVariable(summary.unit, clientValue),
     repaidShare: share("repaid"),
     defaultedShare: share("defaulted"),
   });
@@ -181,7 +190,7 @@ export function renderBoxplot(container, summary, clientValue) {
   const { svg, width } = chartSvg(
     container,
     bottom + axis.height,
-    t("boxLabel", { variable: featureLabel(summary.key) }),
+    t("boxLabel", { variable: nameOf(summary) }),
   );
   const left = size * 0.5;
   const right = width - size * 0.5;
@@ -267,7 +276,7 @@ export function distributionTable(summary, centiles) {
     ]);
   }
   return dataTable(
-    t("histogramLabel", { variable: featureLabel(summary.key) }),
+    t("histogramLabel", { variable: nameOf(summary) }),
     [
       { label: t("binRange") },
       { label: t("repaid"), numeric: true },
