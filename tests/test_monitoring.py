@@ -179,6 +179,49 @@ def test_an_input_missing_from_the_file_is_flagged_with_its_missing_rate(
     assert "EXT_SOURCE_2" in [change["name"] for change in drift["missing_rate_changes"]]
 
 
+def _emf_records(out: str) -> list[dict]:
+    """The embedded-metric-format records printed (one JSON object per line with an _aws key)."""
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    return [record for record in map(json.loads, lines) if "_aws" in record]
+
+
+def _fanned_and_whole(
+    moto: Aws,
+    bundle: LoadedBundle,
+    data: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> tuple[dict, dict, list[dict]]:
+    """The reports of `data` fanned out (parts of about a fifth of it) and scored whole, and the EMF
+    records the fan-out printed."""
+    monkeypatch.setenv("BATCH_BYTES_PER_SECOND", str(len(data) // 5))
+    monkeypatch.setenv("BATCH_TIME_RESERVE_SECONDS", "0")
+    small = FakeContext(remaining_ms=2_000)
+    capsys.readouterr()
+    handle_s3_event(moto.upload("batch/incoming/fanned.csv", data), small, bundle)
+    assert moto.drain(bundle, small) > 1
+    fanned_metrics = _emf_records(capsys.readouterr().out)
+    whole = _score(moto, bundle, "whole.csv", data)
+    return moto.report("fanned.csv"), whole, fanned_metrics
+
+
+def test_a_fanned_out_file_has_the_drift_and_metrics_of_the_file_scored_whole(
+    moto: Aws, bundle: LoadedBundle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    frame = random_applications(1500, seed=16)
+    frame["DAYS_BIRTH"] = (frame["DAYS_BIRTH"] * 0.6).round().astype(int)  # a much younger population
+    fanned, whole, metrics = _fanned_and_whole(moto, bundle, _csv(frame), monkeypatch, capsys)
+    assert fanned["parts"] > 1
+    assert fanned["drift"] == whole["drift"]
+    assert fanned["drift"]["n"] == 1500
+    assert fanned["drift"]["top_inputs"][0]["name"] == "DAYS_BIRTH"
+    (record,) = metrics  # one record for the file, none per part
+    assert record["MonitoredRows"] == [1500]
+    assert record["ScorePsi"] == [pytest.approx(whole["drift"]["score"]["psi"], abs=1e-6)]
+    assert record["DriftingInputsShare"] == [pytest.approx(100 * whole["drift"]["drifting_share"], abs=1e-4)]
+    assert moto.keys("batch/parts/") == []
+
+
 def test_monitoring_changes_no_scored_row(moto: Aws, bundle: LoadedBundle) -> None:
     data = _csv(random_applications(600, seed=15))
     files = {name: digest for name, digest in bundle.manifest.files.items() if name != REFERENCE_FILE}
@@ -235,3 +278,21 @@ def test_real_clients_with_one_input_shifted_flag_that_input_first(
     assert drift["top_inputs"][0]["name"] == "EXT_SOURCE_2"
     assert drift["top_inputs"][0]["drifting"] is True
     assert drift["score"]["drifting"] is True  # the model leans on it: its scores move too
+
+
+@pytest.mark.real_data
+def test_real_clients_fanned_out_have_the_drift_of_the_file_scored_whole(
+    moto: Aws,
+    real_bundle: LoadedBundle,
+    real_split: tuple[pd.DataFrame, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    _, later = real_split
+    shifted = later.copy()
+    shifted["EXT_SOURCE_2"] = (shifted["EXT_SOURCE_2"] * 0.7).clip(0, 1)
+    fanned, whole, _ = _fanned_and_whole(moto, real_bundle, _csv(shifted), monkeypatch, capsys)
+    assert fanned["parts"] > 1
+    assert (fanned["input_rows"], fanned["scored"]) == (whole["input_rows"], whole["scored"])
+    assert fanned["drift"] == whole["drift"]
+    assert fanned["drift"]["top_inputs"][0]["name"] == "EXT_SOURCE_2"
