@@ -1,7 +1,8 @@
 """Which part of the scoring function answers a Lambda event: the HTTP API, or batch scoring.
 
 One function receives API Gateway requests (REST API payload 1.0 and HTTP API payload 2.0), S3
-object-created notifications and SQS messages. `EventRouter` asks each source's handler whether the
+object-created notifications, SQS messages and the EventBridge schedule that sums the request drift
+windows. `EventRouter` asks each source's handler whether the
 event is its own (`infer`, cheap and shape-based, never parsing a body) and hands the event to the
 first that says yes. The batch handlers import `credit_scoring.batch.handlers` (pandas) on the first
 batch event only, so that an API-only execution environment never pays for it.
@@ -112,6 +113,22 @@ class SqsEvents:
         from credit_scoring.batch.handlers import handle_sqs_event
 
         return handle_sqs_event(event, context, bundle)
+
+
+class ScheduledEvents:
+    """EventBridge's scheduled events: the monitoring function's run summing the request windows."""
+
+    def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
+        self._state = state
+
+    def infer(self, event: LambdaEvent) -> bool:
+        return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+    def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
+        bundle = _ready_bundle(self._state, "schedule")
+        from credit_scoring.batch.request_drift import handle_schedule
+
+        return handle_schedule(event, context, bundle)
 
 
 def _describe(event: object) -> str:

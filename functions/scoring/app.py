@@ -19,7 +19,13 @@ from mangum import Mangum
 from credit_scoring.api.app import create_app, normalise_base_path
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.loader import load_from_environment
-from credit_scoring.lambda_events import EventRouter, HttpEvents, S3ObjectCreatedEvents, SqsEvents
+from credit_scoring.lambda_events import (
+    EventRouter,
+    HttpEvents,
+    S3ObjectCreatedEvents,
+    ScheduledEvents,
+    SqsEvents,
+)
 
 logging.getLogger("credit_scoring").setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
 # This process serves one function: log records need no thread or process names, whose lookup is a
@@ -40,5 +46,6 @@ handler = EventRouter(
         HttpEvents(Mangum(app, lifespan="off", api_gateway_base_path=BASE_PATH or "/")),
         S3ObjectCreatedEvents(state),
         SqsEvents(state),
+        ScheduledEvents(state),
     ]
 )
