@@ -65,7 +65,7 @@ OPT = "/opt"
 # An extension module's file name carries the interpreter it was built for.
 _EXTENSION_TAG = re.compile(r"\.(cpython-\d+[a-z]*-[^.]+|abi3)\.so$")
 # Event source → the template event types of the functions that receive it.
-_EVENT_TYPES = {"http": {"HttpApi", "Api"}, "s3": {"S3"}, "sqs": {"SQS"}}
+_EVENT_TYPES = {"http": {"HttpApi", "Api"}, "s3": {"S3"}, "sqs": {"SQS"}, "schedule": {"Schedule"}}
 # Environment of the invoking shell that Lambda would also give the function (its role's credentials).
 _PASSED_THROUGH = re.compile(r"^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|ENDPOINT_URL\w*)$")
 
@@ -75,8 +75,10 @@ class InvokeError(Exception):
 
 
 def event_source(event: Any) -> str:
-    """ "http", "s3" or "sqs" from the event's shape; raises InvokeError for anything else."""
+    """ "http", "s3", "sqs" or "schedule" from the event's shape; raises InvokeError for anything else."""
     if isinstance(event, Mapping):
+        if event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event":
+            return "schedule"
         if "requestContext" in event and ("httpMethod" in event or event.get("version") == "2.0"):
             return "http"
         records = event.get("Records")
@@ -84,7 +86,9 @@ def event_source(event: Any) -> str:
             source = records[0].get("eventSource")
             if source in ("aws:s3", "aws:sqs"):
                 return source.removeprefix("aws:")
-    raise InvokeError("the event is neither an API Gateway request nor an S3 or SQS event: give --function")
+    raise InvokeError(
+        "the event is neither an API Gateway request, an S3 or SQS event nor a scheduled one: give --function"
+    )
 
 
 def choose_function(template: Mapping[str, Any], event: Any, requested: str | None) -> str:
