@@ -1,4 +1,5 @@
-"""Lambda entry points of batch scoring: files uploaded under `batch/incoming/`, and SQS messages.
+"""Lambda entry points of batch scoring: files uploaded under `batch/incoming/`, and SQS messages (and
+the outcomes files uploaded under `monitoring/outcomes/`, which `batch.outcomes` joins with them).
 
 `credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` or `handle_sqs_event`
 with the loaded bundle. Neither raises on data: a bad file or row is answered in `batch/rejected/`, a
@@ -33,6 +34,7 @@ from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileReje
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.locks import RunLock
 from credit_scoring.batch.metrics import publish_drift_metrics
+from credit_scoring.batch.outcomes import handle_outcomes_upload
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
 from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
@@ -51,6 +53,7 @@ from credit_scoring.batch.s3io import (
 from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
 
 PART_MESSAGE = "batch_part"
 LAMBDA_MAX_SECONDS = 900.0
@@ -75,6 +78,12 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
     for record in S3Event(dict(event)).records:
         bucket, item = record.s3.bucket.name, record.s3.get_object
         key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
+        if key.startswith(OUTCOMES_PREFIX):
+            manifest = bundle.manifest
+            status = handle_outcomes_upload(s3, bucket, key, item.etag, manifest.cost, manifest.model_version)
+            logger.info("outcomes upload handled", extra={"source_key": key, "outcome": status})
+            files.append({"bucket": bucket, "key": key, "status": status})
+            continue
         try:
             status = _score_upload(s3, settings, scorer, bucket, key, item.etag, _remaining_ms(context))
         except BundleError as error:

@@ -53,6 +53,7 @@ class RequestCounts:
         for i, name in enumerate(numeric):
             edges = reference.inputs[name].edges
             self._edges[i, : len(edges)] = edges
+        self._ones = np.ones(width)
         self._numeric_first = np.array([self._layout[name][0] for name in numeric], dtype=np.intp)
         self._numeric_missing = np.array([self._missing_slot(name) for name in numeric], dtype=np.intp)
         employed = "DAYS_EMPLOYED"
@@ -61,15 +62,12 @@ class RequestCounts:
             if employed in numeric and EMPLOYED_ANOMALY_FLAG in position
             else None
         )
-        self._flag_columns = np.array([position[name] for name in flags], dtype=np.intp)
-        self._flag_slots = np.array(
-            [
-                [self._layout[name][0] + reference.inputs[name].categories.index(value) for value in pair]
-                + [self._missing_slot(name)]
-                for name, pair in ((name, BINARY_FLAGS[name]) for name in flags)
-            ],
-            dtype=np.intp,
-        ).reshape(len(flags), 3)
+        self._flags: list[tuple[int, tuple[int, int, int]]] = []
+        """Each Y/N flag's feature column, and its slots for 0, 1 and missing."""
+        for name in flags:
+            first, categories = self._layout[name][0], reference.inputs[name].categories
+            no, yes = (first + categories.index(value) for value in BINARY_FLAGS[name])
+            self._flags.append((position[name], (no, yes, self._missing_slot(name))))
         indicators = [
             (position[f"{name}={category}"], self._layout[name][0] + k, i)
             for i, name in enumerate(one_hot)
@@ -77,7 +75,8 @@ class RequestCounts:
         ]
         self._indicator_columns = np.array([c for c, _, _ in indicators], dtype=np.intp)
         self._indicator_slots = np.array([s for _, s, _ in indicators], dtype=np.intp)
-        self._indicator_input = np.array([i for _, _, i in indicators], dtype=np.intp)
+        inputs_of = np.array([i for _, _, i in indicators], dtype=np.intp)
+        self._indicator_starts = np.searchsorted(inputs_of, np.arange(len(one_hot)))
         self._category_missing = np.array([self._missing_slot(name) for name in one_hot], dtype=np.intp)
         self.reset()
 
@@ -106,20 +105,22 @@ class RequestCounts:
 
     def _observe_inputs(self, x: np.ndarray) -> None:
         self.applications += 1
-        counts = self._inputs
         values = x[self._numeric_columns]
         if self._employed is not None and x[self._employed[1]] == 1.0:
             values[self._employed[0]] = schema.DAYS_EMPLOYED_ANOMALY  # the raw input the reference binned
-        bins = np.sum(self._edges < values[:, None], axis=1)
-        counts[np.where(np.isnan(values), self._numeric_missing, self._numeric_first + bins)] += 1
-        flags = x[self._flag_columns]
-        choice = np.where(np.isnan(flags), 2, flags == 1.0).astype(np.intp)
-        counts[self._flag_slots[np.arange(len(choice)), choice]] += 1
-        hit = x[self._indicator_columns] == 1.0
-        counts[self._indicator_slots[hit]] += 1
-        given = np.zeros(len(self._category_missing), dtype=bool)
-        given[self._indicator_input[hit]] = True
-        counts[self._category_missing[~given]] += 1
+        # Edges below each value, counted by a product with ones: searchsorted's side="left" for every
+        # input at once (padding edges are +inf; NaN compares below nothing and is sent to missing).
+        below = (self._edges < values[:, None]) @ self._ones
+        numeric = np.where(
+            np.isnan(values), self._numeric_missing, self._numeric_first + below.astype(np.intp)
+        )
+        indicators = x[self._indicator_columns] == 1.0
+        given = np.logical_or.reduceat(indicators, self._indicator_starts)
+        slots = (numeric, self._indicator_slots[indicators], self._category_missing[~given])
+        self._inputs[np.concatenate(slots)] += 1
+        for column, (no, yes, missing) in self._flags:
+            flag = x[column]
+            self._inputs[missing if flag != flag else yes if flag == 1.0 else no] += 1  # NaN != NaN
 
     def counts_json(self) -> dict[str, Any]:
         """The counts in `DriftMonitor.counts_json`'s format (inputs only once an application came)."""
