@@ -43,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from cfn_template import (
     LocalStack,
@@ -103,7 +104,7 @@ def choose_function(template: Mapping[str, Any], event: Any, requested: str | No
         name
         for name in names
         if any(
-            spec.get("Type") in wanted
+            spec.get("Type") in wanted and _filter_matches(spec, event)
             for spec in function_properties(template, name).get("Events", {}).values()
         )
     ]
@@ -112,6 +113,17 @@ def choose_function(template: Mapping[str, Any], event: Any, requested: str | No
             f"{len(matching)} functions receive {'/'.join(sorted(wanted))} events: give --function"
         )
     return matching[0]
+
+
+def _filter_matches(spec: Mapping[str, Any], event: Any) -> bool:
+    """Whether an S3 event's first key has the prefix the function's S3 event filters on (every other
+    event type has no filter here)."""
+    rules = spec.get("Properties", {}).get("Filter", {}).get("S3Key", {}).get("Rules", [])
+    prefixes = [rule["Value"] for rule in rules if rule.get("Name") == "prefix"]
+    if spec.get("Type") != "S3" or not prefixes:
+        return True
+    key = event["Records"][0].get("s3", {}).get("object", {}).get("key", "")
+    return any(unquote_plus(key).startswith(prefix) for prefix in prefixes)
 
 
 def merge_layers(layer_dirs: Sequence[Path], opt: Path) -> None:

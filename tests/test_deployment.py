@@ -291,26 +291,37 @@ def test_the_api_function_may_only_write_its_drift_windows_beside_the_bundle(tem
 
 
 def test_the_monitoring_function_reads_and_removes_the_windows_and_writes_only_the_summaries(template):
+    from credit_scoring.batch import config
+    from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
     from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
+    from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
     statements = {statement["Sid"]: statement for statement in _statements(template, "MonitoringFunction")}
     bucket = _bucket_arn(template)
+    read = [f"{bucket}/{OUTCOMES_PREFIX}*", f"{bucket}/{config.SCORED_PREFIX}*"]
     assert statements["ReadAndRemoveDriftWindows"]["Action"] == ["s3:GetObject", "s3:DeleteObject"]
     assert statements["ReadAndRemoveDriftWindows"]["Resource"] == f"{bucket}/{WINDOWS_PREFIX}*"
-    assert statements["ListDriftWindows"]["Resource"] == bucket
-    assert statements["ListDriftWindows"]["Condition"] == {"StringLike": {"s3:prefix": f"{WINDOWS_PREFIX}*"}}
-    assert statements["WriteRequestDriftSummaries"] == {
-        "Sid": "WriteRequestDriftSummaries",
-        "Effect": "Allow",
-        "Action": "s3:PutObject",
-        "Resource": f"{bucket}/{REQUESTS_DRIFT_PREFIX}*",
-    }
-    assert set(statements) == {"ReadAndRemoveDriftWindows", "ListDriftWindows", "WriteRequestDriftSummaries"}
+    assert statements["ReadOutcomesAndKeptDecisions"]["Action"] == "s3:GetObject"
+    assert statements["ReadOutcomesAndKeptDecisions"]["Resource"] == read
+    assert statements["ListMonitoringKeys"]["Resource"] == bucket
+    listed = [f"{WINDOWS_PREFIX}*", f"{OUTCOMES_PREFIX}*", f"{config.SCORED_PREFIX}*"]
+    assert statements["ListMonitoringKeys"]["Condition"] == {"StringLike": {"s3:prefix": listed}}
+    assert statements["WriteMonitoringSummaries"]["Action"] == "s3:PutObject"
+    assert statements["WriteMonitoringSummaries"]["Resource"] == [
+        f"{bucket}/{REQUESTS_DRIFT_PREFIX}*",
+        f"{bucket}/{PERFORMANCE_PREFIX}*",
+    ]
+    assert len(statements) == 4
     events = cfn_template.function_properties(template, "MonitoringFunction")["Events"]
-    (schedule,) = events.values()
-    assert schedule["Type"] == "Schedule"
-    assert schedule["Properties"]["Schedule"] == {"Fn::Sub": "rate(${DriftWindowMinutes} minutes)"}
+    assert events["DriftWindowClosed"]["Type"] == "Schedule"
+    schedule = events["DriftWindowClosed"]["Properties"]["Schedule"]
+    assert schedule == {"Fn::Sub": "rate(${DriftWindowMinutes} minutes)"}
+    outcomes = events["OutcomesFile"]
+    assert outcomes["Type"] == "S3"
+    assert outcomes["Properties"]["Filter"]["S3Key"]["Rules"] == [
+        {"Name": "prefix", "Value": OUTCOMES_PREFIX}
+    ]
 
 
 def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_trigger_prefix(template):
@@ -445,6 +456,7 @@ def test_the_drift_alarms_watch_the_metrics_batch_files_and_the_request_windows_
 
 def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_once(template):
     from credit_scoring.batch import config
+    from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
     from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
     from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
@@ -457,8 +469,10 @@ def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_o
     ]
     # Overlapping prefixes would let the shorter expiration win: each prefix is its own rule.
     assert not [a for a in expiring for b in expiring if a != b and b.startswith(a)]
-    assert sorted(expiring) == sorted([*prefixes, OUTCOMES_PREFIX, WINDOWS_PREFIX, summaries])
-    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX, summaries}
+    assert sorted(expiring) == sorted(
+        [*prefixes, OUTCOMES_PREFIX, WINDOWS_PREFIX, summaries, PERFORMANCE_PREFIX]
+    )
+    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX, summaries, PERFORMANCE_PREFIX}
     assert {prefix for prefix, days in expiring.items() if days == {"Ref": "DecisionRetentionDays"}} == kept
     shorter = [days for prefix, days in expiring.items() if prefix not in kept]
     assert shorter == [{"Ref": "BatchRetentionDays"}] * len(shorter)
@@ -752,25 +766,24 @@ def test_extension_modules_built_for_another_interpreter_are_detected(tmp_path):
     assert [path.name for path in lambda_invoke.foreign_extensions(tmp_path)] == [f"foreign{other}"]
 
 
+def _s3_event(key: str) -> dict[str, Any]:
+    return {"Records": [{"eventSource": "aws:s3", "s3": {"object": {"key": key}}}]}
+
+
 @pytest.mark.parametrize(
-    ("event", "source"),
+    ("event", "source", "function"),
     [
-        ({"version": "2.0", "requestContext": {"http": {"method": "GET"}}}, "http"),
-        ({"httpMethod": "GET", "requestContext": {}}, "http"),
-        ({"Records": [{"eventSource": "aws:s3"}]}, "s3"),
-        ({"Records": [{"eventSource": "aws:sqs"}]}, "sqs"),
-        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "schedule"),
+        ({"version": "2.0", "requestContext": {"http": {"method": "GET"}}}, "http", "ScoringApiFunction"),
+        ({"httpMethod": "GET", "requestContext": {}}, "http", "ScoringApiFunction"),
+        (_s3_event("batch/incoming/portfolio+1.csv"), "s3", "BatchScoringFunction"),
+        (_s3_event("monitoring/outcomes/2027-04.csv"), "s3", "MonitoringFunction"),
+        ({"Records": [{"eventSource": "aws:sqs"}]}, "sqs", "BatchScoringFunction"),
+        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "schedule", "MonitoringFunction"),
     ],
 )
-def test_the_function_is_chosen_by_the_events_it_receives(template, event, source):
-    expected = {
-        "http": "ScoringApiFunction",
-        "s3": "BatchScoringFunction",
-        "sqs": "BatchScoringFunction",
-        "schedule": "MonitoringFunction",
-    }
+def test_the_function_is_chosen_by_the_events_it_receives(template, event, source, function):
     assert lambda_invoke.event_source(event) == source
-    assert lambda_invoke.choose_function(template, event, None) == expected[source]
+    assert lambda_invoke.choose_function(template, event, None) == function
 
 
 def _invoke(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -53,12 +54,18 @@ class Binning:
     def total(self) -> int:
         return int(self.counts.sum()) + self.missing
 
+    @cached_property
+    def _search_edges(self) -> np.ndarray:
+        """The edges and +inf: numpy sorts NaN after +inf, so searching them puts a missing value in a
+        bin of its own past the last, with no mask of the values to build."""
+        return np.append(self.edges, np.inf)
+
     def count_numbers(self, values: np.ndarray) -> tuple[np.ndarray, int]:
         """(counts per bin, missing) of float `values` (NaN missing) on these bins."""
         values = np.asarray(values, dtype=np.float64)
-        present = values[~np.isnan(values)]
-        bins = np.searchsorted(self.edges, present, side="left")
-        return np.bincount(bins, minlength=len(self.counts)), len(values) - len(present)
+        bins = np.searchsorted(self._search_edges, values, side="left")
+        counts = np.bincount(bins, minlength=len(self.counts) + 1)
+        return counts[:-1], int(counts[-1])
 
     def count_codes(self, codes: np.ndarray, labels: Sequence[object]) -> tuple[np.ndarray, int, int]:
         """(counts per category, missing, outside the vocabulary) of rows given as codes into their
