@@ -55,17 +55,17 @@ class Binning:
         return int(self.counts.sum()) + self.missing
 
     @cached_property
-    def _search_edges(self) -> np.ndarray:
-        """The edges and +inf: numpy sorts NaN after +inf, so searching them puts a missing value in a
-        bin of its own past the last, with no mask of the values to build."""
+    def _upper_edges(self) -> np.ndarray:
+        """The edges and +inf, the upper edge of the last bin."""
         return np.append(self.edges, np.inf)
 
     def count_numbers(self, values: np.ndarray) -> tuple[np.ndarray, int]:
         """(counts per bin, missing) of float `values` (NaN missing) on these bins."""
         values = np.asarray(values, dtype=np.float64)
-        bins = np.searchsorted(self._search_edges, values, side="left")
-        counts = np.bincount(bins, minlength=len(self.counts) + 1)
-        return counts[:-1], int(counts[-1])
+        # The values at or below each upper edge, found in the sorted values (numpy sorts NaN last):
+        # faster than searching every value among the edges, and NaN needs no mask.
+        at_or_below = np.searchsorted(np.sort(values), self._upper_edges, side="right")
+        return np.diff(at_or_below, prepend=0), len(values) - int(at_or_below[-1])
 
     def count_codes(self, codes: np.ndarray, labels: Sequence[object]) -> tuple[np.ndarray, int, int]:
         """(counts per category, missing, outside the vocabulary) of rows given as codes into their
