@@ -67,12 +67,14 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode()
 
 
-def test_queued_requests_are_summed_into_the_drift_a_batch_file_of_them_gets(
-    moto: Aws, bundle: LoadedBundle
+def _requests_against_a_batch_file(
+    moto: Aws, bundle: LoadedBundle, frame: pd.DataFrame, n_stored: int
 ) -> None:
-    frame = _applications(240, seed=21)
+    """`frame`'s applications and `n_stored` stored clients sent as SQS requests, their window summed
+    by the scheduled run: nothing lost, the score's bins those of the probabilities answered, and each
+    input's figures those of the same applications scored as a batch file."""
     applications = [request_fields(row) for row in rows(_csv(frame))]
-    stored = [int(client) for client in bundle.store.ids[:60]]
+    stored = [int(client) for client in bundle.store.ids[:n_stored]]
     bodies = [json.dumps({"correlation_id": f"a{i}", "application": a}) for i, a in enumerate(applications)]
     bodies += [json.dumps({"correlation_id": f"s{i}", "client_id": c}) for i, c in enumerate(stored)]
     for first in range(0, len(bodies), 10):  # SQS delivers 10 at a time, one invocation each
@@ -87,31 +89,49 @@ def test_queued_requests_are_summed_into_the_drift_a_batch_file_of_them_gets(
     assert answer["windows"] == 1
     assert moto.keys(WINDOWS_PREFIX) == []  # summed, then deleted
     summary = json.loads(moto.read(LATEST_KEY))
-    assert (summary["decisions"], summary["applications"]) == (300, 240)
-    assert moto.keys(REQUESTS_DRIFT_PREFIX) == sorted(
-        [LATEST_KEY, f"{REQUESTS_DRIFT_PREFIX}{summary['computed_at']}.json"]
-    )
+    total = len(applications) + len(stored)
+    assert (summary["decisions"], summary["applications"]) == (total, len(applications))
+    computed = f"{REQUESTS_DRIFT_PREFIX}{summary['computed_at']}.json"
+    assert moto.keys(REQUESTS_DRIFT_PREFIX) == sorted([LATEST_KEY, computed])
     drift = summary["drift"]
-    assert drift["n"] == 300
+    assert drift["n"] == total
 
     # The score's bins hold the probabilities answered, counted independently from the results.
     probabilities = [
         json.loads(moto.read(result_key(f"{prefix}{i}")))["decision"]["probability"]
-        for prefix, count in (("a", 240), ("s", 60))
+        for prefix, count in (("a", len(applications)), ("s", len(stored)))
         for i in range(count)
     ]
     reference = load_reference(bundle.path, bundle.manifest)
     counts, _ = reference.score.count_numbers(np.array(probabilities))
-    assert np.allclose(np.array(drift["score"]["proportions"][:-2]) * 300, counts)
+    assert np.allclose(np.array(drift["score"]["proportions"][:-2]) * total, counts)
 
     # Each input's figures are those of the same applications scored as a batch file.
     handle_s3_event(moto.upload("batch/incoming/same.csv", _csv(frame)), FakeContext(), bundle)
     batch = json.loads(moto.read("batch/reports/same.csv.json"))["drift"]
-    assert batch["n"] == 240
+    assert batch["n"] == len(applications)
     by_name = {d["name"]: d for d in batch["inputs"]}
     assert len(drift["inputs"]) == len(by_name)
     for served in drift["inputs"]:
         assert served == by_name[served["name"]], served["name"]
+
+
+def test_queued_requests_are_summed_into_the_drift_a_batch_file_of_them_gets(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    _requests_against_a_batch_file(moto, bundle, _applications(240, seed=21), n_stored=60)
+
+
+@pytest.mark.real_data
+def test_real_applications_queued_get_the_drift_of_the_same_batch_file(
+    moto: Aws, real_sample_dir: Path, tmp_path: Path
+) -> None:
+    applications = pd.read_csv(real_sample_dir / "application_train.csv")
+    training, later = applications.iloc[:3000], applications.iloc[3000:3400]
+    bundle = load_bundle(
+        build_test_bundle(tmp_path / "bundle", applications=training.reset_index(drop=True), calibrated=False)
+    )
+    _requests_against_a_batch_file(moto, bundle, later.drop(columns=schema.TARGET), n_stored=50)
 
 
 def test_decisions_of_the_api_are_counted_in_the_window_and_stored_clients_by_score_only(
