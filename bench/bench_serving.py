@@ -19,7 +19,8 @@ calls split across the rounds' processes (the recipe, at about 16 ms a call, get
 Figures and the ratios the issue sets as targets are printed; the exit status is 1 when one is missed.
 With `--monitoring`, a fourth handler runs in the same rounds: this function with the request drift
 windows on (MONITORING_BUCKET set; a day's window, which no run sees close, so no write is timed), and
-its figures are compared with the function's own.
+its figures are compared with the function's own (the two run next to each other, in alternating
+order).
 """
 
 from __future__ import annotations
@@ -179,8 +180,14 @@ def main() -> int:
             handlers.append(Handler("monitoring on", ours.module_dir, ours.module, ours.client_id, monitored))
         events = {handler.name: event_file(scratch, handler.client_id) for handler in handlers}
         figures = {handler.name: Figures() for handler in handlers}
-        for _ in range(args.rounds):
-            for handler in handlers:
+        for round_number in range(args.rounds):
+            order = list(handlers)
+            if args.monitoring:
+                # Monitoring on runs right beside the function, first in every other round, so that
+                # neither always follows the recipe's heavy process.
+                on = order.pop()
+                order.insert(1 if round_number % 2 else 0, on)
+            for handler in order:
                 calls = args.recipe_calls if handler.name == "recipe" else args.calls
                 cold, latencies = run_once(handler, events[handler.name], calls // args.rounds)
                 figures[handler.name].cold_s.append(cold)

@@ -78,6 +78,7 @@ def test_every_success_response_is_the_documented_model(client: TestClient, bund
         ("GET", "/clients/{client_id}", f"/clients/{stored}", {}),
         ("GET", "/population", "/population", {}),
         ("GET", "/application-fields", "/application-fields", {}),
+        ("GET", "/model-health", "/model-health", {}),
     ]
     assert {(method, path) for method, path, _, _ in cases} == {
         (method.upper(), path)

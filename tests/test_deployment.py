@@ -277,16 +277,24 @@ def _bucket_arn(template: Mapping[str, Any]) -> str:
     return f"arn:aws:s3:::{bucket}"
 
 
-def test_the_api_function_may_only_write_its_drift_windows_beside_the_bundle(template):
+def test_the_api_function_may_only_write_its_drift_windows_and_read_the_latest_summaries(template):
+    from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, REQUESTS_DRIFT_LATEST
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
+    bucket = _bucket_arn(template)
     assert _statements(template, "ScoringApiFunction") == [
         {
             "Sid": "WriteRequestDriftCounts",
             "Effect": "Allow",
             "Action": "s3:PutObject",
-            "Resource": f"{_bucket_arn(template)}/{WINDOWS_PREFIX}*",
-        }
+            "Resource": f"{bucket}/{WINDOWS_PREFIX}*",
+        },
+        {
+            "Sid": "ReadLatestMonitoringSummaries",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [f"{bucket}/{REQUESTS_DRIFT_LATEST}", f"{bucket}/{PERFORMANCE_LATEST}"],
+        },
     ]
 
 

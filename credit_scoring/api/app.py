@@ -28,10 +28,12 @@ from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.decisions import DecisionService
 from credit_scoring.api.errors import error_body, install_error_handlers
 from credit_scoring.api.head import HeadAsGet
+from credit_scoring.api.model_health import add_model_health_route
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError, BundleReadError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+from credit_scoring.monitoring.summaries import SummaryStore
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,7 @@ def create_app(
     app.add_middleware(HeadAsGet)
     add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
+    add_model_health_route(app.router, SummaryStore.from_environment())
     prefix = normalise_base_path(root_path)
     if prefix:
         app.add_middleware(RootPath, root_path=prefix)

@@ -36,9 +36,8 @@ from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import SourceObject, head, open_range, put_json
 from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX, Outcomes, OutcomesError, read_outcomes
 from credit_scoring.monitoring.performance import Decisions, performance_by_month
+from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, PERFORMANCE_PREFIX
 
-PERFORMANCE_PREFIX: Final = "monitoring/performance/"
-LATEST_PERFORMANCE_KEY: Final = f"{PERFORMANCE_PREFIX}latest.json"
 MAX_OUTCOMES_BYTES: Final = 256 * 1024 * 1024
 """An outcomes file is read whole: about 20 bytes a client, so some ten million clients."""
 
@@ -100,7 +99,7 @@ def handle_outcomes_upload(
             "outcomes file rejected", extra={"source_key": key, "problems": report["problem_count"]}
         )
         return f"rejected: {report['problem_count']} problem(s), see {report_key(key)}"
-    put_json(s3, bucket, LATEST_PERFORMANCE_KEY, report)
+    put_json(s3, bucket, PERFORMANCE_LATEST, report)
     performance = report["performance"]
     return f"joined: {performance['joined']} of {performance['outcomes']} outcomes with a decision"
 

@@ -31,10 +31,10 @@ from credit_scoring.batch.s3io import delete_keys, get_json, list_keys, put_json
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.monitoring.drift import DriftMonitor
 from credit_scoring.monitoring.reference import load_reference
+from credit_scoring.monitoring.summaries import REQUESTS_DRIFT_LATEST as LATEST_KEY
+from credit_scoring.monitoring.summaries import REQUESTS_DRIFT_PREFIX
 from credit_scoring.monitoring.windows import WINDOWS_PREFIX, add_window
 
-REQUESTS_DRIFT_PREFIX: Final = "monitoring/drift/requests/"
-LATEST_KEY: Final = f"{REQUESTS_DRIFT_PREFIX}latest.json"
 METRICS_SERVICE: Final = "scored-requests"
 
 
