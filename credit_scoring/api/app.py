@@ -112,10 +112,14 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
 
 
 def create_app(
-    state: LoadedBundle | BundleUnavailable, root_path: str = "", sign_in: SignIn | None = None
+    state: LoadedBundle | BundleUnavailable,
+    root_path: str = "",
+    sign_in: SignIn | None = None,
+    summaries: SummaryStore | None = None,
 ) -> FastAPI:
     """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any;
-    `sign_in`, how the dashboard signs officers in when the API needs a bearer token."""
+    `sign_in`, how the dashboard signs officers in when the API needs a bearer token; `summaries`, where
+    GET /model-health reads (default: as the environment says, `SummaryStore.from_environment`)."""
     state, service = _service(state)
     app = FastAPI(
         title="Prêt à dépenser credit scoring",
@@ -132,7 +136,7 @@ def create_app(
     app.add_middleware(HeadAsGet)
     add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
-    add_model_health_route(app.router, SummaryStore.from_environment())
+    add_model_health_route(app.router, summaries or SummaryStore.from_environment())
     prefix = normalise_base_path(root_path)
     if prefix:
         app.add_middleware(RootPath, root_path=prefix)
