@@ -56,8 +56,13 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 
 setup: $(STAMPS)/venv $(STAMPS)/sam $(STAMPS)/chromium $(STAMPS)/npm
 
+# GET /model-health reads MONITORING_SUMMARY_DIR: `credit-scoring monitor --summary-dir build/monitoring`
+# fills it (docs/operations.md); without summaries it answers that there is no monitoring data yet.
+MONITORING_SUMMARY_DIR ?= build/monitoring
+
 run: $(STAMPS)/venv
-	$(VENV)/bin/credit-scoring serve --bundle $(BUNDLE) --host 127.0.0.1 --port $(PORT)
+	MONITORING_SUMMARY_DIR=$(MONITORING_SUMMARY_DIR) \
+		$(VENV)/bin/credit-scoring serve --bundle $(BUNDLE) --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMPS)/venv
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,7 @@
 """Cold start and warm latency of the scoring function's Lambda handler, against two baselines.
 
     .venv/bin/python bench/bench_serving.py [--bundle DIR] [--rounds 9] [--calls 10000]
-                                            [--recipe-calls 300]
+                                            [--recipe-calls 300] [--monitoring]
 
 Three handlers, each in fresh processes started the way the Lambda runtime starts one (import the
 module, call `handler(event, context)`), all answering GET /predict/{client_id} from an API Gateway
@@ -17,6 +17,10 @@ machine load (the machine is shared) hits the three alike. Cold start = process 
 back from the handler (median over the rounds). Warm = p50 and p99 of one handler call, over `--calls`
 calls split across the rounds' processes (the recipe, at about 16 ms a call, gets `--recipe-calls`).
 Figures and the ratios the issue sets as targets are printed; the exit status is 1 when one is missed.
+With `--monitoring`, a fourth handler runs in the same rounds: this function with the request drift
+windows on (MONITORING_BUCKET set; a day's window, which no run sees close, so no write is timed), and
+its figures are compared with the function's own (the two run next to each other, in alternating
+order).
 """
 
 from __future__ import annotations
@@ -139,6 +143,9 @@ def main() -> int:
     parser.add_argument(
         "--recipe-calls", type=int, default=300, help="warm calls of the recipe (about 16 ms each)"
     )
+    parser.add_argument(
+        "--monitoring", action="store_true", help="also run the function with request drift windows on"
+    )
     args = parser.parse_args()
     if not SEED_MODEL_DIR.is_dir():
         raise SystemExit(f"the predecessor's model is needed for the recipe: {SEED_MODEL_DIR} is absent")
@@ -164,10 +171,23 @@ def main() -> int:
                 {"SEED_MODEL_DIR": str(SEED_MODEL_DIR)},
             ),
         ]
+        if args.monitoring:
+            monitored = {
+                **ours.env,
+                "MONITORING_BUCKET": "bench-never-written",
+                "MONITORING_WINDOW_MINUTES": "1440",
+            }
+            handlers.append(Handler("monitoring on", ours.module_dir, ours.module, ours.client_id, monitored))
         events = {handler.name: event_file(scratch, handler.client_id) for handler in handlers}
         figures = {handler.name: Figures() for handler in handlers}
-        for _ in range(args.rounds):
-            for handler in handlers:
+        for round_number in range(args.rounds):
+            order = list(handlers)
+            if args.monitoring:
+                # Monitoring on runs right beside the function, first in every other round, so that
+                # neither always follows the recipe's heavy process.
+                on = order.pop()
+                order.insert(1 if round_number % 2 else 0, on)
+            for handler in order:
                 calls = args.recipe_calls if handler.name == "recipe" else args.calls
                 cold, latencies = run_once(handler, events[handler.name], calls // args.rounds)
                 figures[handler.name].cold_s.append(cold)
@@ -184,7 +204,7 @@ def main() -> int:
             f"{name:<15} {figure.cold_median * 1000:9.0f} ms {len(figure.cold_s):>10} "
             f"{figure.warm_us(50):7.0f} µs {figure.warm_us(99):7.0f} µs {len(figure.latencies_ns):>7}"
         )
-    this, floor, recipe = (figures[handler.name] for handler in handlers)
+    this, floor, recipe = (figures[handler.name] for handler in handlers[:3])
     lines = [
         ratio_line("cold / floor", this.cold_median / floor.cold_median),
         ratio_line("cold / recipe", this.cold_median / recipe.cold_median),
@@ -195,6 +215,15 @@ def main() -> int:
     for line, _ in lines:
         print(line)
     print(f"  recipe warm p50 / this warm p50: {recipe.warm_us(50) / this.warm_us(50):.0f}×")
+    if args.monitoring:
+        on = figures["monitoring on"]
+        print("monitoring on / off (this function):")
+        cold, p50, p99 = (
+            on.cold_median / this.cold_median,
+            on.warm_us(50) / this.warm_us(50),
+            on.warm_us(99) / this.warm_us(99),
+        )
+        print(f"  cold median {cold:.3f}, warm p50 {p50:.3f}, warm p99 {p99:.3f}")
     return 0 if all(ok for _, ok in lines) else 1
 
 

@@ -1,10 +1,11 @@
 """Which handler of a function answers a Lambda event.
 
 The API function answers API Gateway requests (REST API payload 1.0 and HTTP API payload 2.0); the batch
-function S3 object-created notifications and SQS messages. Each function's `EventRouter` asks its
-handlers whether the event is their own (`infer`, cheap and shape-based, never parsing a body) and
-hands the event to the first that says yes. The batch handlers import their modules (pandas) on the
-first event, so that importing this module costs nothing.
+function S3 object-created notifications and SQS messages; the monitoring function S3 notifications of
+outcomes files and the EventBridge schedule that sums the request drift windows. Each function's
+`EventRouter` asks its handlers whether the event is their own (`infer`, cheap and shape-based, never
+parsing a body) and hands the event to the first that says yes. The batch handlers import their modules
+(pandas) on the first event, so that importing this module costs nothing.
 
 An event no handler recognises gets an error result naming what the function answers, rather than an
 exception: raising would make Lambda retry an asynchronous invocation that can never succeed.
@@ -80,6 +81,11 @@ def is_sqs_event(event: LambdaEvent) -> bool:
     )
 
 
+def is_scheduled_event(event: LambdaEvent) -> bool:
+    """An EventBridge schedule's event."""
+    return event.get("source") == "aws.events" and event.get("detail-type") == "Scheduled Event"
+
+
 class HttpEvents:
     """API Gateway requests, answered by the ASGI app through Mangum (or any callable like it)."""
 
@@ -138,6 +144,24 @@ class SqsEvents:
         return handle_sqs_event(event, context, bundle)
 
 
+class ScheduledEvents:
+    """EventBridge's scheduled events: the monitoring function's run summing the request windows."""
+
+    source = "EventBridge scheduled events"
+
+    def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
+        self._state = state
+
+    def infer(self, event: LambdaEvent) -> bool:
+        return is_scheduled_event(event)
+
+    def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
+        bundle = _ready_bundle(self._state, "schedule")
+        from credit_scoring.batch.request_drift import handle_schedule
+
+        return handle_schedule(event, context, bundle)
+
+
 def _describe(event: object) -> str:
     """The shape of an event for the log: its top-level keys, never its values (they may hold data)."""
     if isinstance(event, Mapping):
@@ -158,7 +182,8 @@ class EventRouter:
                     return handler(event, context)
         shape = _describe(event)
         logger.error("unrecognised event ignored: %s", shape)
-        answered = " and ".join(handler.source for handler in self.handlers)
+        sources = [handler.source for handler in self.handlers]
+        answered = " and ".join([", ".join(sources[:-1]), sources[-1]] if len(sources) > 1 else sources)
         return {
             "error": "UnrecognisedEvent",
             "message": f"this function answers {answered}; it received {shape}",

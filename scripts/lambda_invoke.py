@@ -43,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 from cfn_template import (
     LocalStack,
@@ -54,7 +55,7 @@ from cfn_template import (
     load_template,
 )
 
-from credit_scoring.lambda_events import is_http_event, is_s3_object_created, is_sqs_event
+from credit_scoring.lambda_events import is_http_event, is_s3_object_created, is_scheduled_event, is_sqs_event
 
 SCRIPTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = SCRIPTS_DIR.parent
@@ -67,8 +68,13 @@ OPT = "/opt"
 # An extension module's file name carries the interpreter it was built for.
 _EXTENSION_TAG = re.compile(r"\.(cpython-\d+[a-z]*-[^.]+|abi3)\.so$")
 # Event source → the template event types of the functions that receive it.
-_EVENT_TYPES = {"http": {"HttpApi", "Api"}, "s3": {"S3"}, "sqs": {"SQS"}}
-_EVENT_SOURCES = {"http": is_http_event, "s3": is_s3_object_created, "sqs": is_sqs_event}
+_EVENT_TYPES = {"http": {"HttpApi", "Api"}, "s3": {"S3"}, "sqs": {"SQS"}, "schedule": {"Schedule"}}
+_EVENT_SOURCES = {
+    "http": is_http_event,
+    "s3": is_s3_object_created,
+    "sqs": is_sqs_event,
+    "schedule": is_scheduled_event,
+}
 # Environment of the invoking shell that Lambda would also give the function (its role's credentials).
 _PASSED_THROUGH = re.compile(r"^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|ENDPOINT_URL\w*)$")
 
@@ -78,13 +84,15 @@ class InvokeError(Exception):
 
 
 def event_source(event: Any) -> str:
-    """ "http", "s3" or "sqs" by the functions' own event recognition (`credit_scoring.lambda_events`);
-    raises InvokeError for anything else."""
+    """ "http", "s3", "sqs" or "schedule" by the functions' own event recognition
+    (`credit_scoring.lambda_events`); raises InvokeError for anything else."""
     if isinstance(event, Mapping):
         for source, recognises in _EVENT_SOURCES.items():
             if recognises(event):
                 return source
-    raise InvokeError("the event is neither an API Gateway request nor an S3 or SQS event: give --function")
+    raise InvokeError(
+        "the event is neither an API Gateway request, an S3 or SQS event nor a scheduled one: give --function"
+    )
 
 
 def choose_function(template: Mapping[str, Any], event: Any, requested: str | None) -> str:
@@ -99,7 +107,7 @@ def choose_function(template: Mapping[str, Any], event: Any, requested: str | No
         name
         for name in names
         if any(
-            spec.get("Type") in wanted
+            spec.get("Type") in wanted and _filter_matches(spec, event)
             for spec in function_properties(template, name).get("Events", {}).values()
         )
     ]
@@ -108,6 +116,17 @@ def choose_function(template: Mapping[str, Any], event: Any, requested: str | No
             f"{len(matching)} functions receive {'/'.join(sorted(wanted))} events: give --function"
         )
     return matching[0]
+
+
+def _filter_matches(spec: Mapping[str, Any], event: Any) -> bool:
+    """Whether an S3 event's first key has the prefix the function's S3 event filters on (every other
+    event type has no filter here)."""
+    rules = spec.get("Properties", {}).get("Filter", {}).get("S3Key", {}).get("Rules", [])
+    prefixes = [rule["Value"] for rule in rules if rule.get("Name") == "prefix"]
+    if spec.get("Type") != "S3" or not prefixes:
+        return True
+    key = event["Records"][0].get("s3", {}).get("object", {}).get("key", "")
+    return any(unquote_plus(key).startswith(prefix) for prefix in prefixes)
 
 
 def merge_layers(layer_dirs: Sequence[Path], opt: Path) -> None:

@@ -85,6 +85,7 @@ def test_every_success_response_is_the_documented_model(client: TestClient, bund
             {},
         ),
         ("GET", "/application-fields", "/application-fields", {}),
+        ("GET", "/model-health", "/model-health", {}),
     ]
     assert {(method, path) for method, path, _, _ in cases} == {
         (method.upper(), path)

@@ -18,10 +18,11 @@ import httpx
 import numpy as np
 import pytest
 from bundle_factory import build_test_bundle
-from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, served
+from test_dashboard_browser import CHROMIUM, CHROMIUM_ARGS, _summaries, served
 
 from credit_scoring.api.app import create_app
 from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.monitoring.summaries import SummaryStore
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +40,14 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(scope="module")
-def server(bundle: Any) -> Iterator[str]:
-    with served(create_app(bundle)) as url:
+def monitoring_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the model-health view's summaries are: none at first (its "no monitoring data yet" state)."""
+    return tmp_path_factory.mktemp("monitoring")
+
+
+@pytest.fixture(scope="module")
+def server(bundle: Any, monitoring_dir: Path) -> Iterator[str]:
+    with served(create_app(bundle, summaries=SummaryStore(directory=monitoring_dir / "s"))) as url:
         yield url
 
 
@@ -118,8 +125,10 @@ def _look_up(tab: Any, client_id: int | str) -> None:
     box.press("Enter")
 
 
-def _states(tab: Any, clients: dict[str, int]) -> Iterator[str]:
+def _states(tab: Any, clients: dict[str, int], bundle: Any, monitoring_dir: Path) -> Iterator[str]:
     """Walks the page through each state an officer meets, yielding the state's name once it is shown."""
+    # The model-health view drawn: "no monitoring data yet" at first, its tables once summaries exist.
+    expect(tab.locator("#health-status:not(:empty), #health-body table").first).to_be_attached()
     _open_tables(tab)
     yield "empty"
     tab.locator("#client-id").press_sequentially("12a")
@@ -171,6 +180,12 @@ def _states(tab: Any, clients: dict[str, int]) -> Iterator[str]:
     expect(tab.locator("#applicant-result .reason-population svg[role=img]")).to_be_visible()
     _open_tables(tab)
     yield "applicant reason compared"
+    if not (monitoring_dir / "s").exists():
+        _summaries(bundle, monitoring_dir)
+    tab.locator("#health-refresh").click()
+    expect(tab.locator("#health-body table")).to_have_count(3)
+    _open_tables(tab)
+    yield "model health"
 
 
 # Every chart's words, measured where the browser drew them: outside the drawing, over one another,
@@ -226,19 +241,24 @@ def _report(found: dict[str, list[str]]) -> str:
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("screen", SCREENS)
 def test_axe_finds_no_wcag_violation_in_any_state(
-    open_page: Callable[..., Any], clients: dict[str, int], screen: str, language: str
+    open_page: Callable[..., Any],
+    clients: dict[str, int],
+    bundle: Any,
+    monitoring_dir: Path,
+    screen: str,
+    language: str,
 ) -> None:
     """On the phone's screen, the charts' words are checked in the same walk: whole and apart at 390 px
     (320 px is checked with the larger text, below)."""
     tab = open_page(SCREENS[screen], language)
     violations: dict[str, list[str]] = {}
     labels: dict[str, list[str]] = {}
-    for state in _states(tab, clients):
+    for state in _states(tab, clients, bundle, monitoring_dir):
         violations[state] = _violations(tab)
         if screen == "phone" and state in CHART_STATES:
             labels[state] = _label_problems(tab)
     assert tab.locator("html").get_attribute("lang") == language
-    assert len(violations) == 13, f"states reached: {list(violations)}"
+    assert len(violations) == 14, f"states reached: {list(violations)}"
     assert _report(violations) == ""
     assert _report(labels) == ""
 
@@ -248,7 +268,7 @@ def _horizontal_overflow(tab: Any) -> int:
 
 
 def test_reflow_at_320_pixels_with_larger_text(
-    open_page: Callable[..., Any], clients: dict[str, int]
+    open_page: Callable[..., Any], clients: dict[str, int], bundle: Any, monitoring_dir: Path
 ) -> None:
     """WCAG 1.4.10: at 320 CSS pixels, with the page's own larger text, nothing needs scrolling sideways,
     whatever the officer has opened, in either language; the charts' words stay whole and apart."""
@@ -262,11 +282,11 @@ def test_reflow_at_320_pixels_with_larger_text(
     for language in ("fr", "en"):
         if language == "en":
             tab.locator("#language").click()
-        for state in _states(tab, clients):
+        for state in _states(tab, clients, bundle, monitoring_dir):
             overflow[f"{language}, {state}"] = _horizontal_overflow(tab)
             if state in CHART_STATES:
                 labels[f"{language}, {state}"] = _label_problems(tab)
-    assert len(overflow) == 26
+    assert len(overflow) == 28
     assert overflow == dict.fromkeys(overflow, 0)
     assert _report(labels) == ""
 

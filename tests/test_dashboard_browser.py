@@ -28,6 +28,8 @@ from test_dashboard_api import imported_like
 from credit_scoring import schema
 from credit_scoring.api.app import create_app
 from credit_scoring.bundle.loader import load_bundle
+from credit_scoring.cli import main
+from credit_scoring.monitoring.summaries import SummaryStore
 
 pytestmark = pytest.mark.slow
 
@@ -93,12 +95,16 @@ def served(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app at /, behind a stage prefix, and over an imported-like bundle under IMPORTED; yields the
-    base URL."""
-    bundle = load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return load_bundle(build_test_bundle(tmp_path_factory.mktemp("browser") / "bundle", n_clients=400))
+
+
+@pytest.fixture(scope="module")
+def server(bundle: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app at / (no monitoring summary yet), behind a stage prefix, and over an imported-like bundle
+    under IMPORTED; yields the base URL."""
     app = _PathPrefixes(
-        create_app(bundle),
+        create_app(bundle, summaries=SummaryStore(directory=tmp_path_factory.mktemp("no-summaries"))),
         {
             STAGE: create_app(bundle, root_path=STAGE),
             IMPORTED: create_app(imported_like(bundle), root_path=IMPORTED),
@@ -656,6 +662,60 @@ def test_the_model_view_shows_the_calibration_of_the_probabilities(page: Any, ap
     assert _percent(calibration["default_rate"]) in caption
     rows = page.locator("#reliability-table tbody tr")
     assert rows.count() == len(calibration["reliability"])
+
+
+def test_the_model_health_view_says_there_is_no_monitoring_data_yet(page: Any) -> None:
+    status = page.locator("#health-status")
+    expect(status).to_contain_text("Pas encore de données de suivi")
+    expect(page.locator("#health-body table")).to_have_count(0)
+    page.locator("#language").click()
+    expect(status).to_contain_text("No monitoring data yet")
+
+
+def _summaries(bundle: Any, directory: Path) -> None:
+    """The summaries `credit-scoring monitor --summary-dir` writes for synthetic applications and their
+    outcomes over two months."""
+    from bundle_factory import random_applications
+
+    frame = random_applications(500, seed=51)
+    data = directory / "applications.csv"
+    frame.drop(columns=schema.TARGET).to_csv(data, index=False)
+    outcomes = directory / "outcomes.csv"
+    months = ["2027-01-10" if i % 2 else "2027-02-10" for i in range(len(frame))]
+    lines = [
+        f"{c},{o},{m}" for c, o, m in zip(frame[schema.CLIENT_ID], frame[schema.TARGET], months, strict=True)
+    ]
+    outcomes.write_text("SK_ID_CURR,outcome,date\n" + "\n".join(lines) + "\n")
+    arguments = ["monitor", "--bundle", str(bundle.path), "--data", str(data), "--outcomes", str(outcomes)]
+    assert main([*arguments, "--report", str(directory / "r.md"), "--summary-dir", str(directory / "s")]) == 0
+
+
+def test_the_model_health_view_shows_the_scores_now_and_at_training_drift_and_auc_by_month(
+    browser: Any, bundle: Any, tmp_path: Path
+) -> None:
+    _summaries(bundle, tmp_path)
+    app = create_app(bundle, summaries=SummaryStore(directory=tmp_path / "s"))
+    with served(app) as url, browser.new_context(locale="en-GB") as context:
+        health = httpx.get(f"{url}/model-health", timeout=10).json()
+        tab = context.new_page()
+        tab.goto(f"{url}/")
+        tab.locator("#language").click()
+        body = tab.locator("#health-body")
+        expect(body.locator("table")).to_have_count(3)
+        score, inputs, months = (body.locator("table").nth(i) for i in range(3))
+        expect(score.locator("tbody tr")).to_have_count(len(health["drift"]["score"]["proportions"]) - 2)
+        first = score.locator("tbody tr").first.locator("td")
+        share = health["drift"]["score"]["reference_proportions"][0]
+        expect(first.first).to_have_text(f"{100 * share:.1f}%")
+        names = [item["name"] for item in health["drift"]["most_drifting"]]
+        assert inputs.locator("tbody th").all_inner_texts() == names
+        by_month = health["performance"]["by_month"]
+        assert months.locator("tbody th").all_inner_texts() == [m["month"] for m in by_month] + [
+            "Whole period"
+        ]
+        auc = months.locator("tbody tr").first.locator("td").last
+        expect(auc).to_have_text(f"{round(by_month[0]['auc'], 3):g}")  # formatNumber: at most 3 decimals
+        expect(tab.locator("#health-status")).to_have_text("")
 
 
 def test_works_behind_a_stage_prefix_without_trailing_slash(browser: Any, server: str, ids: dict) -> None:

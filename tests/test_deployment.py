@@ -120,6 +120,7 @@ PARAMETER_EXAMPLES = {
     "BatchRetentionDays": (["1", "90", "3650"], ["0", "-5", "3651", "ninety"]),
     "DecisionRetentionDays": (["1", "730", "3650"], ["0", "3651", "two years"]),
     "DriftingInputsAlarmPercent": (["1", "20", "100"], ["0", "101", "a fifth"]),
+    "DriftWindowMinutes": (["5", "60", "1440"], ["0", "4", "1441", "an hour"]),
     "AlarmTopicArn": (
         ["", "arn:aws:sns:eu-west-3:123456789012:alerts"],
         ["alerts", "arn:aws:sqs:eu-west-3:1:q"],
@@ -251,7 +252,7 @@ def _statements(template: Mapping[str, Any], function: str, **parameters: str) -
     return [statement for policy in policies for statement in policy["Statement"]]
 
 
-@pytest.mark.parametrize("function", ["ScoringApiFunction", "BatchScoringFunction"])
+@pytest.mark.parametrize("function", ["ScoringApiFunction", "BatchScoringFunction", "MonitoringFunction"])
 def test_the_model_bundle_prefix_is_readable_only_when_model_s3_uri_is_set(template, function):
     uri = "s3://models-bucket/models/20261124T031500Z-3f2a9c1d/"
     with_uri = _statements(template, function, ModelS3Uri=uri)
@@ -271,12 +272,69 @@ def test_the_model_bundle_prefix_is_readable_only_when_model_s3_uri_is_set(templ
     ]
 
 
-def test_the_api_function_has_no_other_permission_than_the_bundle(template):
-    assert _statements(template, "ScoringApiFunction") == []
+def _bucket_arn(template: Mapping[str, Any]) -> str:
+    bucket = _resolved(template).resolve(template["Resources"]["DataBucket"]["Properties"]["BucketName"])
+    return f"arn:aws:s3:::{bucket}"
+
+
+def test_the_api_function_may_only_write_its_drift_windows_and_read_the_latest_summaries(template):
+    from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, REQUESTS_DRIFT_LATEST
+    from credit_scoring.monitoring.windows import WINDOWS_PREFIX
+
+    bucket = _bucket_arn(template)
+    assert _statements(template, "ScoringApiFunction") == [
+        {
+            "Sid": "WriteRequestDriftCounts",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket}/{WINDOWS_PREFIX}*",
+        },
+        {
+            "Sid": "ReadLatestMonitoringSummaries",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": [f"{bucket}/{REQUESTS_DRIFT_LATEST}", f"{bucket}/{PERFORMANCE_LATEST}"],
+        },
+    ]
+
+
+def test_the_monitoring_function_reads_and_removes_the_windows_and_writes_only_the_summaries(template):
+    from credit_scoring.batch import config
+    from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
+    from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
+    from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
+    from credit_scoring.monitoring.windows import WINDOWS_PREFIX
+
+    statements = {statement["Sid"]: statement for statement in _statements(template, "MonitoringFunction")}
+    bucket = _bucket_arn(template)
+    read = [f"{bucket}/{OUTCOMES_PREFIX}*", f"{bucket}/{config.SCORED_PREFIX}*"]
+    assert statements["ReadAndRemoveDriftWindows"]["Action"] == ["s3:GetObject", "s3:DeleteObject"]
+    assert statements["ReadAndRemoveDriftWindows"]["Resource"] == f"{bucket}/{WINDOWS_PREFIX}*"
+    assert statements["ReadOutcomesAndKeptDecisions"]["Action"] == "s3:GetObject"
+    assert statements["ReadOutcomesAndKeptDecisions"]["Resource"] == read
+    assert statements["ListMonitoringKeys"]["Resource"] == bucket
+    listed = [f"{WINDOWS_PREFIX}*", f"{OUTCOMES_PREFIX}*", f"{config.SCORED_PREFIX}*"]
+    assert statements["ListMonitoringKeys"]["Condition"] == {"StringLike": {"s3:prefix": listed}}
+    assert statements["WriteMonitoringSummaries"]["Action"] == "s3:PutObject"
+    assert statements["WriteMonitoringSummaries"]["Resource"] == [
+        f"{bucket}/{REQUESTS_DRIFT_PREFIX}*",
+        f"{bucket}/{PERFORMANCE_PREFIX}*",
+    ]
+    assert len(statements) == 4
+    events = cfn_template.function_properties(template, "MonitoringFunction")["Events"]
+    assert events["DriftWindowClosed"]["Type"] == "Schedule"
+    schedule = events["DriftWindowClosed"]["Properties"]["Schedule"]
+    assert schedule == {"Fn::Sub": "rate(${DriftWindowMinutes} minutes)"}
+    outcomes = events["OutcomesFile"]
+    assert outcomes["Type"] == "S3"
+    assert outcomes["Properties"]["Filter"]["S3Key"]["Rules"] == [
+        {"Name": "prefix", "Value": OUTCOMES_PREFIX}
+    ]
 
 
 def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_trigger_prefix(template):
     from credit_scoring.batch import config
+    from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
     bucket = _resolved(template).resolve(template["Resources"]["DataBucket"]["Properties"]["BucketName"])
     statements = {statement["Sid"]: statement for statement in _statements(template, "BatchScoringFunction")}
@@ -287,6 +345,7 @@ def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_t
 
     def prefixes(sid: str) -> set[str]:
         resources = statements[sid]["Resource"]
+        resources = resources if isinstance(resources, list) else [resources]
         return {resource.removeprefix(f"arn:aws:s3:::{bucket}/").removesuffix("*") for resource in resources}
 
     outputs = {config.SCORED_PREFIX, config.REJECTED_PREFIX, config.REPORTS_PREFIX, config.RESULTS_PREFIX}
@@ -298,6 +357,7 @@ def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_t
     }
     assert prefixes("WriteBatchOutputs") == outputs | {config.PARTS_PREFIX}
     assert prefixes("CleanUpFanOutParts") == {config.PARTS_PREFIX}
+    assert prefixes("WriteRequestDriftCounts") == {WINDOWS_PREFIX}
     assert not any(prefix.startswith(config.INCOMING_PREFIX) for prefix in prefixes("WriteBatchOutputs"))
     assert statements["ListBatchKeys"]["Resource"] == f"arn:aws:s3:::{bucket}"
     assert statements["FanOutThroughOwnQueue"]["Resource"] == _resolved(template).resolve(
@@ -361,21 +421,27 @@ def test_a_5xx_answered_by_the_api_raises_an_alarm(template):
     assert alarm["AlarmActions"] == resources["DeadLetterAlarm"]["Properties"]["AlarmActions"]
 
 
-def test_the_drift_alarms_watch_the_metrics_batch_scoring_publishes(
-    template, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("function", ["BatchScoringFunction", "MonitoringFunction"])
+def test_the_drift_alarms_watch_the_metrics_batch_files_and_the_request_windows_publish(
+    template, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, function: str
 ):
     from credit_scoring.batch.metrics import publish_drift_metrics
     from credit_scoring.monitoring.drift import DriftMonitor
     from credit_scoring.monitoring.reference import build_reference
 
-    variables = cfn_template.function_properties(template, "BatchScoringFunction")["Environment"]["Variables"]
+    variables = cfn_template.function_properties(template, function)["Environment"]["Variables"]
     for name in ("POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
         monkeypatch.setenv(name, variables[name])
     rng = np.random.default_rng(0)
     monitor = DriftMonitor(build_reference(rng.random(1000), {}, {}))
     monitor.observe_score(rng.random(500) ** 3)  # drifting: the alarm's metric reads 1
     capsys.readouterr()
-    publish_drift_metrics(monitor.summary())
+    if function == "MonitoringFunction":
+        from credit_scoring.batch.request_drift import METRICS_SERVICE
+
+        publish_drift_metrics(monitor.summary(), service=METRICS_SERVICE)
+    else:
+        publish_drift_metrics(monitor.summary())
     record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     (directive,) = record["_aws"]["CloudWatchMetrics"]
     published = {metric["Name"] for metric in directive["Metrics"]}
@@ -383,20 +449,27 @@ def test_the_drift_alarms_watch_the_metrics_batch_scoring_publishes(
     watched = {}
     for name in ("ScoreDriftAlarm", "DriftingInputsAlarm"):
         alarm = resources[name]["Properties"]
-        dimensions = {dimension["Name"]: dimension["Value"] for dimension in alarm["Dimensions"]}
-        assert alarm["Namespace"] == directive["Namespace"]
-        assert dimensions == {dimension: record[dimension] for dimension in directive["Dimensions"][0]}
+        metrics = [query["MetricStat"]["Metric"] for query in alarm["Metrics"] if "MetricStat" in query]
+        dimensions = {dimension: record[dimension] for dimension in directive["Dimensions"][0]}
+        (metric,) = [m for m in metrics if {d["Name"]: d["Value"] for d in m["Dimensions"]} == dimensions]
+        assert metric["Namespace"] == directive["Namespace"]
+        (returned,) = [query for query in alarm["Metrics"] if query.get("ReturnData")]
+        assert returned["Expression"] == f"MAX([{', '.join(q['Id'] for q in alarm['Metrics'][:-1])}])"
         assert alarm["TreatMissingData"] == "notBreaching"
         assert alarm["AlarmActions"] == resources["DeadLetterAlarm"]["Properties"]["AlarmActions"]
-        watched[alarm["MetricName"]] = record[alarm["MetricName"]]
+        watched[metric["MetricName"]] = record[metric["MetricName"]]
     assert set(watched) <= published
     assert watched["ScoreDrift"] == [1.0]
 
 
 def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_once(template):
     from credit_scoring.batch import config
+    from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
+    from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
     from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
+    from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
+    summaries = REQUESTS_DRIFT_PREFIX.removesuffix("requests/")
     rules = template["Resources"]["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
     expiring = {rule["Prefix"]: rule["ExpirationInDays"] for rule in rules if "ExpirationInDays" in rule}
     prefixes = [
@@ -404,8 +477,10 @@ def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_o
     ]
     # Overlapping prefixes would let the shorter expiration win: each prefix is its own rule.
     assert not [a for a in expiring for b in expiring if a != b and b.startswith(a)]
-    assert sorted(expiring) == sorted([*prefixes, OUTCOMES_PREFIX])
-    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX}
+    assert sorted(expiring) == sorted(
+        [*prefixes, OUTCOMES_PREFIX, WINDOWS_PREFIX, summaries, PERFORMANCE_PREFIX]
+    )
+    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX, summaries, PERFORMANCE_PREFIX}
     assert {prefix for prefix, days in expiring.items() if days == {"Ref": "DecisionRetentionDays"}} == kept
     shorter = [days for prefix, days in expiring.items() if prefix not in kept]
     assert shorter == [{"Ref": "BatchRetentionDays"}] * len(shorter)
@@ -699,19 +774,28 @@ def test_extension_modules_built_for_another_interpreter_are_detected(tmp_path):
     assert [path.name for path in lambda_invoke.foreign_extensions(tmp_path)] == [f"foreign{other}"]
 
 
+def _s3_event(key: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {"eventSource": "aws:s3", "eventName": "ObjectCreated:Put", "s3": {"object": {"key": key}}}
+        ]
+    }
+
+
 @pytest.mark.parametrize(
-    ("event", "source"),
+    ("event", "source", "function"),
     [
-        ({"version": "2.0", "requestContext": {"http": {"method": "GET"}}}, "http"),
-        ({"httpMethod": "GET", "requestContext": {}}, "http"),
-        ({"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Put"}]}, "s3"),
-        ({"Records": [{"eventSource": "aws:sqs"}]}, "sqs"),
+        ({"version": "2.0", "requestContext": {"http": {"method": "GET"}}}, "http", "ScoringApiFunction"),
+        ({"httpMethod": "GET", "requestContext": {}}, "http", "ScoringApiFunction"),
+        (_s3_event("batch/incoming/portfolio+1.csv"), "s3", "BatchScoringFunction"),
+        (_s3_event("monitoring/outcomes/2027-04.csv"), "s3", "MonitoringFunction"),
+        ({"Records": [{"eventSource": "aws:sqs"}]}, "sqs", "BatchScoringFunction"),
+        ({"source": "aws.events", "detail-type": "Scheduled Event"}, "schedule", "MonitoringFunction"),
     ],
 )
-def test_the_function_is_chosen_by_the_events_it_receives(template, event, source):
-    expected = {"http": "ScoringApiFunction", "s3": "BatchScoringFunction", "sqs": "BatchScoringFunction"}
+def test_the_function_is_chosen_by_the_events_it_receives(template, event, source, function):
     assert lambda_invoke.event_source(event) == source
-    assert lambda_invoke.choose_function(template, event, None) == expected[source]
+    assert lambda_invoke.choose_function(template, event, None) == function
 
 
 def _invoke(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -744,7 +828,7 @@ def test_invoke_reports_bad_usage_clearly(tmp_path):
     shutil.copy(REPO / "template.yaml", built / "template.yaml")
     completed = _invoke(str(unknown), "--build-dir", str(built))
     assert completed.returncode == 2
-    assert "neither an API Gateway request nor an S3 or SQS event: give --function" in completed.stderr
+    assert "neither an API Gateway request, an S3 or SQS event nor a scheduled one" in completed.stderr
     completed = _invoke(str(EVENTS[0]), "--build-dir", str(built), "--param", "Colour=blue")
     assert completed.returncode == 2
     assert "unknown parameter(s) Colour" in completed.stderr
@@ -827,7 +911,11 @@ def test_built_functions_fit_lambdas_size_limits(built):
 
 @pytest.mark.slow
 def test_function_artefact_is_its_own_code_only(built):
-    for function, directory in (("ScoringApiFunction", "scoring"), ("BatchScoringFunction", "batch")):
+    for function, directory in (
+        ("ScoringApiFunction", "scoring"),
+        ("BatchScoringFunction", "batch"),
+        ("MonitoringFunction", "batch"),
+    ):
         own = sorted(path.name for path in (REPO / "functions" / directory).glob("*.py"))
         assert sorted(path.name for path in (built / function).iterdir()) == own
 

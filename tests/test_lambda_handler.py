@@ -24,6 +24,7 @@ from credit_scoring.lambda_events import (
     EventRouter,
     HttpEvents,
     S3ObjectCreatedEvents,
+    ScheduledEvents,
     SqsEvents,
 )
 
@@ -118,7 +119,11 @@ def test_a_fresh_environment_answers_every_api_event_without_heavy_imports(
 @pytest.mark.parametrize(
     ("event", "source"),
     [(name, "http") for name in API_EVENTS]
-    + [("s3-put-batch-incoming.json", "s3"), ("sqs-receive-message.json", "sqs")],
+    + [
+        ("s3-put-batch-incoming.json", "s3"),
+        ("sqs-receive-message.json", "sqs"),
+        ("schedule-drift-window.json", "schedule"),
+    ],
 )
 def test_each_event_file_is_recognised_by_its_own_handler_only(event: str, source: str) -> None:
     state = BundleUnavailable(reason="not needed", file=None, source="test")
@@ -126,6 +131,7 @@ def test_each_event_file_is_recognised_by_its_own_handler_only(event: str, sourc
         "http": HttpEvents(lambda e, c: {}),
         "s3": S3ObjectCreatedEvents(state),
         "sqs": SqsEvents(state),
+        "schedule": ScheduledEvents(state),
     }
     accepted = {name for name, handler in handlers.items() if handler.infer(load_event(event))}
     assert accepted == {source}
@@ -135,7 +141,7 @@ def test_each_event_file_is_recognised_by_its_own_handler_only(event: str, sourc
     "event",
     [
         {},
-        {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}},
+        {"detail-type": "EC2 Instance State-change Notification", "source": "aws.ec2", "detail": {}},
         {"Records": []},
         {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectRemoved:Delete"}]},
         {"Records": [{"eventSource": "aws:dynamodb"}]},
@@ -173,7 +179,7 @@ def test_the_batch_function_answers_an_http_event_with_an_error_result(
 
     assert result["error"] == "UnrecognisedEvent"
     assert result["message"].startswith(
-        "this function answers S3 object-created notifications and SQS messages;"
+        "this function answers S3 object-created notifications, SQS messages and EventBridge"
     )
 
 

@@ -5,6 +5,8 @@ category and missing inputs, on random and on real clients, without changing a s
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import io
 import json
 import shutil
 from pathlib import Path
@@ -179,6 +181,49 @@ def test_an_input_missing_from_the_file_is_flagged_with_its_missing_rate(
     assert "EXT_SOURCE_2" in [change["name"] for change in drift["missing_rate_changes"]]
 
 
+def _emf_records(out: str) -> list[dict]:
+    """The embedded-metric-format records printed (one JSON object per line with an _aws key)."""
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    return [record for record in map(json.loads, lines) if "_aws" in record]
+
+
+def _fanned_and_whole(
+    moto: Aws,
+    bundle: LoadedBundle,
+    data: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> tuple[dict, dict, list[dict]]:
+    """The reports of `data` fanned out (parts of about a fifth of it) and scored whole, and the EMF
+    records the fan-out printed."""
+    monkeypatch.setenv("BATCH_BYTES_PER_SECOND", str(len(data) // 5))
+    monkeypatch.setenv("BATCH_TIME_RESERVE_SECONDS", "0")
+    small = FakeContext(remaining_ms=2_000)
+    capsys.readouterr()
+    handle_s3_event(moto.upload("batch/incoming/fanned.csv", data), small, bundle)
+    assert moto.drain(bundle, small) > 1
+    fanned_metrics = _emf_records(capsys.readouterr().out)
+    whole = _score(moto, bundle, "whole.csv", data)
+    return moto.report("fanned.csv"), whole, fanned_metrics
+
+
+def test_a_fanned_out_file_has_the_drift_and_metrics_of_the_file_scored_whole(
+    moto: Aws, bundle: LoadedBundle, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    frame = random_applications(1500, seed=16)
+    frame["DAYS_BIRTH"] = (frame["DAYS_BIRTH"] * 0.6).round().astype(int)  # a much younger population
+    fanned, whole, metrics = _fanned_and_whole(moto, bundle, _csv(frame), monkeypatch, capsys)
+    assert fanned["parts"] > 1
+    assert fanned["drift"] == whole["drift"]
+    assert fanned["drift"]["n"] == 1500
+    assert fanned["drift"]["top_inputs"][0]["name"] == "DAYS_BIRTH"
+    (record,) = metrics  # one record for the file, none per part
+    assert record["MonitoredRows"] == [1500]
+    assert record["ScorePsi"] == [pytest.approx(whole["drift"]["score"]["psi"], abs=1e-6)]
+    assert record["DriftingInputsShare"] == [pytest.approx(100 * whole["drift"]["drifting_share"], abs=1e-4)]
+    assert moto.keys("batch/parts/") == []
+
+
 def test_monitoring_changes_no_scored_row(moto: Aws, bundle: LoadedBundle) -> None:
     data = _csv(random_applications(600, seed=15))
     files = {name: digest for name, digest in bundle.manifest.files.items() if name != REFERENCE_FILE}
@@ -235,3 +280,129 @@ def test_real_clients_with_one_input_shifted_flag_that_input_first(
     assert drift["top_inputs"][0]["name"] == "EXT_SOURCE_2"
     assert drift["top_inputs"][0]["drifting"] is True
     assert drift["score"]["drifting"] is True  # the model leans on it: its scores move too
+
+
+@pytest.mark.real_data
+def test_real_clients_fanned_out_have_the_drift_of_the_file_scored_whole(
+    moto: Aws,
+    real_bundle: LoadedBundle,
+    real_split: tuple[pd.DataFrame, pd.DataFrame],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    _, later = real_split
+    shifted = later.copy()
+    shifted["EXT_SOURCE_2"] = (shifted["EXT_SOURCE_2"] * 0.7).clip(0, 1)
+    fanned, whole, _ = _fanned_and_whole(moto, real_bundle, _csv(shifted), monkeypatch, capsys)
+    assert fanned["parts"] > 1
+    assert (fanned["input_rows"], fanned["scored"]) == (whole["input_rows"], whole["scored"])
+    assert fanned["drift"] == whole["drift"]
+    assert fanned["drift"]["top_inputs"][0]["name"] == "EXT_SOURCE_2"
+
+
+# ---------------------------------------------------------------- outcomes uploaded to S3
+
+
+def _outcomes_csv(frame: pd.DataFrame, extra_ids: list[int]) -> bytes:
+    """SK_ID_CURR,outcome,date of `frame` (its TARGET; the first half decided in March, the rest in
+    April), and outcomes of `extra_ids`, clients no batch file decided."""
+    months = np.where(np.arange(len(frame)) < len(frame) // 2, "2027-03-14", "2027-04-02")
+    lines = ["SK_ID_CURR,outcome,date"]
+    lines += [
+        f"{c},{t},{d}" for c, t, d in zip(frame[schema.CLIENT_ID], frame[schema.TARGET], months, strict=True)
+    ]
+    lines += [f"{c},0,2027-04-30" for c in extra_ids]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _join_through_s3(moto: Aws, bundle: LoadedBundle, frame: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """Score `frame` as two batch files (one gzip), upload its outcomes; the performance report, and
+    the scored rows joined with the outcomes independently (pandas)."""
+    half = len(frame) // 2
+    _score(moto, bundle, "first.csv", _csv(frame.iloc[:half]))
+    handle_s3_event(
+        moto.upload("batch/incoming/second.csv.gz", gzip.compress(_csv(frame.iloc[half:]))),
+        FakeContext(),
+        bundle,
+    )
+    answer = handle_s3_event(
+        moto.upload("monitoring/outcomes/2027-04.csv", _outcomes_csv(frame, [999_998, 999_999])),
+        FakeContext(),
+        bundle,
+    )
+    assert answer["files"][0]["status"].startswith("joined")
+    report = json.loads(moto.read("monitoring/performance/2027-04.csv.json"))
+    assert json.loads(moto.read("monitoring/performance/latest.json")) == report
+    scored = pd.concat(
+        [
+            pd.read_csv(io.BytesIO(moto.read(f"batch/scored/{name}")))
+            for name in ("first.csv", "second.csv.gz")
+        ]
+    )
+    joined = scored.merge(frame[[schema.CLIENT_ID, schema.TARGET]], on=schema.CLIENT_ID)
+    return report, joined
+
+
+def _assert_performance_of(report: dict, joined: pd.DataFrame, n_outcomes: int) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    performance = report["performance"]
+    assert report["status"] == "joined"
+    assert report["decisions"]["rows"] == len(joined)
+    assert (performance["outcomes"], performance["joined"], performance["without_decision"]) == (
+        n_outcomes,
+        len(joined),
+        n_outcomes - len(joined),
+    )
+    assert [month["month"] for month in performance["by_month"]] == ["2027-03", "2027-04"]
+    assert sum(month["n"] for month in performance["by_month"]) == len(joined)
+    overall = performance["overall"]
+    assert overall["auc"] == pytest.approx(roc_auc_score(joined[schema.TARGET], joined["probability"]))
+    assert overall["gini"] == pytest.approx(2 * overall["auc"] - 1)
+    assert overall["default_rate"] == pytest.approx(joined[schema.TARGET].mean())
+
+
+def test_outcomes_uploaded_to_s3_are_joined_with_the_decisions_served(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    frame = random_applications(800, seed=17)
+    report, joined = _join_through_s3(moto, bundle, frame)
+    _assert_performance_of(report, joined, len(frame) + 2)
+
+
+@pytest.mark.real_data
+def test_real_outcomes_uploaded_to_s3_give_the_realised_auc_of_the_decisions_served(
+    moto: Aws, real_bundle: LoadedBundle, real_split: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    _, later = real_split
+    later = later.reset_index(drop=True)
+    report, joined = _join_through_s3(moto, real_bundle, later)
+    _assert_performance_of(report, joined, len(later) + 2)
+    assert report["performance"]["overall"]["auc"] > 0.6  # the model still ranks real clients
+
+
+def test_an_outcomes_file_with_errors_is_rejected_naming_file_line_and_field(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    good = b"SK_ID_CURR,outcome,date\n100002,1,2027-03-14\n"
+    handle_s3_event(moto.upload("monitoring/outcomes/good.csv", good), FakeContext(), bundle)
+    latest = moto.read("monitoring/performance/latest.json")
+    bad = good + b"100003,2,2027-03-02\n12,0,2027-02-30\n100002,0,2027-03-01\n"
+    answer = handle_s3_event(moto.upload("monitoring/outcomes/bad.csv", bad), FakeContext(), bundle)
+    assert answer["files"][0]["status"].startswith("rejected: 4 problem(s)")
+    report = json.loads(moto.read("monitoring/performance/bad.csv.json"))
+    assert (report["status"], report["performance"], report["problem_count"]) == ("rejected", None, 4)
+    problems = report["problems"]
+    assert all(problem.startswith("monitoring/outcomes/bad.csv: line ") for problem in problems)
+    assert "line 3: outcome must be 0 (repaid) or 1 (defaulted)" in problems[0]
+    assert any("line 4: SK_ID_CURR must be 6 digits" in problem for problem in problems)
+    assert any("line 4: date must be a date YYYY-MM-DD" in problem for problem in problems)
+    assert any(
+        "line 5: SK_ID_CURR 100002 already has an outcome on line 2" in problem for problem in problems
+    )
+    assert moto.read("monitoring/performance/latest.json") == latest  # a rejected file changes nothing
+    not_text = b"SK_ID_CURR,outcome,date\n100002,1,2027-03-14\n\xff\xfe\n"
+    handle_s3_event(moto.upload("monitoring/outcomes/binary.csv", not_text), FakeContext(), bundle)
+    assert json.loads(moto.read("monitoring/performance/binary.csv.json"))["problems"] == [
+        "monitoring/outcomes/binary.csv: line 3: the file is not UTF-8 text"
+    ]

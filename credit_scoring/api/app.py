@@ -27,11 +27,13 @@ from credit_scoring.api import dashboard
 from credit_scoring.api.body_limit import BodySizeLimit
 from credit_scoring.api.errors import error_body, install_error_handlers
 from credit_scoring.api.head import HeadAsGet
+from credit_scoring.api.model_health import add_model_health_route
 from credit_scoring.api.routes import ServedBundle, add_scoring_routes
 from credit_scoring.api.sign_in import SignIn
 from credit_scoring.bundle.errors import BundleError, BundleReadError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 from credit_scoring.decisions.service import open_service
+from credit_scoring.monitoring.summaries import SummaryStore
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +100,14 @@ def _withdraw_on_bundle_error(app: FastAPI, served: ServedBundle) -> None:
 
 
 def create_app(
-    state: LoadedBundle | BundleUnavailable, root_path: str = "", sign_in: SignIn | None = None
+    state: LoadedBundle | BundleUnavailable,
+    root_path: str = "",
+    sign_in: SignIn | None = None,
+    summaries: SummaryStore | None = None,
 ) -> FastAPI:
     """The API (and the dashboard) over `state`; `root_path` is the public path prefix, if any;
-    `sign_in`, how the dashboard signs officers in when the API needs a bearer token."""
+    `sign_in`, how the dashboard signs officers in when the API needs a bearer token; `summaries`, where
+    GET /model-health reads (default: as the environment says, `SummaryStore.from_environment`)."""
     state, service = open_service(state)
     app = FastAPI(
         title="Prêt à dépenser credit scoring",
@@ -118,6 +124,7 @@ def create_app(
     app.add_middleware(HeadAsGet)
     add_scoring_routes(app.router, served)
     app.include_router(dashboard.router)
+    add_model_health_route(app.router, summaries or SummaryStore.from_environment())
     prefix = normalise_base_path(root_path)
     if prefix:
         app.add_middleware(RootPath, root_path=prefix)

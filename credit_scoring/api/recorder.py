@@ -1,5 +1,6 @@
-"""`DecisionRecorder`: the one place where a decision is written to the audit log and shaped as the
-API's answer, for the HTTP routes and for the scoring requests that arrive through SQS alike."""
+"""`DecisionRecorder`: the one place where a decision is written to the audit log, counted for drift
+(`monitoring.windows`) and shaped as the API's answer, for the HTTP routes and for the scoring requests
+that arrive through SQS alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from credit_scoring.api.audit import DecisionAudit
 from credit_scoring.api.language import DEFAULT_LANGUAGE
 from credit_scoring.decisions.service import DecisionService, ServedDecision
 from credit_scoring.features.coverage import Coverage
+from credit_scoring.monitoring.windows import request_window
+
+APPLICATION_SUBJECT: Final = "application"
+"""The subject of a decision on an application (the routes' and the SQS requests'): its inputs are
+counted for drift, a stored client's are not."""
 
 LITTLE_INFORMATION_WARNING: Final = {
     "fr": (
@@ -46,6 +52,7 @@ class DecisionRecorder:
     def __init__(self, service: DecisionService) -> None:
         self.service = service
         self._audit = DecisionAudit(service.model_version)
+        self._window = request_window(service.bundle_path, service.manifest)
 
     def record(
         self,
@@ -61,6 +68,9 @@ class DecisionRecorder:
         its reasons stated in `language`; `started` is the request's perf_counter, for the audit line's
         latency."""
         decision = served.decision
+        if self._window is not None:
+            inputs = served.features if subject == APPLICATION_SUBJECT else None
+            self._window.observe(decision.probability, inputs)
         reasons = self.service.principal_reasons(served, language)
         decided_at = self._audit.now()
         self._audit.record(

@@ -13,11 +13,14 @@ A part (an SQS message `{"batch_part": {"bucket", "plan", "index"}}`) scores the
 range: it reads from one byte before the range, drops everything up to the first line break (the end of
 the line the previous part finishes), and finishes the line that crosses its end. Lines are numbered
 from 1 within the part. It writes its scored rows, its rejected rows and, last, its report (which is
-what "this part is done" means). Then it lists the parts' reports; when all are there, it merges: the
-final scored object is the header followed by the parts' scored objects in order (gzip parts are
-concatenated as gzip members), the rejected rows are copied with their line numbers made absolute (each
-part's report says how many lines it read), the report is written, and the parts are deleted. Two parts
-finishing together may both merge: the outputs are the same bytes, so the second changes nothing.
+what "this part is done" means), holding the part's drift counts on the reference's bins
+(`drift_counts`, counts only: never a row). Then it lists the parts' reports; when all are there, it
+merges: the final scored object is the header followed by the parts' scored objects in order (gzip
+parts are concatenated as gzip members), the rejected rows are copied with their line numbers made
+absolute (each part's report says how many lines it read), the file's drift is computed from the sum
+of the parts' counts (as one invocation scoring the whole file counts them), the report is written and
+its drift metrics published, and the parts are deleted. Two parts finishing together may both merge:
+the outputs are the same bytes, so the second changes nothing.
 
 Every step is idempotent: a part whose report exists is not scored again, a plan whose final report
 exists is not run again, and an SQS message delivered twice re-does at most one part's work. A part that
@@ -49,6 +52,7 @@ from credit_scoring.batch.csv_reader import (
     read_layout,
 )
 from credit_scoring.batch.keys import BatchKeys, PartKeys
+from credit_scoring.batch.metrics import publish_drift_metrics
 from credit_scoring.batch.outputs import S3Sink, compressed_if, gzip_member
 from credit_scoring.batch.pipeline import FileOutcome, score_lines, write_file_rejection
 from credit_scoring.batch.records import (
@@ -75,6 +79,8 @@ from credit_scoring.batch.s3io import (
     report_exists,
 )
 from credit_scoring.batch.scoring import BatchScorer
+from credit_scoring.monitoring.drift import DriftMonitor, DriftSummary
+from credit_scoring.monitoring.reference import Reference
 
 PART_MESSAGE: Final = "batch_part"
 """The key of a part message's body: `{"batch_part": {"bucket", "plan", "index"}}`."""
@@ -313,7 +319,7 @@ def run_part(
             return "superseded: the input changed since it was planned"
     present = {part_keys.report_index(key) for key in list_keys(s3, bucket, part_keys.prefix)}
     if present.issuperset(range(len(plan.ranges))):
-        merge(s3, plan, scorer.model_version)
+        merge(s3, plan, scorer.model_version, scorer.reference)
         return "part scored; all parts done: merged"
     return "part scored"
 
@@ -330,6 +336,7 @@ def _score_part(s3: Any, settings: BatchSettings, plan: Plan, index: int, scorer
     )
     rejected = S3Sink(s3, bucket, part_keys.rejected(index), content_type=CSV_TYPE)
     file_error = None
+    monitor = None if scorer.reference is None else DriftMonitor(scorer.reference)
     try:
         with scored, rejected:
             # From the byte before the range, to the end of the longest line that may cross its end.
@@ -343,7 +350,14 @@ def _score_part(s3: Any, settings: BatchSettings, plan: Plan, index: int, scorer
             run = run_name(f"{bucket}/{plan.input.key}", plan.input.etag, plan.model_version)
             decision_ids = DecisionIds(f"{run}:part {index}")
             counts = score_lines(
-                blocks, read_layout(header), scorer, scored, rejected, decision_ids, first_line=1
+                blocks,
+                read_layout(header),
+                scorer,
+                scored,
+                rejected,
+                decision_ids,
+                first_line=1,
+                monitor=monitor,
             )
     except FileRejectedError as error:
         counts, file_error = Counts(), error.reason
@@ -354,14 +368,16 @@ def _score_part(s3: Any, settings: BatchSettings, plan: Plan, index: int, scorer
         {
             **counts.to_json(),
             "file_error": file_error,
+            "drift_counts": None if monitor is None or file_error else monitor.counts_json(),
             "started_at": started.isoformat(timespec="milliseconds"),
             "finished_at": now().isoformat(timespec="milliseconds"),
         },
     )
 
 
-def merge(s3: Any, plan: Plan, model_version: str) -> None:
-    """Assemble the final outputs and report from every part's, then delete the parts."""
+def merge(s3: Any, plan: Plan, model_version: str, reference: Reference | None) -> None:
+    """Assemble the final outputs, report and drift (on `reference`, none without) from every part's,
+    then delete the parts."""
     bucket = plan.input.bucket
     part_keys = plan.part_keys
     reports = [get_json(s3, bucket, part_keys.report(index)) for index in range(len(plan.ranges))]
@@ -374,24 +390,40 @@ def merge(s3: Any, plan: Plan, model_version: str) -> None:
         check_row_count(counts.rows)  # each part held to the bound on its own; the file as a whole here
     except FileRejectedError as error:
         errors.append(error.reason)
+    drift = None
     if errors:
         counts = Counts()
         write_file_rejection(destination, errors[0])
     else:
         _merge_scored(s3, plan, destination)
         _merge_rejected(s3, plan, reports, destination)
+        drift = _merged_drift(plan, reports, reference)
     layout = read_layout(open_range(s3, plan.source, 0, plan.header_end - 1).read())
     publish_report(
         s3,
         plan.keys,
         plan.input,
         model_version,
-        FileOutcome(counts, layout, errors[0] if errors else None),
+        FileOutcome(counts, layout, errors[0] if errors else None, drift),
         destination.published(),
         len(plan.ranges),
         datetime.fromisoformat(plan.started_at),
     )
+    publish_drift_metrics(drift)
     delete_keys(s3, bucket, list_keys(s3, bucket, part_keys.prefix))
+
+
+def _merged_drift(
+    plan: Plan, reports: list[dict[str, Any]], reference: Reference | None
+) -> DriftSummary | None:
+    """The file's drift from the sum of its parts' counts; None without a reference, or when a part
+    was scored without one (a bundle whose reference could not be read)."""
+    if reference is None or any(report.get("drift_counts") is None for report in reports):
+        return None
+    monitor = DriftMonitor(reference)
+    for index, report in enumerate(reports):
+        monitor.add_counts_json(report["drift_counts"], plan.part_keys.report(index))
+    return monitor.summary()
 
 
 def _merge_scored(s3: Any, plan: Plan, destination: S3Destination) -> None:

@@ -1,4 +1,5 @@
-"""The Lambda entry point of batch files: objects uploaded under `batch/incoming/`.
+"""The Lambda entry point of files uploaded to S3: batch inputs under `batch/incoming/`, and the outcomes
+files under `monitoring/outcomes/`, which `batch.outcomes` joins with the decisions kept.
 
 `credit_scoring.lambda_events` recognises the event and calls `handle_s3_event` with the loaded bundle.
 It never raises on data: a bad file or row is answered in `batch/rejected/`. It raises only on transient
@@ -29,6 +30,7 @@ from credit_scoring.batch.csv_reader import GZIP_MAGIC, MAX_GZIP_RATIO, FileReje
 from credit_scoring.batch.keys import BatchKeys
 from credit_scoring.batch.locks import RunLock
 from credit_scoring.batch.metrics import publish_drift_metrics
+from credit_scoring.batch.outcomes import handle_outcomes_upload
 from credit_scoring.batch.pipeline import FileOutcome, score_file, write_file_rejection
 from credit_scoring.batch.records import Counts, DecisionIds, run_name
 from credit_scoring.batch.reports import logger, now, publish_report
@@ -46,6 +48,7 @@ from credit_scoring.batch.s3io import (
 from credit_scoring.batch.scoring import BatchScorer
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle
+from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
 
 LAMBDA_MAX_SECONDS = 900.0
 """The longest an invocation can run: how long a lock is held when the context does not say."""
@@ -66,6 +69,12 @@ def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle
     for record in S3Event(dict(event)).records:
         bucket, item = record.s3.bucket.name, record.s3.get_object
         key = unquote_plus(item.key)  # notifications URL-encode the key ("a b.csv" arrives as "a+b.csv")
+        if key.startswith(OUTCOMES_PREFIX):
+            manifest = bundle.manifest
+            status = handle_outcomes_upload(s3, bucket, key, item.etag, manifest.cost, manifest.model_version)
+            logger.info("outcomes upload handled", extra={"source_key": key, "outcome": status})
+            files.append({"bucket": bucket, "key": key, "status": status})
+            continue
         try:
             status = _score_upload(s3, settings, scorer, bucket, key, item.etag, remaining_ms(context))
         except BundleError as error:

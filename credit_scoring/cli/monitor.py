@@ -4,7 +4,9 @@ Each CSV file (`--data`: a file, or the *.csv and *.csv.gz files of a directory)
 batch pipeline, as the S3 trigger scores it, its drift counted against the bundle's reference; with
 `--outcomes` (monitoring/outcomes.py: SK_ID_CURR,outcome,date) the decisions are joined with the
 outcomes for AUC, Gini, default rate, ECE and business cost by month. Prints the report (its last line
-is JSON) and writes it as markdown to `--report`.
+is JSON) and writes it as markdown to `--report`. With `--summary-dir`, it also writes the drift and the
+performance there as the deployed monitoring writes its latest summaries (`monitoring.summaries`), for
+the dashboard's model-health view of a local `credit-scoring serve` (MONITORING_SUMMARY_DIR).
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--outcomes", type=Path, help="CSV of SK_ID_CURR,outcome,date (docs/batch.md)")
     parser.add_argument(
         "--report", type=Path, default=Path("monitoring-report.md"), help="markdown report to write"
+    )
+    parser.add_argument(
+        "--summary-dir",
+        type=Path,
+        help="also write the latest summaries here, for the dashboard (serve with MONITORING_SUMMARY_DIR)",
     )
     parser.set_defaults(run=run)
 
@@ -67,6 +74,44 @@ def _files(data: Path) -> list[Path]:
             return files
         raise CommandError(f"--data {data}: no .csv or .csv.gz file in the directory")
     raise CommandError(f"--data {data}: no such file or directory")
+
+
+def _write_summaries(
+    directory: Path,
+    model_version: str,
+    files: list[str],
+    drift: Any,
+    performance: dict[str, Any] | None,
+    outcomes: Path | None,
+) -> list[str]:
+    """The drift and performance as the deployed summaries are written; returns a line per file."""
+    from datetime import UTC, datetime
+
+    from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, REQUESTS_DRIFT_LATEST, SummaryStore
+
+    store = SummaryStore(directory=directory)
+    computed_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    written = []
+    if drift is not None:
+        summary = {
+            "model_version": model_version,
+            "computed_at": computed_at,
+            "files": files,
+            "decisions": drift.n,
+            "applications": max((variable.n for variable in drift.inputs), default=0),
+            "drift": drift.to_json(),
+        }
+        written.append(store.write(REQUESTS_DRIFT_LATEST, summary))
+    if performance is not None:
+        report = {
+            "status": "joined",
+            "source": {"key": str(outcomes)},
+            "performance": performance,
+            "model_version": model_version,
+            "computed_at": computed_at,
+        }
+        written.append(store.write(PERFORMANCE_LATEST, report))
+    return [f"summary -> {path}" for path in written]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,6 +170,10 @@ def run(args: argparse.Namespace) -> int:
     lines += [] if performance is None else performance_lines(performance)
     names = [str(path) for path in files]
     args.report.write_text(markdown(scorer.model_version, names, drift, performance), encoding="utf-8")
+    if args.summary_dir is not None:
+        lines += _write_summaries(
+            args.summary_dir, scorer.model_version, names, drift, performance, args.outcomes
+        )
     result: dict[str, Any] = {
         "model_version": scorer.model_version,
         "files": names,

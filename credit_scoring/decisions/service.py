@@ -102,6 +102,7 @@ class DecisionService:
     def __init__(self, bundle: LoadedBundle) -> None:
         manifest = bundle.manifest
         self.manifest = manifest
+        self.bundle_path = bundle.path
         self.model_version = manifest.model_version
         self.threshold = manifest.threshold
         self.scorer = bundle.scorer

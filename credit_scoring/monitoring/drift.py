@@ -201,6 +201,40 @@ class DriftMonitor:
         for name, tally in other._tallies.items():
             self._add(name, tally.counts, tally.missing, tally.unseen)
 
+    def counts_json(self) -> dict[str, Any]:
+        """The counts so far, JSON-ready (counts per bin, never a row): what a fan-out part or an
+        execution environment's window hands on, for `add_counts_json` to sum elsewhere."""
+        return {
+            name: {"counts": tally.counts.tolist(), "missing": tally.missing, "unseen": tally.unseen}
+            for name, tally in self._tallies.items()
+        }
+
+    def add_counts_json(self, data: Any, source: str) -> None:
+        """Add counts written by `counts_json` on the same reference; raises ValueError naming `source`
+        and the variable at fault (one the reference lacks, or counts of another binning)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{source}: drift counts must be an object")
+        checked = [self._checked_tally(name, tally, source) for name, tally in data.items()]
+        for name, tally in checked:
+            self._add(name, tally.counts, tally.missing, tally.unseen)
+
+    def _checked_tally(self, name: str, data: Any, source: str) -> tuple[str, _Tally]:
+        binning = self.reference.score if name == SCORE else self.reference.inputs.get(name)
+        if binning is None:
+            raise ValueError(f"{source}: {name} is not a variable of the reference")
+        if not isinstance(data, dict):
+            raise ValueError(f"{source}: {name} must be an object of counts")
+        counts, missing, unseen = data.get("counts"), data.get("missing"), data.get("unseen")
+        if not (
+            isinstance(counts, list)
+            and len(counts) == len(binning.counts)
+            and all(_is_count(count) for count in (*counts, missing, unseen))
+        ):
+            raise ValueError(
+                f"{source}: {name} needs {len(binning.counts)} counts, a missing and an unseen count"
+            )
+        return name, _Tally(np.array(counts, dtype=np.int64), missing, unseen)
+
     def summary(self) -> DriftSummary:
         score_tally = self._tallies.get(SCORE)
         score = None if score_tally is None else self._drift(SCORE, self.reference.score, score_tally)
@@ -243,6 +277,10 @@ class DriftMonitor:
             proportions=tuple((observed / n).tolist()),
             reference_proportions=tuple((reference / m).tolist()),
         )
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def summary_lines(summary: DriftSummary, top: int = TOP_INPUTS) -> list[str]:

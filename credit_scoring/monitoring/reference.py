@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -53,12 +54,18 @@ class Binning:
     def total(self) -> int:
         return int(self.counts.sum()) + self.missing
 
+    @cached_property
+    def _upper_edges(self) -> np.ndarray:
+        """The edges and +inf, the upper edge of the last bin."""
+        return np.append(self.edges, np.inf)
+
     def count_numbers(self, values: np.ndarray) -> tuple[np.ndarray, int]:
         """(counts per bin, missing) of float `values` (NaN missing) on these bins."""
         values = np.asarray(values, dtype=np.float64)
-        present = values[~np.isnan(values)]
-        bins = np.searchsorted(self.edges, present, side="left")
-        return np.bincount(bins, minlength=len(self.counts)), len(values) - len(present)
+        # The values at or below each upper edge, found in the sorted values (numpy sorts NaN last):
+        # faster than searching every value among the edges, and NaN needs no mask.
+        at_or_below = np.searchsorted(np.sort(values), self._upper_edges, side="right")
+        return np.diff(at_or_below, prepend=0), len(values) - int(at_or_below[-1])
 
     def count_codes(self, codes: np.ndarray, labels: Sequence[object]) -> tuple[np.ndarray, int, int]:
         """(counts per category, missing, outside the vocabulary) of rows given as codes into their

@@ -5,6 +5,7 @@ import { initApplicant } from "./applicant.js";
 import { ensureSignedIn } from "./auth.js";
 import { initClient } from "./client.js";
 import { initCompare } from "./compare.js";
+import { initHealth } from "./health.js";
 import { t } from "./i18n.js";
 import { initModel } from "./model.js";
 import { initPreferences } from "./preferences.js";
@@ -14,6 +15,7 @@ function start() {
   const clientEvents = initClient();
   initCompare(clientEvents);
   const modelCard = initModel();
+  initHealth();
   initPreferences();
   modelCard.then((card) => {
     initWhatif(clientEvents, card);

@@ -1,0 +1,172 @@
+"""Drift of the decisions served one at a time, counted per execution environment over a window.
+
+Lambda runs many execution environments at once, each frozen between requests and sharing no memory.
+Each counts the decisions it serves (`RequestCounts`: bin counts, never a field) in windows of
+MONITORING_WINDOW_MINUTES aligned on the clock; on its first decision after a window closed it writes
+that window's counts to
+
+    s3://<MONITORING_BUCKET>/monitoring/windows/<window start, UTC>/<environment id>.json
+    {"format": 1, "model_version", "window_start", "window_minutes", "decisions", "applications",
+     "counts": {"score": {"counts", "missing", "unseen"}, "<input>": {...}}}
+
+and starts the next. One write per environment and window, on the request that finds the window closed:
+every other decision only adds to a few counts in memory. A scheduled function
+(`batch.request_drift`) sums the files written since it last ran into one drift summary. Counts an
+environment holds when Lambda reclaims it, idle, are never written: the summary's `n` says how many
+decisions it covers. Without MONITORING_BUCKET (a local run) nothing is counted.
+
+A failed write is logged and its counts kept, to go with the next window's: monitoring never fails a
+decision.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+
+from credit_scoring.bundle.errors import BundleError
+from credit_scoring.bundle.manifest import Manifest
+from credit_scoring.monitoring.drift import DriftMonitor
+from credit_scoring.monitoring.reference import load_reference
+from credit_scoring.monitoring.request_counts import RequestCounts
+
+logger = logging.getLogger(__name__)
+
+WINDOWS_PREFIX: Final = "monitoring/windows/"
+WINDOW_FORMAT: Final = 1
+DEFAULT_WINDOW_MINUTES: Final = 60
+
+Writer = Callable[[str, bytes], None]
+"""Puts one object: its key and its bytes."""
+
+
+class MonitoringSettingsError(ValueError):
+    """MONITORING_WINDOW_MINUTES is not a whole number of minutes from 1 to 1440."""
+
+
+def window_minutes(environ: Mapping[str, str]) -> int:
+    text = environ.get("MONITORING_WINDOW_MINUTES") or str(DEFAULT_WINDOW_MINUTES)
+    if not text.isdigit() or not 1 <= int(text) <= 1440:
+        raise MonitoringSettingsError(f"MONITORING_WINDOW_MINUTES must be 1 to 1440 minutes, got {text!r}")
+    return int(text)
+
+
+class S3Writer:
+    """Writes window files to a bucket; boto3 is imported on the first write, never at start-up."""
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+        self._client: Any = None
+
+    def __call__(self, key: str, body: bytes) -> None:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("s3")
+        self._client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+
+
+class DriftWindow:
+    """One execution environment's counts of the current window, written when the window closes."""
+
+    def __init__(
+        self,
+        counts: RequestCounts,
+        model_version: str,
+        minutes: int,
+        write: Writer,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.counts = counts
+        self.model_version = model_version
+        self.seconds = 60 * minutes
+        self._write = write
+        self._clock = clock
+        self._environment = uuid.uuid4().hex
+        self._start: float | None = None
+
+    def observe(self, probability: float, application_features: np.ndarray | None = None) -> None:
+        """Count one decision, first writing the window it closed if any."""
+        now = self._clock()
+        start = now - now % self.seconds
+        if start != self._start:
+            self.flush()
+            self._start = start
+        self.counts.observe(probability, application_features)
+
+    def flush(self) -> None:
+        """Write the counts held (if any) under their window's start, and start again."""
+        if self._start is None or not self.counts.decisions:
+            return
+        started = datetime.fromtimestamp(self._start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = {
+            "format": WINDOW_FORMAT,
+            "model_version": self.model_version,
+            "window_start": started,
+            "window_minutes": self.seconds // 60,
+            "decisions": self.counts.decisions,
+            "applications": self.counts.applications,
+            "counts": self.counts.counts_json(),
+        }
+        key = f"{WINDOWS_PREFIX}{started}/{self._environment}.json"
+        try:
+            self._write(key, json.dumps(body).encode())
+        except Exception as error:  # whatever S3 answers, the decision is served
+            logger.error(
+                "request drift counts not written, kept for the next window: %s", type(error).__name__
+            )
+            return
+        self.counts.reset()
+
+
+def add_window(monitor: DriftMonitor, data: Any, source: str) -> tuple[int, int]:
+    """Add one window file's counts to `monitor`; returns its decisions and applications. Raises
+    ValueError naming `source` when the file is not a window file of the monitor's reference."""
+    if not isinstance(data, dict) or data.get("format") != WINDOW_FORMAT:
+        raise ValueError(f"{source}: format must be {WINDOW_FORMAT}")
+    decisions, applications = data.get("decisions"), data.get("applications")
+    if not (_is_count(decisions) and _is_count(applications) and applications <= decisions):
+        raise ValueError(f"{source}: decisions and applications must be counts, applications the fewer")
+    monitor.add_counts_json(data.get("counts"), source)
+    return decisions, applications
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_windows: dict[Path, DriftWindow | None] = {}
+
+
+def request_window(bundle_path: Path, manifest: Manifest) -> DriftWindow | None:
+    """This process's window over the bundle at `bundle_path` (one per process, whichever recorder asks:
+    the SQS handler makes one per invocation), or None when monitoring is off: MONITORING_BUCKET unset,
+    or a bundle without a readable reference."""
+    if bundle_path not in _windows:
+        _windows[bundle_path] = _new_window(bundle_path, manifest, os.environ)
+    return _windows[bundle_path]
+
+
+def _new_window(bundle_path: Path, manifest: Manifest, environ: Mapping[str, str]) -> DriftWindow | None:
+    bucket = environ.get("MONITORING_BUCKET")
+    if not bucket:
+        return None
+    minutes = window_minutes(environ)
+    try:
+        reference = load_reference(bundle_path, manifest)
+    except BundleError as error:
+        logger.error("request drift off: %s %s", error.file, error.logged_reason)
+        return None
+    if reference is None:
+        return None
+    counts = RequestCounts(reference, manifest.feature_names)
+    return DriftWindow(counts, manifest.model_version, minutes, S3Writer(bucket))

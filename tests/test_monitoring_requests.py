@@ -1,0 +1,217 @@
+"""Drift of the decisions served one at a time (SQS requests, the API), counted per execution
+environment over a window and summed by the scheduled monitoring function, against moto."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from bundle_factory import build_test_bundle, random_applications
+from fastapi.testclient import TestClient
+from test_batch import BUCKET, Aws, FakeContext, request_event, request_fields, rows
+from test_batch import aws as batch_aws  # noqa: F401 (test_batch's moto bucket and queue fixture)
+
+from credit_scoring import schema
+from credit_scoring.api.app import create_app
+from credit_scoring.batch.handlers import handle_s3_event
+from credit_scoring.batch.keys import result_key
+from credit_scoring.batch.request_drift import LATEST_KEY, REQUESTS_DRIFT_PREFIX
+from credit_scoring.bundle.loader import LoadedBundle, load_bundle
+from credit_scoring.lambda_events import EventRouter, ScheduledEvents
+from credit_scoring.messages.handler import handle_sqs_event
+from credit_scoring.monitoring import windows
+from credit_scoring.monitoring.reference import load_reference
+from credit_scoring.monitoring.request_counts import RequestCounts
+from credit_scoring.monitoring.windows import WINDOWS_PREFIX, DriftWindow
+
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-12-03T15:00:00Z",
+    "region": "eu-west-3",
+    "resources": ["arn:aws:events:eu-west-3:123456789012:rule/monitoring"],
+    "detail": {},
+}
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> LoadedBundle:
+    out = tmp_path_factory.mktemp("request-drift") / "bundle"
+    return load_bundle(build_test_bundle(out, n_clients=600, calibrated=False))
+
+
+@pytest.fixture
+def moto(batch_aws: Aws, monkeypatch: pytest.MonkeyPatch) -> Aws:  # noqa: F811 (the imported fixture)
+    """The moto bucket, with request monitoring on and no window left from another test."""
+    monkeypatch.setenv("MONITORING_BUCKET", BUCKET)
+    monkeypatch.setattr(windows, "_windows", {})
+    return batch_aws
+
+
+def _summarise(bundle: LoadedBundle) -> dict[str, Any]:
+    """The scheduled run, through the Lambda router as EventBridge invokes it."""
+    return EventRouter([ScheduledEvents(bundle)])(SCHEDULED_EVENT, FakeContext())
+
+
+def _applications(n: int, seed: int) -> pd.DataFrame:
+    return random_applications(n, seed).drop(columns=schema.TARGET)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode()
+
+
+def _requests_against_a_batch_file(
+    moto: Aws, bundle: LoadedBundle, frame: pd.DataFrame, n_stored: int
+) -> None:
+    """`frame`'s applications and `n_stored` stored clients sent as SQS requests, their window summed
+    by the scheduled run: nothing lost, the score's bins those of the probabilities answered, and each
+    input's figures those of the same applications scored as a batch file."""
+    applications = [request_fields(row) for row in rows(_csv(frame))]
+    stored = [int(client) for client in bundle.store.ids[:n_stored]]
+    bodies = [json.dumps({"correlation_id": f"a{i}", "application": a}) for i, a in enumerate(applications)]
+    bodies += [json.dumps({"correlation_id": f"s{i}", "client_id": c}) for i, c in enumerate(stored)]
+    for first in range(0, len(bodies), 10):  # SQS delivers 10 at a time, one invocation each
+        assert handle_sqs_event(request_event(*bodies[first : first + 10]), FakeContext(), bundle) == {
+            "batchItemFailures": []
+        }
+    assert moto.keys(WINDOWS_PREFIX) == []  # nothing written while the window is open
+    windows.request_window(bundle.path, bundle.manifest).flush()  # what the window's end does
+    assert len(moto.keys(WINDOWS_PREFIX)) == 1  # one environment, one window: one file
+
+    answer = _summarise(bundle)
+    assert answer["windows"] == 1
+    assert moto.keys(WINDOWS_PREFIX) == []  # summed, then deleted
+    summary = json.loads(moto.read(LATEST_KEY))
+    total = len(applications) + len(stored)
+    assert (summary["decisions"], summary["applications"]) == (total, len(applications))
+    computed = f"{REQUESTS_DRIFT_PREFIX}{summary['computed_at']}.json"
+    assert moto.keys(REQUESTS_DRIFT_PREFIX) == sorted([LATEST_KEY, computed])
+    drift = summary["drift"]
+    assert drift["n"] == total
+
+    # The score's bins hold the probabilities answered, counted independently from the results.
+    probabilities = [
+        json.loads(moto.read(result_key(f"{prefix}{i}")))["decision"]["probability"]
+        for prefix, count in (("a", len(applications)), ("s", len(stored)))
+        for i in range(count)
+    ]
+    reference = load_reference(bundle.path, bundle.manifest)
+    counts, _ = reference.score.count_numbers(np.array(probabilities))
+    assert np.allclose(np.array(drift["score"]["proportions"][:-2]) * total, counts)
+
+    # Each input's figures are those of the same applications scored as a batch file.
+    handle_s3_event(moto.upload("batch/incoming/same.csv", _csv(frame)), FakeContext(), bundle)
+    batch = json.loads(moto.read("batch/reports/same.csv.json"))["drift"]
+    assert batch["n"] == len(applications)
+    by_name = {d["name"]: d for d in batch["inputs"]}
+    assert len(drift["inputs"]) == len(by_name)
+    for served in drift["inputs"]:
+        assert served == by_name[served["name"]], served["name"]
+
+
+def test_queued_requests_are_summed_into_the_drift_a_batch_file_of_them_gets(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    _requests_against_a_batch_file(moto, bundle, _applications(240, seed=21), n_stored=60)
+
+
+@pytest.mark.real_data
+def test_real_applications_queued_get_the_drift_of_the_same_batch_file(
+    moto: Aws, real_sample_dir: Path, tmp_path: Path
+) -> None:
+    applications = pd.read_csv(real_sample_dir / "application_train.csv")
+    training, later = applications.iloc[:3000], applications.iloc[3000:3400]
+    bundle = load_bundle(
+        build_test_bundle(tmp_path / "bundle", applications=training.reset_index(drop=True), calibrated=False)
+    )
+    _requests_against_a_batch_file(moto, bundle, later.drop(columns=schema.TARGET), n_stored=50)
+
+
+def test_decisions_of_the_api_are_counted_in_the_window_and_stored_clients_by_score_only(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    client = TestClient(create_app(bundle))
+    for client_id in bundle.store.ids[:5]:
+        assert client.get(f"/predict/{int(client_id)}").status_code == 200
+    (row,) = rows(_csv(_applications(1, seed=22)))
+    assert client.post("/predict", json=request_fields(row)).status_code == 200
+    windows.request_window(bundle.path, bundle.manifest).flush()
+    (key,) = moto.keys(WINDOWS_PREFIX)
+    written = json.loads(moto.read(key))
+    assert (written["decisions"], written["applications"]) == (6, 1)
+    assert written["model_version"] == bundle.manifest.model_version
+    assert sum(written["counts"]["score"]["counts"]) == 6
+    ext = written["counts"]["EXT_SOURCE_2"]
+    assert sum(ext["counts"]) + ext["missing"] == 1
+    assert "SK_ID_CURR" not in json.dumps(written)  # counts, never an id or a field value
+
+
+class ListWriter:
+    """Keeps what a window writes, and can fail like an unreachable S3."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[str, dict[str, Any]]] = []
+        self.failing = False
+
+    def __call__(self, key: str, body: bytes) -> None:
+        if self.failing:
+            raise ConnectionError("S3 unreachable")
+        self.written.append((key, json.loads(body)))
+
+
+def test_each_window_is_written_once_when_it_closes_and_a_failed_write_loses_nothing(
+    bundle: LoadedBundle,
+) -> None:
+    reference = load_reference(bundle.path, bundle.manifest)
+    now = [3600.0 * 500]
+    writer = ListWriter()
+    window = DriftWindow(
+        RequestCounts(reference, bundle.manifest.feature_names), "v1", 60, writer, lambda: now[0]
+    )
+    for _ in range(3):
+        window.observe(0.2)
+    assert writer.written == []
+    now[0] += 3600.0  # the next window: its first decision writes the closed one
+    window.observe(0.9)
+    ((key, first),) = writer.written
+    assert key.startswith(f"{WINDOWS_PREFIX}1970-01-21T20:00:00Z/")
+    assert (first["decisions"], first["window_start"]) == (3, "1970-01-21T20:00:00Z")
+
+    writer.failing = True
+    now[0] += 3600.0
+    window.observe(0.5)  # the write fails: the decision is still counted, the counts kept
+    writer.failing = False
+    now[0] += 3600.0
+    window.observe(0.5)
+    assert [body["decisions"] for _, body in writer.written] == [3, 2]
+
+
+def test_windows_of_another_model_or_unreadable_are_listed_and_left_in_place(
+    moto: Aws, bundle: LoadedBundle, tmp_path: Path
+) -> None:
+    window = windows.request_window(bundle.path, bundle.manifest)
+    window.observe(0.3)
+    window.flush()
+    other = {"format": 1, "model_version": "another", "decisions": 1, "applications": 0, "counts": {}}
+    moto.s3.put_object(Bucket=BUCKET, Key=f"{WINDOWS_PREFIX}x/other.json", Body=json.dumps(other))
+    moto.s3.put_object(Bucket=BUCKET, Key=f"{WINDOWS_PREFIX}x/broken.json", Body=b"{not json")
+    bad_bins = {**other, "model_version": bundle.manifest.model_version, "counts": {"score": {"counts": [1]}}}
+    moto.s3.put_object(Bucket=BUCKET, Key=f"{WINDOWS_PREFIX}x/bins.json", Body=json.dumps(bad_bins))
+
+    assert _summarise(bundle)["windows"] == 1
+    summary = json.loads(moto.read(LATEST_KEY))
+    assert summary["decisions"] == 1
+    skipped = {item["key"]: item["reason"] for item in summary["skipped"]}
+    assert sorted(skipped) == sorted(f"{WINDOWS_PREFIX}x/{name}.json" for name in ("other", "broken", "bins"))
+    assert "another" in skipped[f"{WINDOWS_PREFIX}x/other.json"]
+    assert "score needs" in skipped[f"{WINDOWS_PREFIX}x/bins.json"]
+    assert sorted(moto.keys(WINDOWS_PREFIX)) == sorted(skipped)
+    assert _summarise(bundle) == {"windows": 0}  # nothing new: no summary, the old one stays latest
