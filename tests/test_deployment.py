@@ -905,7 +905,11 @@ def test_built_functions_fit_lambdas_size_limits(built):
     )
     assert completed.returncode == 0, completed.stderr
     totals = re.findall(r"^(\w+)\n(?:  .*\n)*?  total unzipped +([\d.]+) MB", completed.stdout, re.MULTILINE)
-    assert sorted(name for name, _ in totals) == ["BatchScoringFunction", "ScoringApiFunction"]
+    assert sorted(name for name, _ in totals) == [
+        "BatchScoringFunction",
+        "MonitoringFunction",
+        "ScoringApiFunction",
+    ]
     print(completed.stdout)
 
 
