@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
 
 from credit_scoring import schema
 from credit_scoring.api.application_model import decide_applications
 from credit_scoring.api.errors import ApiError, as_api_error
 from credit_scoring.api.models import BatchItem
+from credit_scoring.api.recorder import APPLICATION, STORED_CLIENT, Subject
 from credit_scoring.decisions.errors import DecisionError
 from credit_scoring.decisions.service import DecisionService, ServedDecision
-
-STORED_CLIENT: Final = "stored_client"
-APPLICATION: Final = "application"
-Subject = Literal["stored_client", "application"]
 
 
 @dataclass(frozen=True)

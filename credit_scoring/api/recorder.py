@@ -5,7 +5,7 @@ that arrive through SQS alike."""
 from __future__ import annotations
 
 import time
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from credit_scoring.api.audit import DecisionAudit
 from credit_scoring.api.language import DEFAULT_LANGUAGE
@@ -13,9 +13,10 @@ from credit_scoring.decisions.service import DecisionService, ServedDecision
 from credit_scoring.features.coverage import Coverage
 from credit_scoring.monitoring.windows import request_window
 
-APPLICATION_SUBJECT: Final = "application"
-"""The subject of a decision on an application (the routes' and the SQS requests'): its inputs are
-counted for drift, a stored client's are not."""
+STORED_CLIENT: Final = "stored_client"
+APPLICATION: Final = "application"
+Subject = Literal["stored_client", "application"]
+"""What the audit line says was scored: a stored client, or an application's fields."""
 
 LITTLE_INFORMATION_WARNING: Final = {
     "fr": (
@@ -69,7 +70,8 @@ class DecisionRecorder:
         latency."""
         decision = served.decision
         if self._window is not None:
-            inputs = served.features if subject == APPLICATION_SUBJECT else None
+            # An application's inputs are counted for drift; a stored client's score only.
+            inputs = served.features if subject == APPLICATION else None
             self._window.observe(decision.probability, inputs)
         reasons = self.service.principal_reasons(served, language)
         decided_at = self._audit.now()

@@ -23,7 +23,7 @@ from credit_scoring.api.body_limit import MAX_BODY_BYTES
 from credit_scoring.api.client_ids import ClientIdPath
 from credit_scoring.api.client_route import ClientIdRoute
 from credit_scoring.api.errors import ApiError, api_error_body
-from credit_scoring.api.items import APPLICATION, STORED_CLIENT, decide_items
+from credit_scoring.api.items import decide_items
 from credit_scoring.api.language import AcceptLanguageHeader, LanguageQuery, choose_language
 from credit_scoring.api.models import (
     BatchRequest,
@@ -34,7 +34,7 @@ from credit_scoring.api.models import (
     ModelResponse,
     PredictionResponse,
 )
-from credit_scoring.api.recorder import DecisionRecorder
+from credit_scoring.api.recorder import APPLICATION, STORED_CLIENT, DecisionRecorder
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
 from credit_scoring.decisions.service import DecisionService, ServedDecision

@@ -68,16 +68,15 @@ class RequestAnswerer:
             return key
         item = {name: value for name, value in message.items() if name != CORRELATION_ID}
         try:
-            (outcome,) = decide_items(self._service, [BatchItem.model_validate(item)], _message_field)
+            request = BatchItem.model_validate(item)
         except ValidationError as error:
             body = validation_error_body(error.errors(include_url=False), "invalid message")
             result = self._result(correlation_id, message_id, 422, None, body)
-        except DecisionError as error:  # a value the feature definition or the model refuses
-            refused = as_api_error(error)
-            result = self._result(
-                correlation_id, message_id, refused.status_code, None, error_body(refused.detail)
-            )
         else:
+            try:
+                (outcome,) = decide_items(self._service, [request], _message_field)
+            except DecisionError as error:  # a value the feature definition or the model refuses
+                outcome = as_api_error(error)
             if isinstance(outcome, ApiError):
                 result = self._result(
                     correlation_id, message_id, outcome.status_code, None, error_body(outcome.detail)
