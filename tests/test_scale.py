@@ -123,6 +123,8 @@ def test_the_champion_is_cross_validated_and_refitted_on_every_training_client(
     assert outcome.champion.best.oof.size == 1200
     assert all(line.endswith("s left") for line in lines if line.startswith("["))
     assert sum(line.startswith("read ") for line in lines) == len(schema.HISTORY_TABLES) + 1
+    loaded = next(line for line in lines if line.startswith("loaded "))
+    assert all(table in loaded for table in schema.HISTORY_TABLES), loaded
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "many"])

@@ -206,6 +206,7 @@ def train(
         progress(f"notice: {notice}")
     read = time.perf_counter()
     frame, applicants = build_applicant_features(data.tables, options.protected)
+    tables = ", ".join(sorted(data.tables))
     # The raw tables are the largest thing held (gigabytes at Kaggle's volume): only their notices stay.
     data = dataclasses.replace(data, tables={})
     progress(f"features built in {time.perf_counter() - read:.1f} s")
@@ -215,7 +216,7 @@ def train(
     _check_classes(frame.target, options, file)
     progress(
         f"loaded {frame.ids.size:,} clients × {len(frame.names)} features "
-        f"({', '.join(sorted(data.tables))}) in {time.perf_counter() - start:.1f} s"
+        f"({tables}) in {time.perf_counter() - start:.1f} s"
     )
 
     train_rows, test_rows = split_indices(frame.target, options.test_size, options.seed)
