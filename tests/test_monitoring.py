@@ -395,7 +395,7 @@ def test_an_outcomes_file_with_errors_is_rejected_naming_file_line_and_field(
     problems = report["problems"]
     assert all(problem.startswith("monitoring/outcomes/bad.csv: line ") for problem in problems)
     assert "line 3: outcome must be 0 (repaid) or 1 (defaulted)" in problems[0]
-    assert any("line 4: SK_ID_CURR must be 6 digits" in problem for problem in problems)
+    assert any(f"line 4: SK_ID_CURR must be {schema.CLIENT_ID_EXPECTED}, got '12'" in p for p in problems)
     assert any("line 4: date must be a date YYYY-MM-DD" in problem for problem in problems)
     assert any(
         "line 5: SK_ID_CURR 100002 already has an outcome on line 2" in problem for problem in problems
