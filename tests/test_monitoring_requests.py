@@ -24,6 +24,7 @@ from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.lambda_events import EventRouter, ScheduledEvents
 from credit_scoring.messages.handler import handle_sqs_event
 from credit_scoring.monitoring import windows
+from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
 from credit_scoring.monitoring.reference import load_reference
 from credit_scoring.monitoring.request_counts import RequestCounts
 from credit_scoring.monitoring.windows import WINDOWS_PREFIX, DriftWindow
@@ -155,16 +156,17 @@ def test_decisions_of_the_api_are_counted_in_the_window_and_stored_clients_by_sc
 
 
 class ListWriter:
-    """Keeps what a window writes, and can fail like an unreachable S3."""
+    """Keeps what a window writes (counts as JSON, decisions as text), and can fail like an unreachable
+    S3 for the keys under `failing`."""
 
     def __init__(self) -> None:
-        self.written: list[tuple[str, dict[str, Any]]] = []
-        self.failing = False
+        self.written: list[tuple[str, Any]] = []
+        self.failing: str | None = None
 
     def __call__(self, key: str, body: bytes) -> None:
-        if self.failing:
+        if self.failing is not None and key.startswith(self.failing):
             raise ConnectionError("S3 unreachable")
-        self.written.append((key, json.loads(body)))
+        self.written.append((key, json.loads(body) if key.endswith(".json") else body.decode()))
 
 
 def test_each_window_is_written_once_when_it_closes_and_a_failed_write_loses_nothing(
@@ -185,10 +187,10 @@ def test_each_window_is_written_once_when_it_closes_and_a_failed_write_loses_not
     assert key.startswith(f"{WINDOWS_PREFIX}1970-01-21T20:00:00Z/")
     assert (first["decisions"], first["window_start"]) == (3, "1970-01-21T20:00:00Z")
 
-    writer.failing = True
+    writer.failing = WINDOWS_PREFIX
     now[0] += 3600.0
     window.observe(0.5)  # the write fails: the decision is still counted, the counts kept
-    writer.failing = False
+    writer.failing = None
     now[0] += 3600.0
     window.observe(0.5)
     assert [body["decisions"] for _, body in writer.written] == [3, 2]
@@ -215,3 +217,38 @@ def test_windows_of_another_model_or_unreadable_are_listed_and_left_in_place(
     assert "score needs" in skipped[f"{WINDOWS_PREFIX}x/bins.json"]
     assert sorted(moto.keys(WINDOWS_PREFIX)) == sorted(skipped)
     assert _summarise(bundle) == {"windows": 0}  # nothing new: no summary, the old one stays latest
+
+
+# ---------------------------------------------------------------- decisions kept for the outcomes' join
+
+
+def test_decisions_kept_are_written_beside_the_counts_and_a_failed_write_loses_none(
+    bundle: LoadedBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    reference = load_reference(bundle.path, bundle.manifest)
+    now = [3600.0 * 500]
+    writer = ListWriter()
+    window = DriftWindow(
+        RequestCounts(reference, bundle.manifest.feature_names), "v1", 60, writer, lambda: now[0]
+    )
+    first = ("d-1", 100002, 0.25, 0, "1970-01-21T20:10:00.000Z")
+    second = ("d-2", 100003, 0.75, 1, "1970-01-21T21:10:00.000Z")
+    window.observe(0.25, None, first)
+    window.observe(0.5)  # no client id: counted, not kept
+    writer.failing = DECISIONS_PREFIX
+    now[0] += 3600.0
+    window.observe(0.75, None, second)  # the decisions' write fails: the counts are written all the same
+    assert [key.split("/")[1] for key, _ in writer.written] == ["windows"]
+    assert "100002" not in caplog.text  # the log holds no client's data
+    assert "d-1" not in caplog.text
+    assert "decisions for the outcomes' join not written" in caplog.text
+    writer.failing = None
+    now[0] += 3600.0
+    window.observe(0.5)
+    key, text = writer.written[-1]
+    assert key.startswith(f"{DECISIONS_PREFIX}1970-01-21T21:00:00Z/")
+    assert text == (
+        "decision_id,SK_ID_CURR,probability,prediction,model_version,decided_at\n"
+        "d-1,100002,0.25,0,v1,1970-01-21T20:10:00.000Z\n"
+        "d-2,100003,0.75,1,v1,1970-01-21T21:10:00.000Z\n"
+    )
