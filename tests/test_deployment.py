@@ -277,7 +277,8 @@ def _bucket_arn(template: Mapping[str, Any]) -> str:
     return f"arn:aws:s3:::{bucket}"
 
 
-def test_the_api_function_may_only_write_its_drift_windows_and_read_the_latest_summaries(template):
+def test_the_api_function_may_only_write_its_windows_and_read_the_latest_summaries(template):
+    from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
     from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, REQUESTS_DRIFT_LATEST
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
@@ -288,6 +289,12 @@ def test_the_api_function_may_only_write_its_drift_windows_and_read_the_latest_s
             "Effect": "Allow",
             "Action": "s3:PutObject",
             "Resource": f"{bucket}/{WINDOWS_PREFIX}*",
+        },
+        {
+            "Sid": "WriteKeptDecisions",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket}/{DECISIONS_PREFIX}*",
         },
         {
             "Sid": "ReadLatestMonitoringSummaries",
@@ -302,18 +309,23 @@ def test_the_monitoring_function_reads_and_removes_the_windows_and_writes_only_t
     from credit_scoring.batch import config
     from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
     from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
+    from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
     from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
     statements = {statement["Sid"]: statement for statement in _statements(template, "MonitoringFunction")}
     bucket = _bucket_arn(template)
-    read = [f"{bucket}/{OUTCOMES_PREFIX}*", f"{bucket}/{config.SCORED_PREFIX}*"]
+    read = [
+        f"{bucket}/{OUTCOMES_PREFIX}*",
+        f"{bucket}/{config.SCORED_PREFIX}*",
+        f"{bucket}/{DECISIONS_PREFIX}*",
+    ]
     assert statements["ReadAndRemoveDriftWindows"]["Action"] == ["s3:GetObject", "s3:DeleteObject"]
     assert statements["ReadAndRemoveDriftWindows"]["Resource"] == f"{bucket}/{WINDOWS_PREFIX}*"
     assert statements["ReadOutcomesAndKeptDecisions"]["Action"] == "s3:GetObject"
     assert statements["ReadOutcomesAndKeptDecisions"]["Resource"] == read
     assert statements["ListMonitoringKeys"]["Resource"] == bucket
-    listed = [f"{WINDOWS_PREFIX}*", f"{OUTCOMES_PREFIX}*", f"{config.SCORED_PREFIX}*"]
+    listed = [f"{WINDOWS_PREFIX}*", f"{OUTCOMES_PREFIX}*", f"{config.SCORED_PREFIX}*", f"{DECISIONS_PREFIX}*"]
     assert statements["ListMonitoringKeys"]["Condition"] == {"StringLike": {"s3:prefix": listed}}
     assert statements["WriteMonitoringSummaries"]["Action"] == "s3:PutObject"
     assert statements["WriteMonitoringSummaries"]["Resource"] == [
@@ -334,6 +346,7 @@ def test_the_monitoring_function_reads_and_removes_the_windows_and_writes_only_t
 
 def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_trigger_prefix(template):
     from credit_scoring.batch import config
+    from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
     bucket = _resolved(template).resolve(template["Resources"]["DataBucket"]["Properties"]["BucketName"])
@@ -358,6 +371,7 @@ def test_batch_permissions_follow_the_batch_codes_prefixes_and_never_write_the_t
     assert prefixes("WriteBatchOutputs") == outputs | {config.PARTS_PREFIX}
     assert prefixes("CleanUpFanOutParts") == {config.PARTS_PREFIX}
     assert prefixes("WriteRequestDriftCounts") == {WINDOWS_PREFIX}
+    assert prefixes("WriteKeptDecisions") == {DECISIONS_PREFIX}  # the SQS requests' decisions
     assert not any(prefix.startswith(config.INCOMING_PREFIX) for prefix in prefixes("WriteBatchOutputs"))
     assert statements["ListBatchKeys"]["Resource"] == f"arn:aws:s3:::{bucket}"
     assert statements["FanOutThroughOwnQueue"]["Resource"] == _resolved(template).resolve(
@@ -466,6 +480,7 @@ def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_o
     from credit_scoring.batch import config
     from credit_scoring.batch.outcomes import PERFORMANCE_PREFIX
     from credit_scoring.batch.request_drift import REQUESTS_DRIFT_PREFIX
+    from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
     from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX
     from credit_scoring.monitoring.windows import WINDOWS_PREFIX
 
@@ -478,9 +493,16 @@ def test_kept_decisions_outlive_the_batch_files_and_every_batch_prefix_expires_o
     # Overlapping prefixes would let the shorter expiration win: each prefix is its own rule.
     assert not [a for a in expiring for b in expiring if a != b and b.startswith(a)]
     assert sorted(expiring) == sorted(
-        [*prefixes, OUTCOMES_PREFIX, WINDOWS_PREFIX, summaries, PERFORMANCE_PREFIX]
+        [*prefixes, OUTCOMES_PREFIX, WINDOWS_PREFIX, DECISIONS_PREFIX, summaries, PERFORMANCE_PREFIX]
     )
-    kept = {config.SCORED_PREFIX, config.REPORTS_PREFIX, OUTCOMES_PREFIX, summaries, PERFORMANCE_PREFIX}
+    kept = {
+        config.SCORED_PREFIX,
+        config.REPORTS_PREFIX,
+        DECISIONS_PREFIX,
+        OUTCOMES_PREFIX,
+        summaries,
+        PERFORMANCE_PREFIX,
+    }
     assert {prefix for prefix, days in expiring.items() if days == {"Ref": "DecisionRetentionDays"}} == kept
     shorter = [days for prefix, days in expiring.items() if prefix not in kept]
     assert shorter == [{"Ref": "BatchRetentionDays"}] * len(shorter)

@@ -19,10 +19,12 @@ from test_batch import Aws, FakeContext, rows, without_ids
 from test_batch import aws as batch_aws  # noqa: F401 (test_batch's moto bucket and queue fixture)
 
 from credit_scoring import schema
+from credit_scoring.batch.config import SCORED_PREFIX
 from credit_scoring.batch.handlers import handle_s3_event
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.features.application import ApplicationFeatures
+from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
 from credit_scoring.monitoring.drift import ALPHA, DriftMonitor, psi
 from credit_scoring.monitoring.reference import REFERENCE_FILE, build_reference, load_reference
 
@@ -348,7 +350,10 @@ def _assert_performance_of(report: dict, joined: pd.DataFrame, n_outcomes: int) 
 
     performance = report["performance"]
     assert report["status"] == "joined"
-    assert report["decisions"]["rows"] == len(joined)
+    assert report["decisions"] == {
+        SCORED_PREFIX: {"objects": 2, "rows": len(joined)},
+        DECISIONS_PREFIX: {"objects": 0, "rows": 0},
+    }
     assert (performance["outcomes"], performance["joined"], performance["without_decision"]) == (
         n_outcomes,
         len(joined),
@@ -395,7 +400,7 @@ def test_an_outcomes_file_with_errors_is_rejected_naming_file_line_and_field(
     problems = report["problems"]
     assert all(problem.startswith("monitoring/outcomes/bad.csv: line ") for problem in problems)
     assert "line 3: outcome must be 0 (repaid) or 1 (defaulted)" in problems[0]
-    assert any("line 4: SK_ID_CURR must be 6 digits" in problem for problem in problems)
+    assert any(f"line 4: SK_ID_CURR must be {schema.CLIENT_ID_EXPECTED}, got '12'" in p for p in problems)
     assert any("line 4: date must be a date YYYY-MM-DD" in problem for problem in problems)
     assert any(
         "line 5: SK_ID_CURR 100002 already has an outcome on line 2" in problem for problem in problems

@@ -99,7 +99,7 @@ def test_the_report_joins_outcomes_with_the_decisions_served_month_by_month(
     ("body", "named"),
     [
         ("100002,2,2027-01-01\n", "line 2: outcome must be 0"),
-        ("12345,1,2027-01-01\n", "line 2: SK_ID_CURR must be 6 digits"),
+        ("12345,1,2027-01-01\n", f"line 2: SK_ID_CURR must be {schema.CLIENT_ID_EXPECTED}, got '12345'"),
         ("100002,1,2027-13-01\n", "line 2: date must be a date"),
         (
             "100002,1,2027-01-01\n100002,0,2027-01-02\n",

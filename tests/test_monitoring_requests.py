@@ -3,7 +3,10 @@ environment over a window and summed by the scheduled monitoring function, again
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +20,17 @@ from test_batch import aws as batch_aws  # noqa: F401 (test_batch's moto bucket 
 
 from credit_scoring import schema
 from credit_scoring.api.app import create_app
+from credit_scoring.batch.config import SCORED_PREFIX
 from credit_scoring.batch.handlers import handle_s3_event
 from credit_scoring.batch.keys import result_key
+from credit_scoring.batch.outcomes import served_decisions
 from credit_scoring.batch.request_drift import LATEST_KEY, REQUESTS_DRIFT_PREFIX
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.lambda_events import EventRouter, ScheduledEvents
 from credit_scoring.messages.handler import handle_sqs_event
 from credit_scoring.monitoring import windows
+from credit_scoring.monitoring.decision_records import COLUMNS as DECISION_COLUMNS
+from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
 from credit_scoring.monitoring.reference import load_reference
 from credit_scoring.monitoring.request_counts import RequestCounts
 from credit_scoring.monitoring.windows import WINDOWS_PREFIX, DriftWindow
@@ -155,16 +162,17 @@ def test_decisions_of_the_api_are_counted_in_the_window_and_stored_clients_by_sc
 
 
 class ListWriter:
-    """Keeps what a window writes, and can fail like an unreachable S3."""
+    """Keeps what a window writes (counts as JSON, decisions as text), and can fail like an unreachable
+    S3 for the keys under `failing`."""
 
     def __init__(self) -> None:
-        self.written: list[tuple[str, dict[str, Any]]] = []
-        self.failing = False
+        self.written: list[tuple[str, Any]] = []
+        self.failing: str | None = None
 
     def __call__(self, key: str, body: bytes) -> None:
-        if self.failing:
+        if self.failing is not None and key.startswith(self.failing):
             raise ConnectionError("S3 unreachable")
-        self.written.append((key, json.loads(body)))
+        self.written.append((key, json.loads(body) if key.endswith(".json") else body.decode()))
 
 
 def test_each_window_is_written_once_when_it_closes_and_a_failed_write_loses_nothing(
@@ -185,10 +193,10 @@ def test_each_window_is_written_once_when_it_closes_and_a_failed_write_loses_not
     assert key.startswith(f"{WINDOWS_PREFIX}1970-01-21T20:00:00Z/")
     assert (first["decisions"], first["window_start"]) == (3, "1970-01-21T20:00:00Z")
 
-    writer.failing = True
+    writer.failing = WINDOWS_PREFIX
     now[0] += 3600.0
     window.observe(0.5)  # the write fails: the decision is still counted, the counts kept
-    writer.failing = False
+    writer.failing = None
     now[0] += 3600.0
     window.observe(0.5)
     assert [body["decisions"] for _, body in writer.written] == [3, 2]
@@ -215,3 +223,137 @@ def test_windows_of_another_model_or_unreadable_are_listed_and_left_in_place(
     assert "score needs" in skipped[f"{WINDOWS_PREFIX}x/bins.json"]
     assert sorted(moto.keys(WINDOWS_PREFIX)) == sorted(skipped)
     assert _summarise(bundle) == {"windows": 0}  # nothing new: no summary, the old one stays latest
+
+
+# ---------------------------------------------------------------- decisions kept for the outcomes' join
+
+
+def _kept_rows(moto: Aws) -> list[dict[str, str]]:
+    """The rows of the one decisions object written, its header checked against the documented columns."""
+    (key,) = moto.keys(DECISIONS_PREFIX)
+    reader = csv.DictReader(io.StringIO(moto.read(key).decode()))
+    kept = list(reader)
+    assert tuple(reader.fieldnames or ()) == DECISION_COLUMNS
+    return kept
+
+
+def _join(moto: Aws, bundle: LoadedBundle, clients: list[int]) -> dict[str, Any]:
+    """The report of an outcomes upload of `clients` (alternately repaid and defaulted)."""
+    lines = ["SK_ID_CURR,outcome,date", *(f"{c},{i % 2},2027-03-14" for i, c in enumerate(clients))]
+    upload = moto.upload("monitoring/outcomes/2027-03.csv", ("\n".join(lines) + "\n").encode())
+    assert handle_s3_event(upload, FakeContext(), bundle)["files"][0]["status"].startswith("joined")
+    return json.loads(moto.read("monitoring/performance/2027-03.csv.json"))
+
+
+def test_decisions_served_for_a_client_id_are_kept_when_the_window_closes_and_joined_with_outcomes(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    client = TestClient(create_app(bundle))
+    stored = [int(client_id) for client_id in bundle.store.ids[:8]]
+    answers = [client.get(f"/predict/{client_id}").json() for client_id in stored[:3]]
+    items = {"items": [{"client_id": client_id} for client_id in stored[3:5]]}
+    answers += [result["decision"] for result in client.post("/predict/batch", json=items).json()["results"]]
+    new_applicant, anonymous = (request_fields(row) for row in rows(_csv(_applications(2, seed=23))))
+    new_applicant[schema.CLIENT_ID] = 999_990
+    assert new_applicant[schema.CLIENT_ID] not in stored
+    answers.append(client.post("/predict", json=new_applicant).json())
+    del anonymous[schema.CLIENT_ID]
+    assert client.post("/predict", json=anonymous).json()["client_id"] is None
+    queued = [json.dumps({"correlation_id": f"q{i}", "client_id": c}) for i, c in enumerate(stored[5:])]
+    handle_sqs_event(request_event(*queued), FakeContext(), bundle)
+    answers += [json.loads(moto.read(result_key(f"q{i}")))["decision"] for i in range(len(queued))]
+    assert moto.keys(DECISIONS_PREFIX) == []  # nothing written while the window is open
+
+    windows.request_window(bundle.path, bundle.manifest).flush()
+    (counts_key,) = moto.keys(WINDOWS_PREFIX)
+    (decisions_key,) = moto.keys(DECISIONS_PREFIX)
+    # Beside the counts: the same window and environment.
+    assert decisions_key.removeprefix(DECISIONS_PREFIX).removesuffix(".csv") == counts_key.removeprefix(
+        WINDOWS_PREFIX
+    ).removesuffix(".json")
+    kept = _kept_rows(moto)
+    # Every decision for a client id, as answered; the application without one is not kept.
+    assert [
+        (r["decision_id"], int(r[schema.CLIENT_ID]), float(r["probability"]), int(r["prediction"]))
+        for r in kept
+    ] == [(a["decision_id"], a["client_id"], a["probability"], a["prediction"]) for a in answers]
+    assert [(r["model_version"], r["decided_at"]) for r in kept] == [
+        (a["model_version"], a["decided_at"]) for a in answers
+    ]
+
+    clients = [answer["client_id"] for answer in answers]
+    report = _join(moto, bundle, [*clients, 999_991])  # and one client no decision was served for
+    assert report["decisions"] == {
+        SCORED_PREFIX: {"objects": 0, "rows": 0},
+        DECISIONS_PREFIX: {"objects": 1, "rows": len(answers)},
+    }
+    performance = report["performance"]
+    assert (performance["outcomes"], performance["joined"], performance["without_decision"]) == (
+        len(answers) + 1,
+        len(answers),
+        1,
+    )
+    mean = np.mean([answer["probability"] for answer in answers])
+    assert performance["overall"]["mean_probability"] == pytest.approx(mean)
+
+
+def test_decisions_kept_are_written_beside_the_counts_and_a_failed_write_loses_none(
+    bundle: LoadedBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    reference = load_reference(bundle.path, bundle.manifest)
+    now = [3600.0 * 500]
+    writer = ListWriter()
+    window = DriftWindow(
+        RequestCounts(reference, bundle.manifest.feature_names), "v1", 60, writer, lambda: now[0]
+    )
+    first = ("d-1", 100002, 0.25, 0, "1970-01-21T20:10:00.000Z")
+    second = ("d-2", 100003, 0.75, 1, "1970-01-21T21:10:00.000Z")
+    window.observe(0.25, None, first)
+    window.observe(0.5)  # no client id: counted, not kept
+    writer.failing = DECISIONS_PREFIX
+    now[0] += 3600.0
+    window.observe(0.75, None, second)  # the decisions' write fails: the counts are written all the same
+    assert [key.split("/")[1] for key, _ in writer.written] == ["windows"]
+    assert "100002" not in caplog.text  # the log holds no client's data
+    assert "d-1" not in caplog.text
+    assert "decisions for the outcomes' join not written" in caplog.text
+    writer.failing = None
+    now[0] += 3600.0
+    window.observe(0.5)
+    key, text = writer.written[-1]
+    assert key.startswith(f"{DECISIONS_PREFIX}1970-01-21T21:00:00Z/")
+    assert text == (
+        "decision_id,SK_ID_CURR,probability,prediction,model_version,decided_at\n"
+        "d-1,100002,0.25,0,v1,1970-01-21T20:10:00.000Z\n"
+        "d-2,100003,0.75,1,v1,1970-01-21T21:10:00.000Z\n"
+    )
+
+
+def test_a_clients_last_decision_counts_whether_a_batch_file_or_the_api_served_it(
+    moto: Aws, bundle: LoadedBundle
+) -> None:
+    """A: a batch file, then the API; B: the API, then a batch file written after the API's decisions
+    but before the window that kept them was written."""
+    client = TestClient(create_app(bundle))
+    a, b = (int(client_id) for client_id in bundle.store.ids[:2])
+    frame = _applications(2, seed=24)
+    frame[schema.CLIENT_ID] = [a, b]  # their stored history with other application fields
+    handle_s3_event(moto.upload("batch/incoming/a.csv", _csv(frame.iloc[:1])), FakeContext(), bundle)
+    api = {c: client.get(f"/predict/{c}").json()["probability"] for c in (a, b)}
+    time.sleep(1.05 - time.time() % 1.0)  # S3 times objects to the second: the next one is later
+    handle_s3_event(moto.upload("batch/incoming/b.csv", _csv(frame.iloc[1:])), FakeContext(), bundle)
+    windows.request_window(bundle.path, bundle.manifest).flush()
+    batch = {
+        int(row[schema.CLIENT_ID]): float(row["probability"])
+        for name in ("a.csv", "b.csv")
+        for row in rows(moto.read(f"{SCORED_PREFIX}{name}"))
+    }
+    assert [batch[c] != api[c] for c in (a, b)] == [True, True]  # so that which one counts can be told
+
+    decisions, read = served_decisions(moto.s3, BUCKET)
+    assert read == {SCORED_PREFIX: {"objects": 2, "rows": 2}, DECISIONS_PREFIX: {"objects": 1, "rows": 2}}
+    last = dict(zip(decisions.client_ids.tolist(), decisions.probabilities.tolist(), strict=True))
+    assert last == {a: api[a], b: batch[b]}
+    performance = _join(moto, bundle, [a, b])["performance"]
+    assert performance["joined"] == 2
+    assert performance["overall"]["mean_probability"] == pytest.approx((api[a] + batch[b]) / 2)

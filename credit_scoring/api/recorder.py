@@ -1,6 +1,6 @@
 """`DecisionRecorder`: the one place where a decision is written to the audit log, counted for drift
-(`monitoring.windows`) and shaped as the API's answer, for the HTTP routes and for the scoring requests
-that arrive through SQS alike."""
+and kept for the outcomes' join when it has a client id (`monitoring.windows`), and shaped as the API's
+answer, for the HTTP routes and for the scoring requests that arrive through SQS alike."""
 
 from __future__ import annotations
 
@@ -69,12 +69,18 @@ class DecisionRecorder:
         its reasons stated in `language`; `started` is the request's perf_counter, for the audit line's
         latency."""
         decision = served.decision
-        if self._window is not None:
-            # An application's inputs are counted for drift; a stored client's score only.
-            inputs = served.features if subject == APPLICATION else None
-            self._window.observe(decision.probability, inputs)
-        reasons = self.service.principal_reasons(served, language)
         decided_at = self._audit.now()
+        if self._window is not None:
+            # An application's inputs are counted for drift; a stored client's score only. A decision
+            # without a client id is not kept: no outcome could be joined with it.
+            inputs = served.features if subject == APPLICATION else None
+            kept = (
+                None
+                if client_id is None
+                else (decision_id, client_id, decision.probability, decision.prediction, decided_at)
+            )
+            self._window.observe(decision.probability, inputs, kept)
+        reasons = self.service.principal_reasons(served, language)
         self._audit.record(
             decided_at=decided_at,
             decision_id=decision_id,

@@ -1,22 +1,29 @@
-"""Outcomes uploaded under `monitoring/outcomes/`: checked, joined with the decisions served on batch
-files, and summarised as realised performance by month.
+"""Outcomes uploaded under `monitoring/outcomes/`: checked, joined with the decisions served, and
+summarised as realised performance by month.
 
 An upload of `monitoring/outcomes/<name>` (the format of `monitoring.outcomes`) notifies the monitoring
 function, which checks the file like every batch input (every problem with its line and field), reads
-the decisions kept under `batch/scored/` (client id, probability, prediction; their model version and
-decision id stay in the objects), joins them with the outcomes (`monitoring.performance`: each client's
-last decision) and writes
+the decisions kept (client id, probability, prediction) under
+
+- `batch/scored/`, the batch files' scored rows, each made when its object was written;
+- `monitoring/decisions/`, the API's and the SQS requests' decisions for a client id, each with the time
+  it was made (`monitoring.decision_records`),
+
+orders them by time, joins them with the outcomes (`monitoring.performance`: each client's last
+decision, whichever way it was served) and writes
 
     monitoring/performance/<name>.json      and the same body as   monitoring/performance/latest.json
     {"status": "joined" | "rejected", "source": {"key", "etag", "size", "version_id"},
      "problems": [...], "problem_count": n,                     why the file was rejected, else empty
-     "decisions": {"objects": n, "rows": n},                    the scored objects read
+     "decisions": {"batch/scored/": {"objects": n, "rows": n},  the objects read under each prefix
+                   "monitoring/decisions/": {"objects": n, "rows": n}},
      "performance": null | {"outcomes", "joined", "without_decision", "overall", "by_month": [...]},
      "model_version", "computed_at"}
 
 A rejected file's report names its problems and `latest.json` is left as it was. Every outcome is
-accounted for: `outcomes = joined + without_decision` (an outcome without a decision served on a batch
-file, e.g. one decided through the API, whose decisions keep no client id).
+accounted for: `outcomes = joined + without_decision` (an outcome of a client no decision kept was
+served for: one decided on an application sent without SK_ID_CURR, or one whose decision was held by
+an execution environment Lambda reclaimed before its window was written).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from credit_scoring.batch.config import SCORED_PREFIX
 from credit_scoring.batch.keys import GZIP_SUFFIX
 from credit_scoring.batch.reports import logger
 from credit_scoring.batch.s3io import SourceObject, head, open_range, put_json
+from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX, read_decisions
 from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX, Outcomes, OutcomesError, read_outcomes
 from credit_scoring.monitoring.performance import Decisions, performance_by_month
 from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, PERFORMANCE_PREFIX
@@ -46,27 +54,58 @@ def report_key(outcomes_key: str) -> str:
     return f"{PERFORMANCE_PREFIX}{outcomes_key.removeprefix(OUTCOMES_PREFIX)}.json"
 
 
-def served_decisions(s3: Any, bucket: str) -> tuple[Decisions, dict[str, int]]:
-    """Every decision kept under batch/scored/, oldest object first (so a client's last decision is the
-    latest), and how many objects and rows were read."""
-    objects = [
-        item
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=SCORED_PREFIX)
-        for item in page.get("Contents", ())
-    ]
-    objects.sort(key=lambda item: (item["LastModified"], item["Key"]))
+def served_decisions(s3: Any, bucket: str) -> tuple[Decisions, dict[str, dict[str, int]]]:
+    """Every decision kept, in the order it was made (so that a client's last decision is the latest):
+    those of batch files (batch/scored/, each row at its object's time) and those served one at a time
+    (monitoring/decisions/, each at its decided_at); and how many objects and rows each prefix gave."""
+    parts: list[tuple[Decisions, np.ndarray]] = []
+    read: dict[str, dict[str, int]] = {}
+    for prefix, read_object in ((SCORED_PREFIX, _scored), (DECISIONS_PREFIX, _recorded)):
+        objects = [
+            item
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for item in page.get("Contents", ())
+        ]
+        # Oldest first: rows of one time (a batch object's) keep the order of the objects.
+        objects.sort(key=lambda item: (item["LastModified"], item["Key"]))
+        rows = 0
+        for item in objects:
+            parts.append(read_object(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"], item))
+            rows += len(parts[-1][1])
+        read[prefix] = {"objects": len(objects), "rows": rows}
+    return _in_order(parts), read
+
+
+def _scored(body: Any, item: dict[str, Any]) -> tuple[Decisions, np.ndarray]:
+    """A scored object's decisions, each at the object's time: they were made just before it was
+    written."""
+    raw = gzip.GzipFile(fileobj=body) if item["Key"].endswith(GZIP_SUFFIX) else body
     ids: list[int] = []
     probabilities: list[float] = []
     predictions: list[int] = []
-    for item in objects:
-        body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]
-        raw = gzip.GzipFile(fileobj=body) if item["Key"].endswith(GZIP_SUFFIX) else body
-        for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
-            ids.append(int(row[schema.CLIENT_ID]))
-            probabilities.append(float(row["probability"]))
-            predictions.append(int(row["prediction"]))
+    for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
+        ids.append(int(row[schema.CLIENT_ID]))
+        probabilities.append(float(row["probability"]))
+        predictions.append(int(row["prediction"]))
     decisions = Decisions(np.array(ids, dtype=np.int64), np.array(probabilities), np.array(predictions))
-    return decisions, {"objects": len(objects), "rows": len(ids)}
+    return decisions, np.full(len(ids), item["LastModified"].timestamp())
+
+
+def _recorded(body: Any, item: dict[str, Any]) -> tuple[Decisions, np.ndarray]:
+    return read_decisions(io.TextIOWrapper(body, encoding="utf-8", newline=""), item["Key"])
+
+
+def _in_order(parts: list[tuple[Decisions, np.ndarray]]) -> Decisions:
+    """The decisions of every part ordered by their time; the sort is stable, so rows of one time keep
+    the order they were read in."""
+    # An empty part first, so that no part at all concatenates too.
+    parts = [(Decisions(np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64)), np.empty(0)), *parts]
+    order = np.argsort(np.concatenate([times for _, times in parts]), kind="stable")
+    return Decisions(
+        np.concatenate([decisions.client_ids for decisions, _ in parts])[order],
+        np.concatenate([decisions.probabilities for decisions, _ in parts])[order],
+        np.concatenate([decisions.predictions for decisions, _ in parts])[order],
+    )
 
 
 def handle_outcomes_upload(

@@ -25,10 +25,11 @@ from typing import Final
 
 import numpy as np
 
+from credit_scoring import schema
+
 OUTCOMES_PREFIX: Final = "monitoring/outcomes/"
-COLUMNS: Final = ("SK_ID_CURR", "outcome", "date")
+COLUMNS: Final = (schema.CLIENT_ID, "outcome", "date")
 MAX_LISTED: Final = 20
-_CLIENT_ID: Final = re.compile(r"[1-9][0-9]{5}")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -86,12 +87,14 @@ def _check(row: list[str], line: int, first_line: dict[int, int]) -> tuple[int, 
         return [f"line {line}: expected {len(COLUMNS)} fields ({','.join(COLUMNS)}), got {len(row)}"]
     client_text, outcome_text, date_text = (field.strip() for field in row)
     problems = []
-    client = int(client_text) if _CLIENT_ID.fullmatch(client_text) else None
+    client = schema.parse_client_id(client_text)
     if client is None:
-        problems.append(f"line {line}: SK_ID_CURR must be 6 digits (100000 to 999999), got {client_text!r}")
+        problems.append(
+            f"line {line}: {schema.CLIENT_ID} must be {schema.CLIENT_ID_EXPECTED}, got {client_text!r}"
+        )
     elif client in first_line:
         earlier = first_line[client]
-        problems.append(f"line {line}: SK_ID_CURR {client} already has an outcome on line {earlier}")
+        problems.append(f"line {line}: {schema.CLIENT_ID} {client} already has an outcome on line {earlier}")
     if outcome_text not in ("0", "1"):
         problems.append(f"line {line}: outcome must be 0 (repaid) or 1 (defaulted), got {outcome_text!r}")
     try:

@@ -1,4 +1,5 @@
-"""Drift of the decisions served one at a time, counted per execution environment over a window.
+"""Drift of the decisions served one at a time, counted per execution environment over a window, and
+the decisions for a client id kept over the same window for the outcomes' join.
 
 Lambda runs many execution environments at once, each frozen between requests and sharing no memory.
 Each counts the decisions it serves (`RequestCounts`: bin counts, never a field) in windows of
@@ -9,14 +10,18 @@ that window's counts to
     {"format": 1, "model_version", "window_start", "window_minutes", "decisions", "applications",
      "counts": {"score": {"counts", "missing", "unseen"}, "<input>": {...}}}
 
-and starts the next. One write per environment and window, on the request that finds the window closed:
-every other decision only adds to a few counts in memory. A scheduled function
-(`batch.request_drift`) sums the files written since it last ran into one drift summary. Counts an
-environment holds when Lambda reclaims it, idle, are never written: the summary's `n` says how many
-decisions it covers. Without MONITORING_BUCKET (a local run) nothing is counted.
+and starts the next. The decisions it served for a client id over the window are written beside the
+counts, to `monitoring/decisions/` (`monitoring.decision_records`), not under `monitoring/windows/`:
+the scheduled sum deletes the window files, and the decisions must outlive it for the outcomes' join.
+One write of each per environment and window, on the request that finds the window closed: every other
+decision only adds to a few counts and appends a tuple in memory. A scheduled function
+(`batch.request_drift`) sums the files written since it last ran into one drift summary. What an
+environment holds when Lambda reclaims it, idle, is never written: the summary's `n` says how many
+decisions it covers. Without MONITORING_BUCKET (a local run), or with a bundle without a monitoring
+reference, nothing is counted or kept.
 
-A failed write is logged and its counts kept, to go with the next window's: monitoring never fails a
-decision.
+A failed write is logged (never a client's data) and what it held kept, to go with the next window's:
+monitoring never fails a decision.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import numpy as np
 
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.manifest import Manifest
+from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX, KeptDecision, decisions_csv
 from credit_scoring.monitoring.drift import DriftMonitor
 from credit_scoring.monitoring.reference import load_reference
 from credit_scoring.monitoring.request_counts import RequestCounts
@@ -47,6 +53,8 @@ DEFAULT_WINDOW_MINUTES: Final = 60
 
 Writer = Callable[[str, bytes], None]
 """Puts one object: its key and its bytes."""
+
+_CONTENT_TYPES: Final = {".json": "application/json", ".csv": "text/csv"}
 
 
 class MonitoringSettingsError(ValueError):
@@ -61,7 +69,7 @@ def window_minutes(environ: Mapping[str, str]) -> int:
 
 
 class S3Writer:
-    """Writes window files to a bucket; boto3 is imported on the first write, never at start-up."""
+    """Writes window objects to a bucket; boto3 is imported on the first write, never at start-up."""
 
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
@@ -72,11 +80,13 @@ class S3Writer:
             import boto3
 
             self._client = boto3.client("s3")
-        self._client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
+        content_type = _CONTENT_TYPES[Path(key).suffix]
+        self._client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
 
 
 class DriftWindow:
-    """One execution environment's counts of the current window, written when the window closes."""
+    """One execution environment's counts and kept decisions of the current window, written when the
+    window closes."""
 
     def __init__(
         self,
@@ -93,21 +103,41 @@ class DriftWindow:
         self._clock = clock
         self._environment = uuid.uuid4().hex
         self._start: float | None = None
+        self._kept: list[KeptDecision] = []
 
-    def observe(self, probability: float, application_features: np.ndarray | None = None) -> None:
-        """Count one decision, first writing the window it closed if any."""
+    def observe(
+        self,
+        probability: float,
+        application_features: np.ndarray | None = None,
+        kept: KeptDecision | None = None,
+    ) -> None:
+        """Count one decision and keep it when it was `kept` (served for a client id), first writing the
+        window it closed if any."""
         now = self._clock()
         start = now - now % self.seconds
         if start != self._start:
             self.flush()
             self._start = start
         self.counts.observe(probability, application_features)
+        if kept is not None:
+            self._kept.append(kept)
 
     def flush(self) -> None:
-        """Write the counts held (if any) under their window's start, and start again."""
-        if self._start is None or not self.counts.decisions:
+        """Write the counts and the decisions held (if any) under their window's start, and start again."""
+        if self._start is None:
             return
         started = datetime.fromtimestamp(self._start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        name = f"{started}/{self._environment}"
+        if self.counts.decisions:
+            counts = self._counts_body(started)
+            if self._put(f"{WINDOWS_PREFIX}{name}.json", counts, "request drift counts"):
+                self.counts.reset()
+        if self._kept:
+            kept = decisions_csv(self._kept, self.model_version)
+            if self._put(f"{DECISIONS_PREFIX}{name}.csv", kept, "decisions for the outcomes' join"):
+                self._kept = []
+
+    def _counts_body(self, started: str) -> bytes:
         body = {
             "format": WINDOW_FORMAT,
             "model_version": self.model_version,
@@ -117,15 +147,16 @@ class DriftWindow:
             "applications": self.counts.applications,
             "counts": self.counts.counts_json(),
         }
-        key = f"{WINDOWS_PREFIX}{started}/{self._environment}.json"
+        return json.dumps(body).encode()
+
+    def _put(self, key: str, body: bytes, what: str) -> bool:
+        """Whether the object was written; a failure is logged by its type alone, which holds no data."""
         try:
-            self._write(key, json.dumps(body).encode())
+            self._write(key, body)
         except Exception as error:  # whatever S3 answers, the decision is served
-            logger.error(
-                "request drift counts not written, kept for the next window: %s", type(error).__name__
-            )
-            return
-        self.counts.reset()
+            logger.error("%s not written, kept for the next window: %s", what, type(error).__name__)
+            return False
+        return True
 
 
 def add_window(monitor: DriftMonitor, data: Any, source: str) -> tuple[int, int]:
