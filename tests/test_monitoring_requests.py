@@ -329,6 +329,30 @@ def test_decisions_kept_are_written_beside_the_counts_and_a_failed_write_loses_n
     )
 
 
+def test_decisions_held_while_writes_fail_are_bounded_and_the_ones_beyond_are_logged(
+    bundle: LoadedBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    reference = load_reference(bundle.path, bundle.manifest)
+    now = [3600.0 * 500]
+    writer = ListWriter()
+    writer.failing = DECISIONS_PREFIX
+    window = DriftWindow(
+        RequestCounts(reference, bundle.manifest.feature_names), "v1", 60, writer, lambda: now[0], max_kept=3
+    )
+    for hour in range(3):  # three windows, each writing (and failing) the decisions of the last
+        for i in range(2):
+            window.observe(0.25, None, (f"d-{hour}-{i}", 100002 + i, 0.25, 0, "1970-01-21T20:10:00.000Z"))
+        now[0] += 3600.0
+    window.observe(0.5)
+    assert "2 decisions not kept for the outcomes' join: 3 were held" in caplog.text
+    writer.failing = None
+    now[0] += 3600.0
+    window.observe(0.5)
+    key, text = writer.written[-1]
+    assert key.startswith(DECISIONS_PREFIX)
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["d-0-0", "d-0-1", "d-1-0"]
+
+
 def test_a_clients_last_decision_counts_whether_a_batch_file_or_the_api_served_it(
     moto: Aws, bundle: LoadedBundle
 ) -> None:

@@ -56,6 +56,11 @@ Writer = Callable[[str, bytes], None]
 
 _CONTENT_TYPES: Final = {".json": "application/json", ".csv": "text/csv"}
 
+MAX_KEPT_DECISIONS: Final = 100_000
+"""Decisions an environment holds while their writes fail (an S3 outage), so that an outage cannot
+exhaust the function's memory; the ones beyond are counted and logged, never silently lost
+(docs/operations.md)."""
+
 
 class MonitoringSettingsError(ValueError):
     """MONITORING_WINDOW_MINUTES is not a whole number of minutes from 1 to 1440."""
@@ -95,6 +100,7 @@ class DriftWindow:
         minutes: int,
         write: Writer,
         clock: Callable[[], float] = time.time,
+        max_kept: int = MAX_KEPT_DECISIONS,
     ) -> None:
         self.counts = counts
         self.model_version = model_version
@@ -104,6 +110,8 @@ class DriftWindow:
         self._environment = uuid.uuid4().hex
         self._start: float | None = None
         self._kept: list[KeptDecision] = []
+        self._max_kept = max_kept
+        self._not_kept = 0
 
     def observe(
         self,
@@ -120,7 +128,10 @@ class DriftWindow:
             self._start = start
         self.counts.observe(probability, application_features)
         if kept is not None:
-            self._kept.append(kept)
+            if len(self._kept) < self._max_kept:
+                self._kept.append(kept)
+            else:
+                self._not_kept += 1
 
     def flush(self) -> None:
         """Write the counts and the decisions held (if any) under their window's start, and start again."""
@@ -136,6 +147,13 @@ class DriftWindow:
             kept = decisions_csv(self._kept, self.model_version)
             if self._put(f"{DECISIONS_PREFIX}{name}.csv", kept, "decisions for the outcomes' join"):
                 self._kept = []
+        if self._not_kept:
+            logger.error(
+                "%d decisions not kept for the outcomes' join: %d were held while their writes failed",
+                self._not_kept,
+                self._max_kept,
+            )
+            self._not_kept = 0
 
     def _counts_body(self, started: str) -> bytes:
         body = {
