@@ -5,7 +5,8 @@ function S3 object-created notifications and SQS messages; the monitoring functi
 outcomes files and the EventBridge schedule that sums the request drift windows. Each function's
 `EventRouter` asks its handlers whether the event is their own (`infer`, cheap and shape-based, never
 parsing a body) and hands the event to the first that says yes. The batch handlers import their modules
-(pandas) on the first event, so that importing this module costs nothing.
+(pandas) on the first event, so that importing this module costs nothing, and build their scorer and S3
+client then, once for every event the execution environment answers.
 
 An event no handler recognises gets an error result naming what the function answers, rather than an
 exception: raising would make Lambda retry an asynchronous invocation that can never succeed.
@@ -15,9 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from credit_scoring.bundle.loader import BundleUnavailable, LoadedBundle
+
+if TYPE_CHECKING:  # the batch modules import pandas: the API function never imports them
+    from credit_scoring.batch.handlers import BatchResources
 
 logger = logging.getLogger(__name__)
 
@@ -108,40 +112,51 @@ def _ready_bundle(state: LoadedBundle | BundleUnavailable, source: str) -> Loade
     return state
 
 
-class S3ObjectCreatedEvents:
-    """S3 notifications of objects created (the batch inputs uploaded under batch/incoming/)."""
-
-    source = "S3 object-created notifications"
+class _BatchEvents:
+    """Builds the batch resources (scorer, S3 client) on its first event and reuses them for the next:
+    Lambda keeps the execution environment between invocations."""
 
     def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
         self._state = state
+        self._resources: BatchResources | None = None
+
+    def _ready(self, source: str) -> tuple[LoadedBundle, BatchResources]:
+        bundle = _ready_bundle(self._state, source)
+        if self._resources is None:
+            from credit_scoring.batch.handlers import BatchResources
+
+            self._resources = BatchResources.of(bundle)
+        return bundle, self._resources
+
+
+class S3ObjectCreatedEvents(_BatchEvents):
+    """S3 notifications of objects created (the batch inputs uploaded under batch/incoming/)."""
+
+    source = "S3 object-created notifications"
 
     def infer(self, event: LambdaEvent) -> bool:
         return is_s3_object_created(event)
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
-        bundle = _ready_bundle(self._state, "S3")
+        bundle, resources = self._ready("S3")
         from credit_scoring.batch.handlers import handle_s3_event
 
-        return handle_s3_event(event, context, bundle)
+        return handle_s3_event(event, context, bundle, resources)
 
 
-class SqsEvents:
+class SqsEvents(_BatchEvents):
     """Messages from the scoring queue, delivered by Lambda's SQS event-source mapping."""
 
     source = "SQS messages"
-
-    def __init__(self, state: LoadedBundle | BundleUnavailable) -> None:
-        self._state = state
 
     def infer(self, event: LambdaEvent) -> bool:
         return is_sqs_event(event)
 
     def __call__(self, event: LambdaEvent, context: Any) -> LambdaResult:
-        bundle = _ready_bundle(self._state, "SQS")
+        bundle, resources = self._ready("SQS")
         from credit_scoring.messages.handler import handle_sqs_event
 
-        return handle_sqs_event(event, context, bundle)
+        return handle_sqs_event(event, context, bundle, resources)
 
 
 class ScheduledEvents:

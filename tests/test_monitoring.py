@@ -24,6 +24,7 @@ from credit_scoring.batch.handlers import handle_s3_event
 from credit_scoring.bundle.errors import BundleError
 from credit_scoring.bundle.loader import LoadedBundle, load_bundle
 from credit_scoring.features.application import ApplicationFeatures
+from credit_scoring.lambda_events import EventRouter, S3ObjectCreatedEvents
 from credit_scoring.monitoring.decision_records import DECISIONS_PREFIX
 from credit_scoring.monitoring.drift import ALPHA, DriftMonitor, psi
 from credit_scoring.monitoring.reference import REFERENCE_FILE, build_reference, load_reference
@@ -148,6 +149,21 @@ def test_an_unchanged_population_raises_no_alarm(moto: Aws, bundle: LoadedBundle
     assert drift["score"]["drifting"] is False
     assert drift["inputs_observed"] == len(load_reference(bundle.path, bundle.manifest).inputs)
     assert drift["drifting_share"] <= 0.05
+
+
+def test_the_batch_function_reads_its_bundle_once_for_every_event_it_answers(
+    moto: Aws, bundle: LoadedBundle, tmp_path: Path
+) -> None:
+    """The S3 handler of `lambda_events` builds its scorer and monitoring reference on its first event:
+    a reference file gone after it still gives the next file its drift."""
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle.path, copy)
+    router = EventRouter([S3ObjectCreatedEvents(load_bundle(copy))])
+    data = _csv(random_applications(300, seed=13))
+    router(moto.upload("batch/incoming/first.csv", data), FakeContext())
+    (copy / REFERENCE_FILE).unlink()
+    router(moto.upload("batch/incoming/second.csv", data), FakeContext())
+    assert [moto.report(name)["drift"]["n"] for name in ("first.csv", "second.csv")] == [300, 300]
 
 
 def test_one_shifted_input_is_the_first_drifting_input(moto: Aws, bundle: LoadedBundle) -> None:

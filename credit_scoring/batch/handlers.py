@@ -17,6 +17,7 @@ model: each output object is replaced whole (multipart upload), and the report l
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
@@ -60,11 +61,28 @@ def remaining_ms(context: Any) -> int | None:
     return int(remaining()) if callable(remaining) else None
 
 
-def handle_s3_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
-    """Score every object the notification announces; returns what happened to each."""
+@dataclass(frozen=True)
+class BatchResources:
+    """What the events of one execution environment share: the bundle's scorer (its decision service and
+    monitoring reference) and the S3 client, built once, since Lambda keeps the environment between
+    invocations."""
+
+    scorer: BatchScorer
+    s3: Any
+
+    @classmethod
+    def of(cls, bundle: LoadedBundle) -> BatchResources:
+        return cls(BatchScorer(bundle), boto3.client("s3"))
+
+
+def handle_s3_event(
+    event: Mapping[str, Any], context: Any, bundle: LoadedBundle, resources: BatchResources | None = None
+) -> dict[str, Any]:
+    """Score every object the notification announces; returns what happened to each. `resources` are
+    the environment's (`lambda_events` keeps them), built for this event when not given."""
     settings = BatchSettings.from_env()
-    s3 = boto3.client("s3")
-    scorer = BatchScorer(bundle)
+    resources = resources or BatchResources.of(bundle)
+    s3, scorer = resources.s3, resources.scorer
     files = []
     for record in S3Event(dict(event)).records:
         bucket, item = record.s3.bucket.name, record.s3.get_object

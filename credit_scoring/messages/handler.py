@@ -14,18 +14,20 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from credit_scoring.batch import fanout
 from credit_scoring.batch.config import BatchSettings, SettingsError
-from credit_scoring.batch.handlers import remaining_ms
-from credit_scoring.batch.scoring import BatchScorer
+from credit_scoring.batch.handlers import BatchResources, remaining_ms
 from credit_scoring.bundle.loader import LoadedBundle
 from credit_scoring.messages.requests import RequestAnswerer
 
 
-def handle_sqs_event(event: Mapping[str, Any], context: Any, bundle: LoadedBundle) -> dict[str, Any]:
+def handle_sqs_event(
+    event: Mapping[str, Any], context: Any, bundle: LoadedBundle, resources: BatchResources | None = None
+) -> dict[str, Any]:
     """Answer each message on its own; the failed ones are listed in `batchItemFailures` for SQS to
-    deliver again (Powertools' partial batch response; the event source reports item failures)."""
+    deliver again (Powertools' partial batch response; the event source reports item failures).
+    `resources` are the environment's (`lambda_events` keeps them), built for this event when not given."""
     settings = BatchSettings.from_env()
-    s3 = boto3.client("s3")
-    scorer = BatchScorer(bundle)
+    resources = resources or BatchResources.of(bundle)
+    s3, scorer = resources.s3, resources.scorer
     answerer = RequestAnswerer(scorer.service, s3, settings.bucket) if settings.bucket else None
 
     def answer(record: SQSRecord) -> str:
