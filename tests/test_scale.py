@@ -4,6 +4,7 @@ the candidates on a sample, then cross-validates and refits the champion on ever
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,8 @@ from credit_scoring.synth import generate_tables, write_tables
 from credit_scoring.synth.tables import _split_payments, kaggle_shapes
 from credit_scoring.synth.volume import KAGGLE, KAGGLE_ROWS, LIGHT
 from credit_scoring.training import candidates as cands
+from credit_scoring.training.eta import SearchEta
+from credit_scoring.training.search import draw_configs
 from credit_scoring.training.train import TrainingOptions, search_sample, train
 
 CLIENTS = 3000
@@ -121,7 +124,10 @@ def test_the_champion_is_cross_validated_and_refitted_on_every_training_client(
     assert manifest.threshold == outcome.champion.threshold.threshold
     assert manifest.metrics["cv"]["auc"] == outcome.champion.best.cv_auc
     assert outcome.champion.best.oof.size == 1200
-    assert all(line.endswith("s left") for line in lines if line.startswith("["))
+    searched = [line for line in lines if line.startswith("[")]
+    assert searched[0].endswith("; time left unknown")  # the baseline comes first and times no fit
+    assert all(re.search(r"; (about|at least) [0-9]+ s left$", line) for line in searched[1:])
+    assert searched[-1].endswith("; about 0 s left")
     assert sum(line.startswith("read ") for line in lines) == len(schema.HISTORY_TABLES) + 1
     loaded = next(line for line in lines if line.startswith("loaded "))
     assert all(table in loaded for table in schema.HISTORY_TABLES), loaded
@@ -135,3 +141,27 @@ def test_a_bad_search_sample_size_is_refused_naming_the_option(
         cli.main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "b"), "--search-clients", value])
     assert exit.value.code == 2
     assert "--search-clients" in capsys.readouterr().err
+
+
+def test_the_time_left_weighs_configurations_and_is_a_lower_bound_until_every_kind_was_timed() -> None:
+    pool = cands.candidates(cands.SEARCH_PLANS["full"], seed=0, class_ratio=11.0)
+    eta = SearchEta(pool, seed=0)
+    assert eta.left() == "time left unknown"
+    smote = [c for c in pool if c.imbalance in cands.SMOTE_SAMPLERS]
+    plain = [c for c in pool if not c.baseline and c not in smote]
+    configs = {c.name: len(draw_configs(c.space, c.configs, 0)) for c in pool}
+    for candidate in pool:
+        if candidate.baseline:
+            eta.finished(candidate, 1, 4.0)  # a baseline's seconds say nothing about a fit
+    assert eta.left() == "time left unknown"
+    first = plain[0]
+    eta.finished(first, configs[first.name], 20.0 * configs[first.name])
+    rest = sum(configs[c.name] for c in [*plain[1:], *smote])
+    assert eta.left() == f"at least {20.0 * rest:.0f} s left"  # the SMOTE kind is not timed yet
+    for candidate in plain[1:]:
+        eta.finished(candidate, configs[candidate.name], 20.0 * configs[candidate.name])
+    eta.finished(smote[0], configs[smote[0].name], 300.0 * configs[smote[0].name])
+    assert eta.left() == f"about {300.0 * sum(configs[c.name] for c in smote[1:]):.0f} s left"
+    for candidate in smote[1:]:
+        eta.finished(candidate, configs[candidate.name], 1.0)
+    assert eta.left() == "about 0 s left"

@@ -28,6 +28,7 @@ from credit_scoring.training.calibration import CalibratedPipeline
 from credit_scoring.training.candidates import SearchPlan, candidates
 from credit_scoring.training.cost import CostWeights
 from credit_scoring.training.errors import TrainingError
+from credit_scoring.training.eta import SearchEta
 from credit_scoring.training.fairness import fairness_report, gap_lines, protected_groups
 from credit_scoring.training.fingerprint import data_fingerprint
 from credit_scoring.training.metrics import calibration_metrics, decision_metrics, format_rate
@@ -146,6 +147,7 @@ def _search_all(
     folds = stratified_folds(y, options.plan.folds, options.seed)
     class_ratio = float(np.sum(y == 0) / np.sum(y == 1))
     pool = candidates(options.plan, options.seed, class_ratio)
+    eta = SearchEta(pool, options.seed)
     start = time.perf_counter()
     results = []
     for index, candidate in enumerate(pool, start=1):
@@ -154,9 +156,9 @@ def _search_all(
         )
         log_candidate(result)
         results.append(result)
-        elapsed = time.perf_counter() - start
-        line = report.progress_line(index, len(pool), result, len(folds), elapsed)
-        progress(f"{line}; about {elapsed / index * (len(pool) - index):.0f} s left")
+        eta.finished(candidate, result.configs_tried, result.seconds)
+        line = report.progress_line(index, len(pool), result, len(folds), time.perf_counter() - start)
+        progress(f"{line}; {eta.left()}")
     return results
 
 
