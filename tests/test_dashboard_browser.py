@@ -565,11 +565,16 @@ def test_what_if_changes_one_value_of_the_client(page: Any, api: httpx.Client, i
 
 
 def test_simulate_waits_for_the_clients_record(page: Any, ids: dict) -> None:
-    page.route("**/clients/**", lambda route: page.wait_for_timeout(500) or route.continue_())
+    # The record is held until the button was seen disabled: a delay would race a slow decision.
+    held: list[Any] = []
+    page.route("**/clients/**", lambda route: held.append(route))
     _look_up(page, ids["known"])
     simulate = page.get_by_role("button", name="Simuler")
     expect(page.locator("#decision .badge")).to_be_visible()
     expect(simulate).to_be_disabled()
+    assert held, "the page never asked for the client's record"
+    for route in held:
+        route.continue_()
     expect(simulate).to_be_enabled()
 
 
