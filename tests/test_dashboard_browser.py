@@ -198,6 +198,23 @@ def _look_up(page: Any, client_id: int | str) -> None:
     box.press("Enter")
 
 
+def _hold(page: Any, pattern: str) -> list:
+    """Holds the page's requests matching `pattern` until `_release`: a state seen while a request is
+    pending is then certain, where a delay races a slow host."""
+    held: list = []
+    page.route(pattern, lambda route: held.append(route))
+    return held
+
+
+def _release(page: Any, held: list) -> None:
+    deadline = time.monotonic() + 5
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)  # lets Playwright deliver the intercepted request
+    assert held, "the page never made the request being held"
+    for route in held:
+        route.continue_()
+
+
 # Looking up a client ----------------------------------------------------------------------------
 
 
@@ -245,11 +262,12 @@ def test_reasons_are_said_in_words_with_the_decisions_record(page: Any, api: htt
 def test_a_new_lookup_clears_the_previous_decision_while_it_runs(page: Any, ids: dict) -> None:
     _look_up(page, ids["known"])
     expect(page.locator("#client-view")).to_be_visible()
-    page.route("**/predict/**", lambda route: page.wait_for_timeout(400) or route.continue_())
+    held = _hold(page, "**/predict/**")
     _look_up(page, ids["known"])
     expect(page.locator(".lookup")).to_have_attribute("aria-busy", "true")
     expect(page.locator("#client-view")).to_be_hidden()
     assert "Recherche du client" in page.title()
+    _release(page, held)
     expect(page.locator("#client-view")).to_be_visible()
     expect(page.locator(".lookup")).not_to_have_attribute("aria-busy", "true")
 
@@ -565,16 +583,12 @@ def test_what_if_changes_one_value_of_the_client(page: Any, api: httpx.Client, i
 
 
 def test_simulate_waits_for_the_clients_record(page: Any, ids: dict) -> None:
-    # The record is held until the button was seen disabled: a delay would race a slow decision.
-    held: list[Any] = []
-    page.route("**/clients/**", lambda route: held.append(route))
+    held = _hold(page, "**/clients/**")
     _look_up(page, ids["known"])
     simulate = page.get_by_role("button", name="Simuler")
     expect(page.locator("#decision .badge")).to_be_visible()
     expect(simulate).to_be_disabled()
-    assert held, "the page never asked for the client's record"
-    for route in held:
-        route.continue_()
+    _release(page, held)
     expect(simulate).to_be_enabled()
 
 
