@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--search",
         choices=("quick", "full"),
         default="quick",
-        help="quick: few configurations (minutes); full: the thorough search (default: quick)",
+        help="quick: few configurations (minutes); full: 30 per candidate (hours at Kaggle's volume)"
+        " (default: quick)",
     )
     parser.add_argument(
         "--search-clients",
