@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from bundle_factory import build_test_bundle, random_applications
 
-from credit_scoring import schema
+from credit_scoring import cli, schema
 from credit_scoring.cli import TERMINATED_STATUS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,3 +62,27 @@ def test_a_command_killed_mid_run_removes_its_partial_outputs(
     assert said in stderr
     assert partial_files(out) == []
     assert not (out / "scored" / source.name).exists()
+
+
+@pytest.mark.parametrize(
+    ("signum", "raised"), [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, cli.Terminated)]
+)
+def test_a_stop_swallowed_where_it_was_raised_is_raised_again_where_outputs_are_written(
+    signum: int, raised: type[BaseException]
+) -> None:
+    with cli.stop_signals():
+        cli.raise_if_stopped()
+        with contextlib.suppress(raised):  # what C code that clears any error does to it
+            signal.raise_signal(signum)
+        with pytest.raises(raised):
+            cli.raise_if_stopped()
+    cli.raise_if_stopped()  # a command's stop does not outlive the command
+
+
+def test_a_sigint_ignored_when_the_command_starts_stays_ignored() -> None:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with cli.stop_signals():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -14,7 +14,7 @@ import pytest
 from credit_scoring.batch.config import INCOMING_PREFIX, BatchSettings, SettingsError
 from credit_scoring.batch.fanout import MAX_PARTS, Budget, plan_ranges
 from credit_scoring.batch.keys import BatchKeys, result_key
-from credit_scoring.batch.outputs import PART_BYTES, FileSink, GzipSink, S3Sink, gzip_member
+from credit_scoring.batch.outputs import PART_BYTES, CheckedSink, FileSink, GzipSink, S3Sink, gzip_member
 
 BUCKET = "batch-outputs-test"
 MIB = 1024 * 1024
@@ -75,6 +75,26 @@ def test_a_local_file_is_renamed_into_place_only_when_complete(tmp_path: Path) -
         sink.write(b"whole\n")
     assert target.read_bytes() == b"whole\n"
     assert [path.name for path in target.parent.iterdir()] == ["a.csv"]
+
+
+@pytest.mark.parametrize("stopped_after_writes", [1, 2], ids=["between-writes", "before-commit"])
+def test_a_checked_output_whose_check_raises_is_discarded(tmp_path: Path, stopped_after_writes: int) -> None:
+    writes = 0
+
+    def check() -> None:
+        if writes >= stopped_after_writes:
+            raise KeyboardInterrupt
+
+    def write_two_rows() -> None:
+        nonlocal writes
+        with CheckedSink(FileSink(tmp_path / "scored.csv"), check) as sink:
+            for row in (b"a\n", b"b\n"):
+                sink.write(row)
+                writes += 1
+
+    with pytest.raises(KeyboardInterrupt):
+        write_two_rows()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_gzip_outputs_are_deterministic_and_concatenate(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Literal
@@ -195,6 +196,30 @@ class GzipSink(Sink):
     def commit(self) -> None:
         try:
             self._inner.write(self._compressor.flush())
+        except BaseException:
+            self._inner.abort()
+            raise
+        self._inner.commit()
+
+    def abort(self) -> None:
+        self._inner.abort()
+
+
+class CheckedSink(Sink):
+    """Calls `check` before each write to `inner` and before committing it: a `check` that raises (a
+    stop requested) aborts the output instead."""
+
+    def __init__(self, inner: Sink, check: Callable[[], None]) -> None:
+        self._inner = inner
+        self._check = check
+
+    def write(self, data: bytes) -> None:
+        self._check()
+        self._inner.write(data)
+
+    def commit(self) -> None:
+        try:
+            self._check()
         except BaseException:
             self._inner.abort()
             raise

@@ -63,9 +63,12 @@ class _LocalDestination:
 
     def open(self, output: Output) -> Sink:
         from credit_scoring.batch.keys import GZIP_SUFFIX
-        from credit_scoring.batch.outputs import FileSink, compressed_if
+        from credit_scoring.batch.outputs import CheckedSink, FileSink, compressed_if
+        from credit_scoring.cli import raise_if_stopped
 
-        return compressed_if(self._name.endswith(GZIP_SUFFIX), FileSink(self.path(output)))
+        # Each block written checks for a stop whose exception was swallowed: the run then ends there.
+        sink = compressed_if(self._name.endswith(GZIP_SUFFIX), FileSink(self.path(output)))
+        return CheckedSink(sink, raise_if_stopped)
 
 
 def _md5(path: Path) -> str:
