@@ -367,8 +367,8 @@ def _assert_performance_of(report: dict, joined: pd.DataFrame, n_outcomes: int) 
     performance = report["performance"]
     assert report["status"] == "joined"
     assert report["decisions"] == {
-        SCORED_PREFIX: {"objects": 2, "rows": len(joined)},
-        DECISIONS_PREFIX: {"objects": 0, "rows": 0},
+        SCORED_PREFIX: {"objects": 2, "rows": len(joined), "unreadable": 0, "unreadable_objects": []},
+        DECISIONS_PREFIX: {"objects": 0, "rows": 0, "unreadable": 0, "unreadable_objects": []},
     }
     assert (performance["outcomes"], performance["joined"], performance["without_decision"]) == (
         n_outcomes,

@@ -4,6 +4,7 @@ environment over a window and summed by the scheduled monitoring function, again
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import time
@@ -237,6 +238,16 @@ def _kept_rows(moto: Aws) -> list[dict[str, str]]:
     return kept
 
 
+def _read(objects: int, rows: int, unreadable: tuple[dict[str, str], ...] = ()) -> dict[str, Any]:
+    """What a join report says it read under one prefix."""
+    return {
+        "objects": objects,
+        "rows": rows,
+        "unreadable": len(unreadable),
+        "unreadable_objects": list(unreadable),
+    }
+
+
 def _join(moto: Aws, bundle: LoadedBundle, clients: list[int]) -> dict[str, Any]:
     """The report of an outcomes upload of `clients` (alternately repaid and defaulted)."""
     lines = ["SK_ID_CURR,outcome,date", *(f"{c},{i % 2},2027-03-14" for i, c in enumerate(clients))]
@@ -284,8 +295,8 @@ def test_decisions_served_for_a_client_id_are_kept_when_the_window_closes_and_jo
     clients = [answer["client_id"] for answer in answers]
     report = _join(moto, bundle, [*clients, 999_991])  # and one client no decision was served for
     assert report["decisions"] == {
-        SCORED_PREFIX: {"objects": 0, "rows": 0},
-        DECISIONS_PREFIX: {"objects": 1, "rows": len(answers)},
+        SCORED_PREFIX: _read(objects=0, rows=0),
+        DECISIONS_PREFIX: _read(objects=1, rows=len(answers)),
     }
     performance = report["performance"]
     assert (performance["outcomes"], performance["joined"], performance["without_decision"]) == (
@@ -375,9 +386,50 @@ def test_a_clients_last_decision_counts_whether_a_batch_file_or_the_api_served_i
     assert [batch[c] != api[c] for c in (a, b)] == [True, True]  # so that which one counts can be told
 
     decisions, read = served_decisions(moto.s3, BUCKET)
-    assert read == {SCORED_PREFIX: {"objects": 2, "rows": 2}, DECISIONS_PREFIX: {"objects": 1, "rows": 2}}
+    assert read == {SCORED_PREFIX: _read(objects=2, rows=2), DECISIONS_PREFIX: _read(objects=1, rows=2)}
     last = dict(zip(decisions.client_ids.tolist(), decisions.probabilities.tolist(), strict=True))
     assert last == {a: api[a], b: batch[b]}
     performance = _join(moto, bundle, [a, b])["performance"]
     assert performance["joined"] == 2
     assert performance["overall"]["mean_probability"] == pytest.approx((api[a] + batch[b]) / 2)
+
+
+def test_kept_decisions_that_cannot_be_read_are_named_and_left_out_of_the_join(
+    moto: Aws, bundle: LoadedBundle, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = TestClient(create_app(bundle))
+    served = [int(client_id) for client_id in bundle.store.ids[:3]]
+    answers = [client.get(f"/predict/{client_id}").json() for client_id in served]
+    windows.request_window(bundle.path, bundle.manifest).flush()
+    (kept,) = moto.keys(DECISIONS_PREFIX)
+    # A window's object whose last line lost its fields, and a batch file's output cut short.
+    text = moto.read(kept).decode()
+    broken = f"{DECISIONS_PREFIX}broken/env.csv"
+    moto.s3.put_object(Bucket=BUCKET, Key=broken, Body=text.rsplit(",", 2)[0].encode() + b"\n")
+    truncated = f"{SCORED_PREFIX}cut.csv.gz"
+    whole = gzip.compress(b"SK_ID_CURR,probability,prediction\n" + f"{served[0]},0.5,1\n".encode())
+    moto.s3.put_object(Bucket=BUCKET, Key=truncated, Body=whole[:-12])
+
+    report = _join(moto, bundle, served)
+    last_line = text.count("\n")
+    assert report["decisions"] == {
+        SCORED_PREFIX: _read(
+            objects=1,
+            rows=0,
+            unreadable=(
+                {
+                    "key": truncated,
+                    "problem": f"{truncated}: not a readable gzip-compressed CSV file (EOFError)",
+                },
+            ),
+        ),
+        DECISIONS_PREFIX: _read(
+            objects=2,
+            rows=len(answers),
+            unreadable=({"key": broken, "problem": f"{broken}: line {last_line}: expected 6 fields"},),
+        ),
+    }
+    # The readable object is joined as before.
+    assert report["performance"]["joined"] == len(answers)
+    assert str(served[0]) not in json.dumps(report["decisions"])  # the problems name no client
+    assert "kept decisions unreadable" in caplog.text

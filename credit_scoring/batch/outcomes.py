@@ -15,12 +15,17 @@ decision, whichever way it was served) and writes
     monitoring/performance/<name>.json      and the same body as   monitoring/performance/latest.json
     {"status": "joined" | "rejected", "source": {"key", "etag", "size", "version_id"},
      "problems": [...], "problem_count": n,                     why the file was rejected, else empty
-     "decisions": {"batch/scored/": {"objects": n, "rows": n},  the objects read under each prefix
-                   "monitoring/decisions/": {"objects": n, "rows": n}},
+     "decisions": {"batch/scored/": {"objects": n, "rows": n,   the objects listed under each prefix
+                                     "unreadable": n,           and those left out of the join, the
+                                     "unreadable_objects": [{"key", "problem"}, ...]},   first 20 named
+                   "monitoring/decisions/": {...}},
      "performance": null | {"outcomes", "joined", "without_decision", "overall", "by_month": [...]},
      "model_version", "computed_at"}
 
-A rejected file's report names its problems and `latest.json` is left as it was. Every outcome is
+A rejected file's report names its problems and `latest.json` is left as it was. An object of kept
+decisions that cannot be read (truncated, or not in its format) is named with its problem (its line and
+column, never a value) and left out, so that one bad object does not stop every join; its outcomes are
+then counted without a decision. Every outcome is
 accounted for: `outcomes = joined + without_decision` (an outcome of a client no decision kept was
 served for: one decided on an application sent without SK_ID_CURR, or one whose decision was held by
 an execution environment Lambda reclaimed before its window was written).
@@ -31,6 +36,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -46,6 +52,8 @@ from credit_scoring.monitoring.outcomes import OUTCOMES_PREFIX, Outcomes, Outcom
 from credit_scoring.monitoring.performance import Decisions, performance_by_month
 from credit_scoring.monitoring.summaries import PERFORMANCE_LATEST, PERFORMANCE_PREFIX
 
+MAX_UNREADABLE_LISTED: Final = 20
+"""Unreadable objects of kept decisions named per prefix in a report; `unreadable` counts them all."""
 MAX_OUTCOMES_BYTES: Final = 256 * 1024 * 1024
 """An outcomes file is read whole: about 20 bytes a client, so some ten million clients."""
 
@@ -54,12 +62,13 @@ def report_key(outcomes_key: str) -> str:
     return f"{PERFORMANCE_PREFIX}{outcomes_key.removeprefix(OUTCOMES_PREFIX)}.json"
 
 
-def served_decisions(s3: Any, bucket: str) -> tuple[Decisions, dict[str, dict[str, int]]]:
+def served_decisions(s3: Any, bucket: str) -> tuple[Decisions, dict[str, dict[str, Any]]]:
     """Every decision kept, in the order it was made (so that a client's last decision is the latest):
     those of batch files (batch/scored/, each row at its object's time) and those served one at a time
-    (monitoring/decisions/, each at its decided_at); and how many objects and rows each prefix gave."""
+    (monitoring/decisions/, each at its decided_at); and, per prefix, how many objects and rows it gave
+    and the objects that could not be read."""
     parts: list[tuple[Decisions, np.ndarray]] = []
-    read: dict[str, dict[str, int]] = {}
+    read: dict[str, dict[str, Any]] = {}
     for prefix, read_object in ((SCORED_PREFIX, _scored), (DECISIONS_PREFIX, _recorded)):
         objects = [
             item
@@ -69,30 +78,62 @@ def served_decisions(s3: Any, bucket: str) -> tuple[Decisions, dict[str, dict[st
         # Oldest first: rows of one time (a batch object's) keep the order of the objects.
         objects.sort(key=lambda item: (item["LastModified"], item["Key"]))
         rows = 0
+        unreadable = []
         for item in objects:
-            parts.append(read_object(s3.get_object(Bucket=bucket, Key=item["Key"])["Body"], item))
-            rows += len(parts[-1][1])
-        read[prefix] = {"objects": len(objects), "rows": rows}
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]
+            try:
+                part = read_object(body, item)
+            except ValueError as error:
+                unreadable.append({"key": item["Key"], "problem": str(error)})
+                continue
+            parts.append(part)
+            rows += len(part[1])
+        if unreadable:
+            logger.warning(
+                "kept decisions unreadable, left out of the join",
+                extra={"prefix": prefix, "objects": len(unreadable)},
+            )
+        read[prefix] = {
+            "objects": len(objects),
+            "rows": rows,
+            "unreadable": len(unreadable),
+            "unreadable_objects": unreadable[:MAX_UNREADABLE_LISTED],
+        }
     return _in_order(parts), read
 
 
 def _scored(body: Any, item: dict[str, Any]) -> tuple[Decisions, np.ndarray]:
     """A scored object's decisions, each at the object's time: they were made just before it was
-    written."""
-    raw = gzip.GzipFile(fileobj=body) if item["Key"].endswith(GZIP_SUFFIX) else body
+    written. Raises ValueError naming the object and the line, never a value."""
+    key = item["Key"]
+    compressed = key.endswith(GZIP_SUFFIX)
+    raw = gzip.GzipFile(fileobj=body) if compressed else body
     ids: list[int] = []
     probabilities: list[float] = []
     predictions: list[int] = []
-    for row in csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline="")):
-        ids.append(int(row[schema.CLIENT_ID]))
-        probabilities.append(float(row["probability"]))
-        predictions.append(int(row["prediction"]))
+    try:
+        reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
+        for line, row in enumerate(reader, start=2):
+            try:
+                ids.append(int(row[schema.CLIENT_ID]))
+                probabilities.append(float(row["probability"]))
+                predictions.append(int(row["prediction"]))
+            except (KeyError, TypeError, ValueError):
+                raise ValueError(
+                    f"{key}: line {line}: expected {schema.CLIENT_ID}, probability and prediction"
+                ) from None
+    except (OSError, EOFError, zlib.error, csv.Error, UnicodeDecodeError) as error:
+        kind = "gzip-compressed CSV" if compressed else "CSV"
+        raise ValueError(f"{key}: not a readable {kind} file ({type(error).__name__})") from None
     decisions = Decisions(np.array(ids, dtype=np.int64), np.array(probabilities), np.array(predictions))
     return decisions, np.full(len(ids), item["LastModified"].timestamp())
 
 
 def _recorded(body: Any, item: dict[str, Any]) -> tuple[Decisions, np.ndarray]:
-    return read_decisions(io.TextIOWrapper(body, encoding="utf-8", newline=""), item["Key"])
+    try:
+        return read_decisions(io.TextIOWrapper(body, encoding="utf-8", newline=""), item["Key"])
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise ValueError(f"{item['Key']}: not a readable CSV file ({type(error).__name__})") from None
 
 
 def _in_order(parts: list[tuple[Decisions, np.ndarray]]) -> Decisions:
