@@ -61,7 +61,9 @@ def choose_language(lang: str | None, accept_language: str | None) -> str:
     """`lang` if it is a supported language; else the preferred supported language of the header."""
     if lang in LANGUAGES:
         return lang
-    for negative_quality, _, primary in _preferences(accept_language or ""):
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    for negative_quality, _, primary in _preferences(accept_language):
         if negative_quality < 0 and primary in LANGUAGES:
             return primary
     return DEFAULT_LANGUAGE

@@ -17,7 +17,7 @@ import numpy as np
 
 from credit_scoring.reasons import catalogue, values
 from credit_scoring.reasons.catalogue import FeatureEntry
-from credit_scoring.reasons.families import Family
+from credit_scoring.reasons.families import LANGUAGES, Family
 from credit_scoring.reasons.principal import PrincipalReason
 
 _NOT_PROVIDED_STATEMENT: Final = {
@@ -42,6 +42,11 @@ class ReasonWording:
 
     def __init__(self, names: Sequence[str]) -> None:
         self.entries = tuple(catalogue.entry(name) or _outside_catalogue(name) for name in names)
+        # Each feature's label and statement per language, looked up once: a request words four reasons.
+        self._texts = {
+            language: tuple((found.text(language), found.statement(True, language)) for found in self.entries)
+            for language in LANGUAGES
+        }
         self._indicators: dict[str, list[tuple[int, str]]] = {}
         for j, found in enumerate(self.entries):
             if found.column is not None and found.category is not None:
@@ -58,7 +63,7 @@ class ReasonWording:
         found = self.entries[reason.feature]
         raw = x.item(reason.feature)
         value = None if math.isnan(raw) else raw
-        label = found.text(language)
+        label, raises = self._texts[language][reason.feature]
         if found.column is not None:
             category = self._category(found.column, x)
             provided = category is not None
@@ -70,11 +75,7 @@ class ReasonWording:
         else:
             provided = value is not None
             value_text = values.state(value, found.unit, language)
-        statement = (
-            found.statement(True, language)
-            if provided
-            else _NOT_PROVIDED_STATEMENT[language].format(label=label)
-        )
+        statement = raises if provided else _NOT_PROVIDED_STATEMENT[language].format(label=label)
         return {
             "feature": found.name,
             "value": value,
