@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_serving.py [--bundle DIR] [--rounds 9] [--calls 10000]
                                             [--recipe-calls 300] [--monitoring]
+    .venv/bin/python bench/bench_serving.py --instructions 1000
 
 Three handlers, each in fresh processes started the way the Lambda runtime starts one (import the
 module, call `handler(event, context)`), all answering GET /predict/{client_id} from an API Gateway
@@ -21,6 +22,10 @@ With `--monitoring`, a fourth handler runs in the same rounds: this function wit
 windows on (MONITORING_BUCKET set; a day's window, which no run sees close, so no write is timed), and
 its figures are compared with the function's own (the two run next to each other, in alternating
 order).
+
+With `--instructions CALLS`, nothing is timed: valgrind counts the instructions of a warm call of this
+function and of the floor, a figure that does not move with the machine's load, for comparing two
+versions of the hot path where the times' spread between runs is wider than the change.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -77,20 +84,29 @@ class Figures:
         return statistics.quantiles(self.latencies_ns, n=100)[centile - 1] / 1000
 
 
-def run_once(handler: Handler, event_file: Path, calls: int) -> tuple[float, list[int]]:
-    """Start a fresh process running `handler`; returns its cold start in seconds and the latencies of
-    `calls` warm calls in nanoseconds."""
-    read_fd, write_fd = os.pipe()
-    env = {**os.environ, "PYTHONPATH": str(REPO), **handler.env}
-    command = [
+def invocation(handler: Handler, event_file: Path, report_fd: int, calls: int) -> list[str]:
+    """The command running `handler` in a fresh process (bench/handlers/invoke.py)."""
+    return [
         sys.executable,
         str(REPO / "bench" / "handlers" / "invoke.py"),
         str(handler.module_dir),
         handler.module,
         str(event_file),
-        str(write_fd),
+        str(report_fd),
         str(calls),
     ]
+
+
+def handler_env(handler: Handler) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), **handler.env}
+
+
+def run_once(handler: Handler, event_file: Path, calls: int) -> tuple[float, list[int]]:
+    """Start a fresh process running `handler`; returns its cold start in seconds and the latencies of
+    `calls` warm calls in nanoseconds."""
+    read_fd, write_fd = os.pipe()
+    env = handler_env(handler)
+    command = invocation(handler, event_file, write_fd, calls)
     # stderr goes to a file (the recipe's scikit-learn warns about its pickles' version), shown on failure.
     with tempfile.TemporaryFile(mode="w+") as errors:
         started = time.perf_counter()
@@ -109,6 +125,28 @@ def run_once(handler: Handler, event_file: Path, calls: int) -> tuple[float, lis
                 + errors.read()[-2000:]
             )
     return cold, json.loads(warm)
+
+
+def instructions(handler: Handler, event_file: Path, calls: int) -> int:
+    """Instructions the CPU runs for one warm call of `handler`: valgrind's count for a process making
+    `calls` warm calls, less that of one making none, over `calls`. Unlike a time, the same whatever
+    else the machine does (it leaves out cache misses, which a time includes)."""
+    totals = []
+    for n in (0, calls):
+        with open(os.devnull, "w") as sink:
+            command = [
+                "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                *invocation(handler, event_file, sink.fileno(), n),
+            ]  # fmt: skip
+            done = subprocess.run(
+                command, env=handler_env(handler), pass_fds=(sink.fileno(),), stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE, text=True, check=True,
+            )  # fmt: skip
+        counted = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+        if counted is None:
+            raise SystemExit(f"{handler.name}: valgrind printed no instruction count\n{done.stderr[-2000:]}")
+        totals.append(int(counted.group(1).replace(",", "")))
+    return (totals[1] - totals[0]) // calls
 
 
 def template_openblas_threads() -> str:
@@ -135,6 +173,18 @@ def ratio_line(name: str, value: float) -> tuple[str, bool]:
     return f"  {name:<22} {value:6.2f}   target ≤ {TARGETS[name]:<5} {'ok' if ok else 'MISSED'}", ok
 
 
+def print_instructions(handlers: list[Handler], events: dict[str, Path], calls: int) -> int:
+    """Print the instructions per warm call of this function and the floor, and their ratio."""
+    counts = {handler.name: instructions(handler, events[handler.name], calls) for handler in handlers}
+    print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    for name, count in counts.items():
+        print(f"{name:<15} {count:>10,} instructions per warm call (mean of {calls:,})")
+    this, floor = counts.values()
+    goal = TARGETS["warm p50 / floor p50"]
+    print(f"  this function / floor: {this / floor:.3f} (the goal on warm p50 times: ≤ {goal})")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bundle", type=Path, help="bundle to serve (default: model_artifacts/default)")
@@ -146,7 +196,18 @@ def main() -> int:
     parser.add_argument(
         "--monitoring", action="store_true", help="also run the function with request drift windows on"
     )
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="CALLS",
+        help="instead, count the instructions of a warm call of this function and the floor (valgrind)",
+    )
     args = parser.parse_args()
+    if args.instructions is not None:
+        if args.instructions < 1:
+            parser.error("--instructions: CALLS must be 1 or more")
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind (Debian package valgrind)")
     if not SEED_MODEL_DIR.is_dir():
         raise SystemExit(f"the predecessor's model is needed for the recipe: {SEED_MODEL_DIR} is absent")
 
@@ -179,6 +240,8 @@ def main() -> int:
             }
             handlers.append(Handler("monitoring on", ours.module_dir, ours.module, ours.client_id, monitored))
         events = {handler.name: event_file(scratch, handler.client_id) for handler in handlers}
+        if args.instructions is not None:
+            return print_instructions(handlers[:2], events, args.instructions)
         figures = {handler.name: Figures() for handler in handlers}
         for round_number in range(args.rounds):
             order = list(handlers)
