@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from imblearn.combine import SMOTETomek
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import roc_auc_score
@@ -32,6 +33,7 @@ from credit_scoring.training.search import (
     CandidateResult,
     ConfigResult,
     choose_champion,
+    cross_validate,
     draw_configs,
     retained_config,
     search_candidate,
@@ -271,6 +273,45 @@ def test_resampling_never_touches_a_validation_fold(imbalance):
     # the out-of-fold probability of each row comes from the fold that did not fit it
     expected_oof = 1.0 / (1.0 + np.exp(-X[:, 1]))
     np.testing.assert_allclose(result.best.oof, expected_oof)
+
+
+RESAMPLED: list[int] = []
+"""Rows of each resampling CountingSmoteTomek ran (the search runs in this process: n_jobs=1)."""
+
+
+class CountingSmoteTomek(SMOTETomek):
+    def fit_resample(self, X, y, **params):
+        RESAMPLED.append(len(X))
+        return super().fit_resample(X, y, **params)
+
+
+def test_a_smote_candidate_resamples_each_fold_once_per_strategy_and_scores_as_without_reuse():
+    X, y = _classification(n=400, seed=3)
+    folds = stratified_folds(y, 2, seed=0)
+
+    def build():
+        pipeline = cands.build_pipeline(cands.LOGISTIC_REGRESSION, cands.SMOTE_TOMEK, seed=0)
+        return pipeline.set_params(resample=CountingSmoteTomek(random_state=0))
+
+    candidate = cands.Candidate(
+        name="counted-smote_tomek",
+        estimator=cands.LOGISTIC_REGRESSION,
+        imbalance=cands.SMOTE_TOMEK,
+        space=({"model__C": [0.1, 1.0], "resample__sampling_strategy": [0.5, 1.0]},),
+        configs=4,
+        build=build,
+    )
+    RESAMPLED.clear()
+    searched = search_candidate(candidate, X, y, folds, CostWeights(), max_auc_gap=1.0, seed=0)
+    assert searched.configs_tried == 4
+    assert len(RESAMPLED) == len(folds) * 2  # each fold once per sampling strategy, not per configuration
+
+    RESAMPLED.clear()
+    every = cross_validate(candidate, draw_configs(candidate.space, 4, seed=0), X, y, folds, n_jobs=1)
+    assert len(RESAMPLED) == len(folds) * 4
+    (same,) = [result for result in every if result.params == searched.best.params]
+    np.testing.assert_array_equal(searched.best.oof, same.oof)
+    assert (searched.best.cv_auc, searched.best.train_auc) == (same.cv_auc, same.train_auc)
 
 
 def test_draw_configs_is_seeded_and_caps_a_finite_grid():

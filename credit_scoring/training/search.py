@@ -12,8 +12,10 @@ measured on predictions no fitted model, and no calibrator, has seen.
 from __future__ import annotations
 
 import math
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +26,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import ParameterSampler, StratifiedKFold
 
 from credit_scoring.training.calibration import CalibrationChoice, choose_calibration
-from credit_scoring.training.candidates import Candidate, SearchSpace
+from credit_scoring.training.candidates import SMOTE_SAMPLERS, Candidate, SearchSpace
 from credit_scoring.training.cost import CostWeights, ThresholdChoice, calibrated_threshold
 from credit_scoring.training.errors import TrainingError
 
@@ -107,9 +109,15 @@ def cross_validate(
     y: np.ndarray,
     folds: Sequence[Fold],
     n_jobs: int,
+    cache: str | None = None,
 ) -> list[ConfigResult]:
-    """Score every configuration on every fold, the (configuration, fold) fits running in parallel."""
+    """Score every configuration on every fold, the (configuration, fold) fits running in parallel.
+
+    With a `cache` directory, each fit keeps the steps before the model there (the pipeline's joblib
+    memory) and reuses those another configuration fitted on the same fold with the same parameters."""
     base = candidate.build()
+    if cache is not None:
+        base.set_params(memory=cache)
     outcomes = Parallel(n_jobs=n_jobs)(
         delayed(_fit_fold)(clone(base).set_params(**params), X, y, fold)
         for params in configs
@@ -132,6 +140,20 @@ def cross_validate(
             )
         )
     return results
+
+
+@contextmanager
+def resampling_cache(candidate: Candidate, configs: Sequence[Mapping[str, Any]]) -> Iterator[str | None]:
+    """A scratch directory for `cross_validate`'s cache when `candidate` synthesises neighbours and is
+    tried with several configurations, else None. Its neighbour searches are most of a fit and depend
+    on the fold and the sampling strategy only, so they then run once per fold and strategy instead of
+    once per configuration, with the same results; other candidates' steps cost less to fit than to
+    hash and store."""
+    if candidate.imbalance not in SMOTE_SAMPLERS or len(configs) < 2:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="credit-scoring-resampling-") as directory:
+        yield directory
 
 
 def retained_config(results: Sequence[ConfigResult], max_auc_gap: float) -> tuple[ConfigResult, bool]:
@@ -159,7 +181,8 @@ def search_candidate(
     """
     start = time.perf_counter()
     configs = draw_configs(candidate.space, candidate.configs, seed)
-    results = cross_validate(candidate, configs, X, y, folds, n_jobs)
+    with resampling_cache(candidate, configs) as cache:
+        results = cross_validate(candidate, configs, X, y, folds, n_jobs, cache)
     best, within = retained_config(results, max_auc_gap)
     if candidate.baseline:
         reason = "baseline"
