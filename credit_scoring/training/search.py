@@ -116,10 +116,8 @@ def cross_validate(
     With a `cache` directory, each fit keeps the steps before the model there (the pipeline's joblib
     memory) and reuses those another configuration fitted on the same fold with the same parameters."""
     base = candidate.build()
-    if cache is not None:
-        base.set_params(memory=cache)
     outcomes = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_fold)(clone(base).set_params(**params), X, y, fold)
+        delayed(_fit_fold)(clone(base).set_params(memory=cache, **params), X, y, fold)
         for params in configs
         for fold in folds
     )
