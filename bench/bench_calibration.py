@@ -29,7 +29,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +46,16 @@ POOLED = ("business_cost", "brier", "brier_base_rate", "mean_probability", "defa
 """Per-client means: pooled over folds by weighting each with its clients."""
 
 
-def split(
-    header: list[str], rows: list[list[str]], held_out: Callable[[int], bool], out: Path
-) -> tuple[Path, Path]:
-    """application_train.csv of the training clients and of the `held_out` ones (by row), in two
-    directories of `out`."""
+def split(header: list[str], rows: list[list[str]], held_out: set[int], out: Path) -> tuple[Path, Path]:
+    """application_train.csv of the training clients and of the held-out ones (`held_out`: their row
+    indices), in two directories of `out`."""
     train_dir, held_out_dir = out / "train", out / "held-out"
     for directory, keep in ((train_dir, False), (held_out_dir, True)):
         directory.mkdir(parents=True)
         with (directory / "application_train.csv").open("w", newline="") as file:
             writer = csv.writer(file)
             writer.writerow(header)
-            writer.writerows(row for index, row in enumerate(rows) if held_out(index) == keep)
+            writer.writerows(row for index, row in enumerate(rows) if (index in held_out) == keep)
     return train_dir, held_out_dir
 
 
@@ -66,7 +63,7 @@ def train_and_evaluate(
     train: Path, held_out: Path, seed: int, code: Path, scratch: Path, bundle: Path
 ) -> dict[str, Any]:
     """Train `code`'s model on `train` and evaluate it on `held_out`: the figures `evaluate` reports,
-    its calibration's flattened in."""
+    with those of its calibration at the top level."""
     cli = [sys.executable, "-m", "credit_scoring"]
     env = {**os.environ, "PYTHONPATH": str(code)}
     subprocess.run(
@@ -138,7 +135,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for k, held in enumerate(held_out_rows):
             work = Path(scratch) / f"fold-{k}"
-            train, held_out = split(header, rows, held.__contains__, work)
+            train, held_out = split(header, rows, held, work)
             bundle = args.bundle or work / "bundle"
             results.append(train_and_evaluate(train, held_out, args.seed, args.code.resolve(), work, bundle))
     met = [report(f"fold {k + 1} of {len(results)}", result) for k, result in enumerate(results)]
