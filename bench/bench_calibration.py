@@ -8,14 +8,16 @@ clients (the training clients of ../shared/data/home-credit-linked) train with `
 the threshold search, and `credit-scoring evaluate` scores them with the bundle as serving would. Goals
 on those clients: ECE <= 0.02 (10 equal-count bins), Brier at least 5% better than the base rate's,
 mean predicted probability within 1.5 points of the observed default rate. AUC and business cost are
-printed beside those of the code before calibration, measured the same way (docs/benchmarks.md).
+printed too, for comparing with the code before calibration run the same way with `--code`
+(docs/benchmarks.md).
 
 With `--folds K`, the 6,999 clients are split into K stratified folds instead (seeded by `--seed`):
 each fold is held out once while the others train, so that every client is held out once; the
 figures are printed per fold and pooled over the 6,999 clients (cost, Brier and the mean probability
-are per-client means, pooled exactly; AUC and ECE are the folds' mean). `--code TREE` runs another
-source tree's `credit_scoring` (a git worktree of an earlier commit) on the same splits, so that two
-codes are compared client for client; figures that code's `evaluate` does not report are left out.
+are per-client means, pooled exactly; AUC, ECE and the threshold are the folds' mean). `--code TREE`
+runs another source tree's `credit_scoring` (a git worktree of an earlier commit) on the same splits,
+so that two codes are compared client for client; figures that code's `evaluate` does not report are
+left out.
 
 Exits 1 when a goal is missed (every figure is still printed).
 """

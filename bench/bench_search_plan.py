@@ -58,11 +58,7 @@ def main() -> int:
     from credit_scoring.data import load_data
     from credit_scoring.training.candidates import SEARCH_PLANS, SMOTE_SAMPLERS, candidates
     from credit_scoring.training.feature_frame import build_applicant_features
-    from credit_scoring.training.search import (
-        cross_validate,
-        draw_configs,
-        stratified_folds,
-    )
+    from credit_scoring.training.search import cross_validate, draw_configs, stratified_folds
     from credit_scoring.training.train import TrainingOptions, search_sample, split_indices
 
     print(f"command: python bench/bench_search_plan.py {' '.join(sys.argv[1:])}")
