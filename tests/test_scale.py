@@ -147,21 +147,45 @@ def test_the_time_left_weighs_configurations_and_is_a_lower_bound_until_every_ki
     pool = cands.candidates(cands.SEARCH_PLANS["full"], seed=0, class_ratio=11.0)
     eta = SearchEta(pool, seed=0)
     assert eta.left() == "time left unknown"
-    smote = [c for c in pool if c.imbalance in cands.SMOTE_SAMPLERS]
-    plain = [c for c in pool if not c.baseline and c not in smote]
     configs = {c.name: len(draw_configs(c.space, c.configs, 0)) for c in pool}
+
+    def of(estimator: str, smote: bool) -> list[cands.Candidate]:
+        return [
+            c
+            for c in pool
+            if not c.baseline and c.estimator == estimator and (c.imbalance in cands.SMOTE_SAMPLERS) == smote
+        ]
+
+    linear, trees = sorted({c.estimator for c in pool if not c.baseline})
     for candidate in pool:
         if candidate.baseline:
             eta.finished(candidate, 1, 4.0)  # a baseline's seconds say nothing about a fit
     assert eta.left() == "time left unknown"
-    first = plain[0]
-    eta.finished(first, configs[first.name], 20.0 * configs[first.name])
-    rest = sum(configs[c.name] for c in [*plain[1:], *smote])
-    assert eta.left() == f"at least {20.0 * rest:.0f} s left"  # the SMOTE kind is not timed yet
-    for candidate in plain[1:]:
-        eta.finished(candidate, configs[candidate.name], 20.0 * configs[candidate.name])
-    eta.finished(smote[0], configs[smote[0].name], 300.0 * configs[smote[0].name])
-    assert eta.left() == f"about {300.0 * sum(configs[c.name] for c in smote[1:]):.0f} s left"
-    for candidate in smote[1:]:
+
+    def finish(candidates: list[cands.Candidate], per_config: float) -> None:
+        for candidate in candidates:
+            eta.finished(candidate, configs[candidate.name], per_config * configs[candidate.name])
+
+    def configs_of(*groups: list[cands.Candidate]) -> int:
+        return sum(configs[c.name] for group in groups for c in group)
+
+    first, *rest = of(linear, False)
+    finish([first], 20.0)
+    others = (rest, of(linear, True), of(trees, False), of(trees, True))
+    assert eta.left() == f"at least {20.0 * configs_of(*others):.0f} s left"  # one kind timed
+    finish(rest, 20.0)
+    finish(of(linear, True)[:1], 300.0)
+    # An untimed kind takes the rate of the timed kinds with its sampling: 20 s plain, 300 s with SMOTE.
+    left = 300.0 * configs_of(of(linear, True)[1:], of(trees, True)) + 20.0 * configs_of(of(trees, False))
+    assert eta.left() == f"at least {left:.0f} s left"
+    finish(of(trees, False)[:1], 50.0)
+    finish(of(trees, True)[:1], 500.0)
+    left = (
+        300.0 * configs_of(of(linear, True)[1:])
+        + 50.0 * configs_of(of(trees, False)[1:])
+        + 500.0 * configs_of(of(trees, True)[1:])
+    )
+    assert eta.left() == f"about {left:.0f} s left"  # every kind timed, each at its own rate
+    for candidate in pool:
         eta.finished(candidate, configs[candidate.name], 1.0)
     assert eta.left() == "about 0 s left"
