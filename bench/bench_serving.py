@@ -249,10 +249,11 @@ def main() -> int:
             }
             handlers.append(Handler("monitoring on", ours.module_dir, ours.module, ours.client_id, monitored))
         events = {handler.name: event_file(scratch, handler.client_id) for handler in handlers}
+        # Untimed, before anything is measured or counted: writes the bytecode of what each imports.
+        for handler in handlers:
+            run_once(handler, events[handler.name], 0)
         if args.instructions is not None:
             return print_instructions(handlers[:2], events, args.instructions)
-        for handler in handlers:
-            run_once(handler, events[handler.name], 0)  # untimed: writes the bytecode of what it imports
         figures = {handler.name: Figures() for handler in handlers}
         for round_number in range(args.rounds):
             order = list(handlers)
