@@ -35,9 +35,10 @@ class SearchEta:
         self._configs: dict[Kind, int] = {}
 
     def finished(self, candidate: Candidate, configs_tried: int, seconds: float) -> None:
-        if self._pending.pop(candidate.name, None) is None:
+        pending = self._pending.pop(candidate.name, None)
+        if pending is None:
             return
-        kind = _kind(candidate)
+        kind, _ = pending
         self._seconds[kind] = self._seconds.get(kind, 0.0) + seconds
         self._configs[kind] = self._configs.get(kind, 0) + configs_tried
 
